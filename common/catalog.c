@@ -1,0 +1,314 @@
+/*
+ * catalog.c — catalog queries for snapshots; see catalog.h.
+ */
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "log.h"
+#include "quote.h"
+#include "strbuf.h"
+
+#define USER_SCHEMA_FILTER \
+	" n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
+#define NOT_EXTENSION_MEMBER(col) \
+	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+	" AND d.objid = " col " AND d.deptype = 'e') "
+
+int
+cat_db_info(PGconn *conn, cat_db *db)
+{
+	PGresult *res = conn_query(conn,
+	    "SELECT d.datname, pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
+	    " pg_catalog.pg_database_size(d.oid), pg_catalog.current_setting('server_version'),"
+	    " pg_catalog.current_setting('block_size')"
+	    " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()");
+
+	memset(db, 0, sizeof(*db));
+	if (!res)
+		return -1;
+	if (PQntuples(res) != 1) {
+		log_error("could not read the current database's description");
+		PQclear(res);
+		return -1;
+	}
+	db->name = xstrdup(PQgetvalue(res, 0, 0));
+	db->encoding = xstrdup(PQgetvalue(res, 0, 1));
+	db->lc_collate = xstrdup(PQgetvalue(res, 0, 2));
+	db->lc_ctype = xstrdup(PQgetvalue(res, 0, 3));
+	db->size = strtoull(PQgetvalue(res, 0, 4), NULL, 10);
+	db->server_version = xstrdup(PQgetvalue(res, 0, 5));
+	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
+	db->server_version[strcspn(db->server_version, " ")] = '\0';
+	db->block_size = (uint32_t) strtoul(PQgetvalue(res, 0, 6), NULL, 10);
+	db->server_version_num = PQserverVersion(conn);
+	PQclear(res);
+	return 0;
+}
+
+void
+cat_db_free(cat_db *db)
+{
+	free(db->name);
+	free(db->encoding);
+	free(db->lc_collate);
+	free(db->lc_ctype);
+	free(db->server_version);
+	memset(db, 0, sizeof(*db));
+}
+
+int
+cat_tables(PGconn *conn, cat_table **out, size_t *n)
+{
+	PGresult *res, *cols;
+	cat_table *t;
+	size_t count, ci = 0;
+	int ncols;
+
+	*out = NULL;
+	*n = 0;
+	res = conn_query(conn,
+	    "SELECT c.oid, n.nspname, c.relname, c.relispartition, c.relpersistence,"
+	    " pg_catalog.pg_relation_size(c.oid),"
+	    " CASE WHEN c.reltoastrelid <> 0 THEN pg_catalog.pg_total_relation_size(c.reltoastrelid) ELSE 0 END"
+	    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND" USER_SCHEMA_FILTER
+	    " AND" NOT_EXTENSION_MEMBER("c.oid")
+	    " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"");
+	if (!res)
+		return -1;
+	cols = conn_query(conn,
+	    "SELECT a.attrelid, a.attname FROM pg_catalog.pg_attribute a"
+	    " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND" USER_SCHEMA_FILTER
+	    " AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''"
+	    " ORDER BY a.attrelid, a.attnum");
+	if (!cols) {
+		PQclear(res);
+		return -1;
+	}
+	count = (size_t) PQntuples(res);
+	ncols = PQntuples(cols);
+	t = xcalloc(count ? count : 1, sizeof(cat_table));
+	for (size_t i = 0; i < count; i++) {
+		int r = (int) i;
+
+		t[i].oid = (uint32_t) strtoul(PQgetvalue(res, r, 0), NULL, 10);
+		t[i].schema = xstrdup(PQgetvalue(res, r, 1));
+		t[i].name = xstrdup(PQgetvalue(res, r, 2));
+		t[i].kind = PQgetvalue(res, r, 3)[0] == 't' ? "partition" :
+		    PQgetvalue(res, r, 4)[0] == 'u' ? "unlogged" : "table";
+		t[i].heap_bytes = strtoull(PQgetvalue(res, r, 5), NULL, 10);
+		t[i].toast_bytes = strtoull(PQgetvalue(res, r, 6), NULL, 10);
+	}
+	/* columns come ordered by attrelid; tables by name: match by oid */
+	for (int r = 0; r < ncols; r = (int) ci) {
+		uint32_t oid = (uint32_t) strtoul(PQgetvalue(cols, r, 0), NULL, 10);
+		size_t first = (size_t) r, k;
+		cat_table *target = NULL;
+
+		ci = first;
+		while (ci < (size_t) ncols && (uint32_t) strtoul(PQgetvalue(cols, (int) ci, 0), NULL, 10) == oid)
+			ci++;
+		for (size_t i = 0; i < count; i++)
+			if (t[i].oid == oid)
+				target = &t[i];
+		if (!target)
+			continue;
+		target->n_columns = ci - first;
+		target->columns = xcalloc(target->n_columns + 1, sizeof(char *));
+		for (k = first; k < ci; k++)
+			target->columns[k - first] = xstrdup(PQgetvalue(cols, (int) k, 1));
+	}
+	PQclear(res);
+	PQclear(cols);
+	*out = t;
+	*n = count;
+	return 0;
+}
+
+void
+cat_tables_free(cat_table *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].schema);
+		free(t[i].name);
+		for (size_t c = 0; c < t[i].n_columns; c++)
+			free(t[i].columns[c]);
+		free(t[i].columns);
+	}
+	free(t);
+}
+
+int
+cat_sequences(PGconn *conn, meta_sequence **out, size_t *n)
+{
+	PGresult *res = conn_query(conn,
+	    "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND" USER_SCHEMA_FILTER
+	    " AND" NOT_EXTENSION_MEMBER("c.oid")
+	    " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"");
+	size_t count;
+	meta_sequence *s;
+	strbuf sql;
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return -1;
+	count = (size_t) PQntuples(res);
+	s = xcalloc(count ? count : 1, sizeof(meta_sequence));
+	sb_init(&sql);
+	for (size_t i = 0; i < count; i++) {
+		PGresult *v;
+
+		s[i].schema = xstrdup(PQgetvalue(res, (int) i, 0));
+		s[i].name = xstrdup(PQgetvalue(res, (int) i, 1));
+		sb_reset(&sql);
+		sb_append(&sql, "SELECT last_value, is_called FROM ");
+		q_qualified(&sql, s[i].schema, s[i].name);
+		v = conn_query(conn, sql.data);
+		if (!v || PQntuples(v) != 1) {
+			PQclear(v);
+			PQclear(res);
+			sb_free(&sql);
+			*out = s;
+			*n = i + 1;
+			return -1;
+		}
+		s[i].last_value = strtoll(PQgetvalue(v, 0, 0), NULL, 10);
+		s[i].is_called = PQgetvalue(v, 0, 1)[0] == 't';
+		PQclear(v);
+	}
+	sb_free(&sql);
+	PQclear(res);
+	*out = s;
+	*n = count;
+	return 0;
+}
+
+int
+cat_large_objects(PGconn *conn, uint32_t **oids, size_t *n, uint64_t *disk_bytes)
+{
+	PGresult *res = conn_query(conn,
+	    "SELECT oid, pg_catalog.pg_total_relation_size('pg_catalog.pg_largeobject')"
+	    " FROM pg_catalog.pg_largeobject_metadata ORDER BY oid");
+	size_t count;
+
+	*oids = NULL;
+	*n = 0;
+	*disk_bytes = 0;
+	if (!res)
+		return -1;
+	count = (size_t) PQntuples(res);
+	*oids = xcalloc(count ? count : 1, sizeof(uint32_t));
+	for (size_t i = 0; i < count; i++)
+		(*oids)[i] = (uint32_t) strtoul(PQgetvalue(res, (int) i, 0), NULL, 10);
+	if (count)
+		*disk_bytes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+	*n = count;
+	PQclear(res);
+	return 0;
+}
+
+/* Known tracking tables and how to read their head: select, table, rest. */
+static const struct {
+	const char *table;
+	const char *select;
+	const char *rest;
+} trackers[] = {
+	{"db_tools_migrations", "SELECT max(version)::text FROM ", ""},
+	{"schema_migrations", "SELECT max(version)::text FROM ", ""},
+	{"goose_db_version", "SELECT version_id::text FROM ", " WHERE is_applied ORDER BY id DESC LIMIT 1"},
+	{"alembic_version", "SELECT string_agg(version_num::text, ',' ORDER BY version_num) FROM ", ""},
+};
+
+int
+cat_migration_head(PGconn *conn, char **table, char **head)
+{
+	*table = *head = NULL;
+	for (size_t i = 0; i < sizeof(trackers) / sizeof(trackers[0]); i++) {
+		strbuf sql, qualified;
+		PGresult *res;
+		char *schema;
+
+		sb_init(&sql);
+		sb_append(&sql, "SELECT n.nspname FROM pg_catalog.pg_class c"
+		    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		    " WHERE c.relkind IN ('r', 'p') AND c.relname = ");
+		q_literal(&sql, trackers[i].table);
+		sb_append(&sql, " AND" USER_SCHEMA_FILTER
+		    " ORDER BY n.nspname <> 'public', n.nspname LIMIT 1");
+		res = conn_query(conn, sql.data);
+		sb_free(&sql);
+		if (!res)
+			return -1;
+		if (PQntuples(res) == 0) {
+			PQclear(res);
+			continue;
+		}
+		schema = xstrdup(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		sb_init(&qualified);
+		q_qualified(&qualified, schema, trackers[i].table);
+		sb_init(&sql);
+		/* a table of that name with other columns must not abort the snapshot */
+		if (conn_exec(conn, "SAVEPOINT db_tools_migration_head") < 0) {
+			free(schema);
+			sb_free(&qualified);
+			sb_free(&sql);
+			return -1;
+		}
+		sb_append(&sql, trackers[i].select);
+		sb_append(&sql, qualified.data);
+		sb_append(&sql, trackers[i].rest);
+		res = PQexec(conn, sql.data);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		    !PQgetisnull(res, 0, 0)) {
+			*table = xasprintf("%s.%s", schema, trackers[i].table);
+			*head = xstrdup(PQgetvalue(res, 0, 0));
+		} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			*table = xasprintf("%s.%s", schema, trackers[i].table);
+		} else {
+			log_verbose("ignoring %s: not a recognised migration table", qualified.data);
+		}
+		PQclear(res);
+		sb_free(&sql);
+		sb_free(&qualified);
+		free(schema);
+		if (conn_exec(conn, "ROLLBACK TO SAVEPOINT db_tools_migration_head; "
+		        "RELEASE SAVEPOINT db_tools_migration_head") < 0)
+			return -1;
+		if (*table)
+			return 0;
+	}
+	return 0;
+}
+
+int
+cat_lock_tables(PGconn *conn, const cat_table *t, size_t n)
+{
+	strbuf sql;
+	int rc = 0;
+	size_t i = 0;
+
+	sb_init(&sql);
+	while (i < n && rc == 0) {
+		sb_reset(&sql);
+		sb_append(&sql, "LOCK TABLE ");
+		for (size_t k = 0; i < n && k < 500; k++, i++) {
+			if (k)
+				sb_append(&sql, ", ");
+			sb_append(&sql, "ONLY ");
+			q_qualified(&sql, t[i].schema, t[i].name);
+		}
+		sb_append(&sql, " IN ACCESS SHARE MODE");
+		rc = conn_exec(conn, sql.data);
+	}
+	sb_free(&sql);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * catalog.h — what a snapshot reads from the system catalogs, inside the
+ * snapshot's transaction: database facts, the tables to copy (with their
+ * COPY column lists), sequence values, large objects, the migration head.
+ */
+#ifndef DBT_CATALOG_H
+#define DBT_CATALOG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "meta.h"
+
+typedef struct cat_db {
+	char *name;
+	char *encoding;
+	char *lc_collate;
+	char *lc_ctype;
+	uint64_t size;               /* pg_database_size */
+	char *server_version;        /* "15.18" */
+	int server_version_num;      /* 150018 */
+	uint32_t block_size;
+} cat_db;
+
+typedef struct cat_table {
+	uint32_t oid;
+	char *schema;
+	char *name;
+	const char *kind;            /* "table", "partition", "unlogged" */
+	uint64_t heap_bytes;         /* main fork */
+	uint64_t toast_bytes;
+	char **columns;              /* non-generated columns in attnum order */
+	size_t n_columns;
+} cat_table;
+
+int cat_db_info(PGconn *conn, cat_db *db);
+void cat_db_free(cat_db *db);
+/*
+ * Every user table in every non-system schema: plain tables, leaf
+ * partitions (partitioned parents have no data of their own), inheritance
+ * children, unlogged tables; not temporary tables, not tables that belong
+ * to an extension; views, materialized views and foreign tables are not
+ * relkind 'r' and so are not listed.
+ */
+int cat_tables(PGconn *conn, cat_table **out, size_t *n);
+void cat_tables_free(cat_table *t, size_t n);
+/* Sequence values (last_value, is_called) of every user sequence. */
+int cat_sequences(PGconn *conn, meta_sequence **out, size_t *n);
+/* Large object OIDs in order, and the size of pg_largeobject on disk. */
+int cat_large_objects(PGconn *conn, uint32_t **oids, size_t *n, uint64_t *disk_bytes);
+/*
+ * The head of a known migration tracking table (db_tools_migrations,
+ * schema_migrations, goose_db_version, alembic_version): both NULL when none.
+ */
+int cat_migration_head(PGconn *conn, char **table, char **head);
+/* LOCK TABLE ... IN ACCESS SHARE MODE for all of them (keeps them from being dropped). */
+int cat_lock_tables(PGconn *conn, const cat_table *t, size_t n);
+
+#endif

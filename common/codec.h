@@ -1,0 +1,56 @@
+/*
+ * codec.h — compression codecs behind a small vtable.
+ *
+ * Each codec turns a byte stream into one self-contained compressed member
+ * and back.  Output goes to a sink callback in bounded pieces, so memory
+ * does not depend on the member's size.  A second codec is a new
+ * codec_<name>.c file registered in codec.c, not a branch elsewhere.
+ * Contract: every hook returns 0 on success or -1 with a message in
+ * codec_stream.error (NUL-terminated); a decoder reports truncated input
+ * from finish() and corrupt input from write().
+ */
+#ifndef DBT_CODEC_H
+#define DBT_CODEC_H
+
+#include <stddef.h>
+
+typedef int (*codec_sink)(void *arg, const void *buf, size_t len);
+
+typedef struct codec_ops {
+	const char *name;       /* as recorded in the .meta: "gzip" */
+	const char *extension;  /* member suffix: ".gz" */
+	int min_level, max_level;
+	void *(*enc_new)(int level, char *error, size_t errsize);
+	int (*enc_write)(void *ctx, const void *data, size_t len, codec_sink sink, void *arg,
+	    char *error, size_t errsize);
+	int (*enc_finish)(void *ctx, codec_sink sink, void *arg, char *error, size_t errsize);
+	void *(*dec_new)(char *error, size_t errsize);
+	int (*dec_write)(void *ctx, const void *data, size_t len, codec_sink sink, void *arg,
+	    char *error, size_t errsize);
+	int (*dec_finish)(void *ctx, char *error, size_t errsize);
+	void (*free)(void *ctx);
+} codec_ops;
+
+typedef struct codec_stream {
+	const codec_ops *ops;
+	void *ctx;
+	codec_sink sink;
+	void *arg;
+	int decoding;
+	char error[256];
+} codec_stream;
+
+/* The codec recorded under name, NULL when unknown. */
+const codec_ops *codec_find(const char *name);
+const codec_ops *codec_default(void);
+
+int codec_encoder(codec_stream *s, const codec_ops *ops, int level, codec_sink sink, void *arg);
+int codec_decoder(codec_stream *s, const codec_ops *ops, codec_sink sink, void *arg);
+int codec_write(codec_stream *s, const void *data, size_t len);
+/* Flush the encoder's end or check that the decoder saw a complete member. */
+int codec_finish(codec_stream *s);
+void codec_free(codec_stream *s);
+
+extern const codec_ops codec_gzip_ops;
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * conn.c — libpq connections; see conn.h.
+ */
+#include "conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "quote.h"
+
+PGconn *
+conn_open(const char *conninfo, const char *appname)
+{
+	const char *keys[] = {"dbname", "fallback_application_name", NULL};
+	const char *vals[] = {conninfo, appname, NULL};
+	PGconn *conn;
+
+	if (!conninfo || !*conninfo) {
+		keys[0] = "fallback_application_name";
+		vals[0] = appname;
+		keys[1] = NULL;
+	}
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (!conn) {
+		log_error("out of memory while connecting");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		char *msg = xstrdup(PQerrorMessage(conn));
+		size_t n = strlen(msg);
+
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		log_error("could not connect to the database: %s", msg);
+		free(msg);
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+PGconn *
+conn_open_like(PGconn *conn, const char *dbname, const char *appname)
+{
+	char *password = NULL;
+	char *ci = conn_child_conninfo(conn, dbname, &password);
+	PGconn *c;
+	const char *keys[4];
+	const char *vals[4];
+	int n = 0;
+
+	keys[n] = "dbname";
+	vals[n++] = ci;
+	if (password) {
+		keys[n] = "password";
+		vals[n++] = password;
+	}
+	keys[n] = "fallback_application_name";
+	vals[n++] = appname;
+	keys[n] = NULL;
+	vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 1);
+	free(ci);
+	if (password) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		log_error("could not connect to database \"%s\": %s", dbname ? dbname : PQdb(conn),
+		    c ? PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+conn_log_error(PGconn *conn, const PGresult *res, const char *what)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	char *msg;
+	size_t n;
+
+	if (primary) {
+		log_error("%s: %s", what, primary);
+		if (detail)
+			log_detail("%s", detail);
+		if (hint)
+			log_hint("%s", hint);
+		return;
+	}
+	msg = xstrdup(conn ? PQerrorMessage(conn) : "no connection");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_error("%s: %s", what, *msg ? msg : "unknown error");
+	free(msg);
+}
+
+int
+conn_exec(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		conn_log_error(conn, res, "query failed");
+		log_detail("query was: %.200s", sql);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+PGresult *
+conn_query(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		conn_log_error(conn, res, "query failed");
+		log_detail("query was: %.200s", sql);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+char *
+conn_query_value(PGconn *conn, const char *sql, bool *is_null)
+{
+	PGresult *res = conn_query(conn, sql);
+	char *v;
+
+	if (is_null)
+		*is_null = false;
+	if (!res)
+		return NULL;
+	if (PQntuples(res) != 1 || PQnfields(res) < 1) {
+		log_error("query returned %d rows instead of 1: %.200s", PQntuples(res), sql);
+		PQclear(res);
+		return NULL;
+	}
+	if (PQgetisnull(res, 0, 0)) {
+		if (is_null)
+			*is_null = true;
+		PQclear(res);
+		return NULL;
+	}
+	v = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+int
+conn_pin_session(PGconn *conn)
+{
+	strbuf sql;
+	int rc;
+	char *server_enc = conn_query_value(conn, "SHOW server_encoding", NULL);
+
+	if (!server_enc)
+		return -1;
+	if (PQsetClientEncoding(conn, server_enc) != 0) {
+		log_error("could not set client encoding to \"%s\"", server_enc);
+		free(server_enc);
+		return -1;
+	}
+	free(server_enc);
+	sb_init(&sql);
+	sb_append(&sql,
+	    "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3;"
+	    " SET statement_timeout = 0; SET lock_timeout = 0;"
+	    " SET idle_in_transaction_session_timeout = 0;"
+	    " SELECT pg_catalog.set_config('search_path', '', false);");
+	rc = conn_exec(conn, sql.data);
+	sb_free(&sql);
+	return rc;
+}
+
+void
+conn_describe(PGconn *conn, strbuf *out)
+{
+	const char *host = PQhost(conn);
+
+	sb_appendf(out, "database \"%s\"", PQdb(conn));
+	if (host && *host)
+		sb_appendf(out, " on %s \"%s\"", host[0] == '/' ? "socket" : "host", host);
+	sb_appendf(out, " port %s as user \"%s\"", PQport(conn), PQuser(conn));
+}
+
+char *
+conn_child_conninfo(PGconn *conn, const char *dbname, char **password)
+{
+	PQconninfoOption *opts = PQconninfo(conn);
+	strbuf sb;
+
+	*password = NULL;
+	sb_init(&sb);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		const char *val = o->val;
+
+		if (strcmp(o->keyword, "password") == 0) {
+			if (val && *val)
+				*password = xstrdup(val);
+			continue;
+		}
+		if (strcmp(o->keyword, "dbname") == 0 && dbname)
+			val = dbname;
+		/* "D" = debug options, never useful to pass on */
+		if (!val || !*val || strchr(o->dispchar, 'D'))
+			continue;
+		if (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
+		    strcmp(o->keyword, "port") == 0) {
+			/* PQconninfo reports the list given; keep the one actually used */
+			if (strcmp(o->keyword, "host") == 0 && PQhost(conn))
+				val = PQhost(conn);
+			else if (strcmp(o->keyword, "port") == 0 && PQport(conn))
+				val = PQport(conn);
+			else if (strcmp(o->keyword, "hostaddr") == 0 && PQhostaddr(conn))
+				val = PQhostaddr(conn);
+		}
+		if (sb.len)
+			sb_append_char(&sb, ' ');
+		sb_appendf(&sb, "%s=", o->keyword);
+		q_conninfo_value(&sb, val);
+	}
+	PQconninfoFree(opts);
+	return sb_steal(&sb);
+}
+
+bool
+conn_is_local(PGconn *conn)
+{
+	const char *host = PQhost(conn);
+
+	if (!host || !*host || host[0] == '/' || host[0] == '@')
+		return true;
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	    strcmp(host, "::1") == 0;
+}

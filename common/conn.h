@@ -1,0 +1,48 @@
+/*
+ * conn.h — libpq connections: open, pin the session, run statements, and
+ * describe a connection for people and for child processes without ever
+ * exposing its password.
+ */
+#ifndef DBT_CONN_H
+#define DBT_CONN_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "strbuf.h"
+
+/*
+ * Connect.  conninfo may be NULL (libpq defaults: PG* variables, service
+ * files, .pgpass), a database name, "key=value" pairs or a URI; it goes to
+ * libpq untouched.  Logs and returns NULL on failure.
+ */
+PGconn *conn_open(const char *conninfo, const char *appname);
+/* Same server and credentials as conn, another database. */
+PGconn *conn_open_like(PGconn *conn, const char *dbname, const char *appname);
+/*
+ * Pin the session the way pg_dump does: DateStyle ISO, IntervalStyle postgres,
+ * extra_float_digits 3, client_encoding = server encoding, empty search_path,
+ * no statement/lock/idle timeouts.
+ */
+int conn_pin_session(PGconn *conn);
+/* Run a statement that returns no rows; logs the server's message on failure. */
+int conn_exec(PGconn *conn, const char *sql);
+/* Run a query expecting tuples; returns the result or NULL after logging. */
+PGresult *conn_query(PGconn *conn, const char *sql);
+/* Single value of a one-row query, caller frees; NULL after logging (or for SQL NULL: *is_null). */
+char *conn_query_value(PGconn *conn, const char *sql, bool *is_null);
+/* Log a libpq error: the first line of the server message and its detail/hint. */
+void conn_log_error(PGconn *conn, const PGresult *res, const char *what);
+/* "database \"x\" on host \"h\" port 5432 as user \"u\"" — no password. */
+void conn_describe(PGconn *conn, strbuf *out);
+/*
+ * A conninfo string that reaches the same server, database dbname (NULL:
+ * the same), with every option the connection used except the password,
+ * which goes to *password (caller frees; NULL when none) for PGPASSWORD in
+ * a child's environment.
+ */
+char *conn_child_conninfo(PGconn *conn, const char *dbname, char **password);
+/* Non-zero when the connection is local (Unix socket, localhost, 127.x, ::1). */
+bool conn_is_local(PGconn *conn);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * fsutil.h — file-system steps that make outputs durable and atomic.
+ */
+#ifndef DBT_FSUTIL_H
+#define DBT_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* mkdir -p; new directories get mode. */
+int fs_mkdir_p(const char *path, unsigned mode);
+int fs_fsync_dir(const char *dir);
+/* Bytes available to an unprivileged writer in the file system holding path. */
+int fs_free_bytes(const char *path, uint64_t *out);
+/* Create path (must not exist) mode 0600, write data, fsync, close. */
+int fs_write_new_file(const char *path, const void *data, size_t len);
+/* Rename from to to, refusing to replace an existing to (EEXIST). */
+int fs_rename_noclobber(const char *from, const char *to);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * options.c — option-parsing helpers; see options.h.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "exitcode.h"
+#include "log.h"
+
+int
+opt_parse_int(const char *value, const char *option, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || v < lo || v > hi) {
+		log_error("invalid value \"%s\" for option %s: must be an integer from %d to %d",
+		    value, option, lo, hi);
+		return -1;
+	}
+	*out = (int) v;
+	return 0;
+}
+
+int
+opt_nonempty(const char *value, const char *option)
+{
+	if (!value || !*value) {
+		log_error("option %s needs a non-empty value", option);
+		return -1;
+	}
+	return 0;
+}
+
+int
+opt_conflict(const char *option, const char *other)
+{
+	log_error("%s can only be used with %s", option, other);
+	return EXIT_USAGE;
+}

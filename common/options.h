@@ -1,0 +1,15 @@
+/*
+ * options.h — option-parsing helpers shared by the tools (PostgreSQL's
+ * option_parse_int): bounds-checked integers, non-empty strings, and the
+ * error for an option used without the one it belongs to.
+ */
+#ifndef DBT_OPTIONS_H
+#define DBT_OPTIONS_H
+
+/* Parse a whole decimal integer within [lo, hi]; logs naming the option and returns -1 otherwise. */
+int opt_parse_int(const char *value, const char *option, int lo, int hi, int *out);
+int opt_nonempty(const char *value, const char *option);
+/* Logs "OPTION can only be used with OTHER" and returns the usage exit status. */
+int opt_conflict(const char *option, const char *other);
+
+#endif

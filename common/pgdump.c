@@ -1,0 +1,226 @@
+/*
+ * pgdump.c — pg_dump selection and schema sections; see pgdump.h.
+ */
+#include "pgdump.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "interrupt.h"
+#include "log.h"
+#include "proc.h"
+#include "strbuf.h"
+
+int
+pgd_parse_version(const char *text, char **version, int *major)
+{
+	const char *p = strstr(text, "(PostgreSQL) ");
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += strlen("(PostgreSQL) ");
+	n = strspn(p, "0123456789.");
+	if (n == 0 || !isdigit((unsigned char) *p))
+		return -1;
+	*version = xmalloc(n + 1);
+	memcpy(*version, p, n);
+	(*version)[n] = '\0';
+	*major = atoi(*version);
+	return 0;
+}
+
+static int
+probe(const char *path, pgdump_prog *out)
+{
+	char *argv[] = {(char *) path, "--version", NULL};
+	char *text = NULL;
+
+	if (strchr(path, '/') && access(path, X_OK) != 0)
+		return -1;
+	if (proc_capture(argv, NULL, 4096, &text, true) != 0 || !text) {
+		free(text);
+		return -1;
+	}
+	if (pgd_parse_version(text, &out->version, &out->major) != 0) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	out->path = xstrdup(path);
+	return 0;
+}
+
+int
+pgd_find(int server_version_num, pgdump_prog *out)
+{
+	int server_major = server_version_num / 10000;
+	const char *env = getenv("DB_TOOLS_PG_DUMP");
+	char *candidate;
+	pgdump_prog best = {0};
+	DIR *d;
+
+	memset(out, 0, sizeof(*out));
+	if (env && *env) {
+		if (probe(env, out) != 0) {
+			log_error("DB_TOOLS_PG_DUMP=\"%s\" is not a working pg_dump", env);
+			return -1;
+		}
+		if (out->major < server_major) {
+			log_error("DB_TOOLS_PG_DUMP=\"%s\" is pg_dump %s, but the server is PostgreSQL %d",
+			    env, out->version, server_major);
+			log_hint("pg_dump %d or newer is needed", server_major);
+			pgd_free(out);
+			return -1;
+		}
+		return 0;
+	}
+	candidate = xasprintf("/usr/lib/postgresql/%d/bin/pg_dump", server_major);
+	if (probe(candidate, out) == 0 && out->major == server_major) {
+		free(candidate);
+		return 0;
+	}
+	pgd_free(out);
+	free(candidate);
+	if (probe("pg_dump", out) == 0 && out->major >= server_major)
+		return 0;
+	pgd_free(out);
+	/* any newer installed major version */
+	d = opendir("/usr/lib/postgresql");
+	if (d) {
+		struct dirent *de;
+
+		while ((de = readdir(d))) {
+			pgdump_prog p = {0};
+			int major = atoi(de->d_name);
+
+			if (major < server_major)
+				continue;
+			candidate = xasprintf("/usr/lib/postgresql/%s/bin/pg_dump", de->d_name);
+			if (probe(candidate, &p) == 0 && p.major >= server_major &&
+			    (!best.path || p.major < best.major)) {
+				pgd_free(&best);
+				best = p;
+			} else {
+				pgd_free(&p);
+			}
+			free(candidate);
+		}
+		closedir(d);
+	}
+	if (best.path) {
+		*out = best;
+		return 0;
+	}
+	log_error("no pg_dump for PostgreSQL %d found", server_major);
+	log_detail("the server runs PostgreSQL %d; pg_dump refuses servers newer than itself", server_major);
+	log_hint("install postgresql-client-%d, or set DB_TOOLS_PG_DUMP to a pg_dump of version %d or newer",
+	    server_major, server_major);
+	return -1;
+}
+
+void
+pgd_free(pgdump_prog *p)
+{
+	free(p->path);
+	free(p->version);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+pgd_is_restrict_line(const char *line, size_t len)
+{
+	static const char *const cmds[] = {"\\restrict", "\\unrestrict"};
+
+	for (int i = 0; i < 2; i++) {
+		size_t n = strlen(cmds[i]);
+
+		if (len >= n && memcmp(line, cmds[i], n) == 0 &&
+		    (len == n || line[n] == ' ' || line[n] == '\t' || line[n] == '\r'))
+			return 1;
+	}
+	return 0;
+}
+
+int
+pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
+    const char *section, spool *out, int64_t *bytes, char sha256[HASH_HEX_LEN + 1])
+{
+	char *password = NULL;
+	char *conninfo = conn_child_conninfo(conn, NULL, &password);
+	char *section_arg = xasprintf("--section=%s", section);
+	char *snapshot_arg = xasprintf("--snapshot=%s", snapshot);
+	char *dbname_arg = xasprintf("--dbname=%s", conninfo);
+	char *argv[] = {prog->path, "--schema-only", section_arg, snapshot_arg, "--no-password",
+	    dbname_arg, NULL};
+	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
+	char *env[] = {pw_env, NULL};
+	hash_ctx *h = hash_new();
+	proc p;
+	FILE *f = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int status, rc = -1;
+
+	*bytes = 0;
+	if (proc_start(&p, argv, pw_env ? env : NULL, NULL) < 0)
+		goto out;
+	f = fdopen(p.out_fd, "r");
+	if (!f) {
+		log_error("could not read pg_dump output: %s", strerror(errno));
+		proc_close(&p);
+		goto out;
+	}
+	p.out_fd = -1;   /* owned by f now */
+	rc = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		size_t content = (size_t) len - (line[len - 1] == '\n');
+
+		if (pgd_is_restrict_line(line, content))
+			continue;
+		if (rc == 0 && spool_write(out, line, (size_t) len) < 0)
+			rc = -1;   /* keep reading so pg_dump can finish */
+		hash_update(h, line, (size_t) len);
+		*bytes += len;
+	}
+	fclose(f);
+	status = proc_wait(&p);
+	if (status != 0) {
+		char *err = proc_stderr(&p, 8192);
+
+		if (intr_pending())
+			log_error("pg_dump --section=%s was interrupted", section);
+		else {
+			log_error("pg_dump --section=%s failed with exit status %d", section, status);
+			if (*err)
+				log_detail("%s", err);
+		}
+		free(err);
+		rc = -1;
+	}
+	proc_close(&p);
+out:
+	hash_final_hex(h, sha256);
+	hash_free(h);
+	free(line);
+	free(section_arg);
+	free(snapshot_arg);
+	free(dbname_arg);
+	free(conninfo);
+	if (pw_env) {
+		memset(pw_env, 0, strlen(pw_env));
+		free(pw_env);
+	}
+	if (password) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	return rc;
+}

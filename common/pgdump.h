@@ -1,0 +1,41 @@
+/*
+ * pgdump.h — running pg_dump for the schema sections.
+ *
+ * pg_dump refuses a server of a newer major version, so the program is
+ * chosen to match the server: $DB_TOOLS_PG_DUMP, then
+ * /usr/lib/postgresql/<major>/bin/pg_dump, then pg_dump on PATH, then any
+ * newer /usr/lib/postgresql/N/bin/pg_dump.  Its output is filtered of the
+ * psql-only \restrict / \unrestrict lines (pg_dump 15.14+, 16.10+, 17.6+).
+ */
+#ifndef DBT_PGDUMP_H
+#define DBT_PGDUMP_H
+
+#include <libpq-fe.h>
+
+#include "hash.h"
+#include "spool.h"
+
+typedef struct pgdump_prog {
+	char *path;
+	char *version;     /* "15.18" */
+	int major;
+} pgdump_prog;
+
+/* Find a usable pg_dump for a server of server_version_num; logs what is needed on failure. */
+int pgd_find(int server_version_num, pgdump_prog *out);
+void pgd_free(pgdump_prog *p);
+/* Parse "pg_dump (PostgreSQL) 15.18 (Debian ...)" into "15.18" and 15. */
+int pgd_parse_version(const char *text, char **version, int *major);
+
+/*
+ * Run pg_dump --schema-only --section=SECTION --snapshot=SNAPSHOT against
+ * the database of conn (password through the environment only), writing
+ * the filtered output to out.  bytes and sha256 describe what was written.
+ */
+int pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
+    const char *section, spool *out, int64_t *bytes, char sha256[HASH_HEX_LEN + 1]);
+
+/* True when line (without its newline) is a \restrict or \unrestrict meta-command. */
+int pgd_is_restrict_line(const char *line, size_t len);
+
+#endif

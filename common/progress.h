@@ -1,0 +1,28 @@
+/*
+ * progress.h — a progress bar on stderr: bytes and tables done, rate, ETA.
+ *
+ * Workers add to atomic counters; a small thread redraws at most four times
+ * a second.  Shown only when enabled (a TTY, or --progress=always); log
+ * messages clear the line before printing (log_set_before_print).
+ */
+#ifndef DBT_PROGRESS_H
+#define DBT_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum progress_mode { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
+
+/* Parse "auto", "always", "never". */
+bool progress_parse_mode(const char *s, enum progress_mode *mode);
+/* Whether a bar would be shown on this stderr in this mode. */
+bool progress_wanted(enum progress_mode mode);
+
+void progress_start(enum progress_mode mode, const char *label, uint64_t total_bytes,
+    int64_t total_items);
+void progress_add_bytes(uint64_t n);
+void progress_item_done(void);
+/* Stop the thread and clear the line. */
+void progress_stop(void);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * snapdir.h — the snapshot directory: find, list and prune snapshots.
+ * A snapshot is <stamp>_<name>.tar with its .meta sidecar; when the
+ * sidecar is missing the tar's meta.json member describes it.
+ */
+#ifndef DBT_SNAPDIR_H
+#define DBT_SNAPDIR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "meta.h"
+
+typedef struct snap_entry {
+	char *tar_path;       /* NULL when only a .meta is left */
+	char *meta_path;      /* NULL when there is no sidecar */
+	char *name;
+	time_t when;          /* from the file name */
+	long long tar_bytes;
+	bool has_meta;
+	snap_meta meta;       /* valid when has_meta */
+} snap_entry;
+
+/* All snapshots in dir, oldest first.  A missing dir is an empty list. */
+int sd_scan(const char *dir, snap_entry **out, size_t *n);
+void sd_free(snap_entry *e, size_t n);
+/* The newest snapshot called name, or NULL. */
+const snap_entry *sd_latest(const snap_entry *e, size_t n, const char *name);
+/* A table for people, or a JSON array. */
+void sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now);
+
+typedef struct prune_opts {
+	const char *name;     /* only this NAME; NULL: every name */
+	int keep;             /* keep the newest N of each name; -1: no such rule */
+	long long older_than; /* seconds; -1: no such rule */
+	bool dry_run;
+} prune_opts;
+
+/* Remove what the rules select; returns the number removed (or to remove), -1 on error. */
+int sd_prune(const char *dir, const prune_opts *po, time_t now);
+
+#endif

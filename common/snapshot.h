@@ -1,0 +1,46 @@
+/*
+ * snapshot.h — taking a snapshot: one exported snapshot, parallel COPY
+ * workers, pg_dump for the schema, everything streamed through the codec
+ * into a tar written as .partial and renamed when complete.
+ * Design notes: ../shared/DESIGN.md ("Archive format"); format: db-tools(5).
+ */
+#ifndef DBT_SNAPSHOT_H
+#define DBT_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "progress.h"
+
+typedef struct snap_opts {
+	const char *conninfo;           /* -d, DATABASE_URL or config "database"; NULL: libpq defaults */
+	const char *dir;                /* -o: where the archive goes */
+	const char *name;               /* NAME; NULL: git branch, else database name */
+	int jobs;                       /* -j */
+	int level;                      /* -Z */
+	enum progress_mode progress;    /* --progress */
+} snap_opts;
+
+typedef struct snap_result {
+	char *tar_path;
+	char *meta_path;
+	char *name;
+	uint64_t archive_bytes;
+	int64_t raw_bytes;
+	int64_t rows;
+	int64_t tables;
+	int64_t sequences;
+	int64_t large_objects;
+	double seconds;
+} snap_result;
+
+/* Returns 0, or -1 after logging; on failure no snapshot file is left behind. */
+int snap_run(const snap_opts *o, snap_result *r);
+void snap_result_free(snap_result *r);
+
+/* "data/0007_public.film.gz" / "data/0007_public.film.part002.gz" (part 0: unsplit). */
+char *snap_member_name(size_t index, const char *schema, const char *table, int part,
+    const char *extension);
+
+#endif

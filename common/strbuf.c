@@ -1,0 +1,165 @@
+/*
+ * strbuf.c — growable buffers and checked allocation; see strbuf.h.
+ */
+#include "strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+oom(void)
+{
+	fputs("out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		oom();
+	return d;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	strbuf sb;
+	va_list ap;
+
+	sb_init(&sb);
+	va_start(ap, fmt);
+	{
+		va_list ap2;
+		int n;
+
+		va_copy(ap2, ap);
+		n = vsnprintf(NULL, 0, fmt, ap2);
+		va_end(ap2);
+		if (n < 0)
+			oom();
+		sb_reserve(&sb, (size_t) n);
+		vsnprintf(sb.data, (size_t) n + 1, fmt, ap);
+		sb.len = (size_t) n;
+	}
+	va_end(ap);
+	return sb_steal(&sb);
+}
+
+void
+sb_init(strbuf *sb)
+{
+	sb->cap = 64;
+	sb->len = 0;
+	sb->data = xmalloc(sb->cap);
+	sb->data[0] = '\0';
+}
+
+void
+sb_free(strbuf *sb)
+{
+	free(sb->data);
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void
+sb_reset(strbuf *sb)
+{
+	sb->len = 0;
+	sb->data[0] = '\0';
+}
+
+void
+sb_reserve(strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+
+	if (need <= sb->cap)
+		return;
+	while (sb->cap < need)
+		sb->cap *= 2;
+	sb->data = xrealloc(sb->data, sb->cap);
+}
+
+void
+sb_append_len(strbuf *sb, const void *s, size_t len)
+{
+	sb_reserve(sb, len);
+	memcpy(sb->data + sb->len, s, len);
+	sb->len += len;
+	sb->data[sb->len] = '\0';
+}
+
+void
+sb_append(strbuf *sb, const char *s)
+{
+	sb_append_len(sb, s, strlen(s));
+}
+
+void
+sb_append_char(strbuf *sb, char c)
+{
+	sb_append_len(sb, &c, 1);
+}
+
+void
+sb_appendf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		oom();
+	sb_reserve(sb, (size_t) n);
+	vsnprintf(sb->data + sb->len, (size_t) n + 1, fmt, ap);
+	sb->len += (size_t) n;
+	va_end(ap);
+}
+
+char *
+sb_steal(strbuf *sb)
+{
+	char *p = sb->data;
+
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}

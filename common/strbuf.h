@@ -1,0 +1,35 @@
+/*
+ * strbuf.h — a growable, always NUL-terminated byte buffer owned by its caller.
+ * Allocation failure aborts (there is no sensible recovery in a CLI tool).
+ */
+#ifndef DBT_STRBUF_H
+#define DBT_STRBUF_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+typedef struct strbuf {
+	char *data;   /* always NUL-terminated once initialised */
+	size_t len;
+	size_t cap;
+} strbuf;
+
+void sb_init(strbuf *sb);
+void sb_free(strbuf *sb);
+void sb_reset(strbuf *sb);
+void sb_reserve(strbuf *sb, size_t extra);
+void sb_append(strbuf *sb, const char *s);
+void sb_append_len(strbuf *sb, const void *s, size_t len);
+void sb_append_char(strbuf *sb, char c);
+void sb_appendf(strbuf *sb, const char *fmt, ...) LOG_PRINTF(2, 3);
+/* Hand the buffer to the caller (free() it); sb is left empty. */
+char *sb_steal(strbuf *sb);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) LOG_PRINTF(1, 2);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * tarball.c — tar writing and member lookup through libarchive; see tarball.h.
+ */
+#include "tarball.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "strbuf.h"
+
+#define COPY_BUF (256 * 1024)
+
+struct tarball {
+	struct archive *a;
+	int fd;
+	char *path;
+	pthread_mutex_t lock;
+	char *buf;
+};
+
+tarball *
+tb_create(const char *path)
+{
+	tarball *tb = xcalloc(1, sizeof(*tb));
+
+	tb->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (tb->fd < 0) {
+		log_error("could not create \"%s\": %s", path, strerror(errno));
+		free(tb);
+		return NULL;
+	}
+	tb->path = xstrdup(path);
+	tb->buf = xmalloc(COPY_BUF);
+	pthread_mutex_init(&tb->lock, NULL);
+	tb->a = archive_write_new();
+	if (!tb->a || archive_write_set_format_pax_restricted(tb->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(tb->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(tb->a, 1) != ARCHIVE_OK ||
+	    archive_write_open_fd(tb->a, tb->fd) != ARCHIVE_OK) {
+		log_error("could not start archive \"%s\": %s", path,
+		    tb->a ? archive_error_string(tb->a) : "out of memory");
+		tb_abort(tb);
+		return NULL;
+	}
+	return tb;
+}
+
+static struct archive_entry *
+new_entry(const char *member, uint64_t size, time_t mtime)
+{
+	struct archive_entry *e = archive_entry_new();
+
+	archive_entry_set_pathname(e, member);
+	archive_entry_set_size(e, (la_int64_t) size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0600);
+	archive_entry_set_mtime(e, mtime, 0);
+	return e;
+}
+
+static int
+write_data(tarball *tb, const char *member, const void *data, size_t len)
+{
+	while (len > 0) {
+		la_ssize_t n = archive_write_data(tb->a, data, len);
+
+		if (n <= 0) {
+			log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path,
+			    archive_error_string(tb->a) ? archive_error_string(tb->a) : strerror(errno));
+			return -1;
+		}
+		data = (const char *) data + n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+static int
+add_entry(tarball *tb, const char *member, uint64_t size, time_t mtime)
+{
+	struct archive_entry *e = new_entry(member, size, mtime);
+	int rc = archive_write_header(tb->a, e);
+
+	archive_entry_free(e);
+	if (rc != ARCHIVE_OK) {
+		log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path,
+		    archive_error_string(tb->a));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+finish_entry(tarball *tb, const char *member)
+{
+	if (archive_write_finish_entry(tb->a) != ARCHIVE_OK) {
+		log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path,
+		    archive_error_string(tb->a));
+		return -1;
+	}
+	return 0;
+}
+
+int
+tb_add_spool(tarball *tb, const char *member, spool *sp, time_t mtime)
+{
+	int rc = -1;
+	ssize_t n;
+
+	pthread_mutex_lock(&tb->lock);
+	if (add_entry(tb, member, sp->size, mtime) < 0)
+		goto out;
+	spool_rewind(sp);
+	while ((n = spool_read(sp, tb->buf, COPY_BUF)) > 0)
+		if (write_data(tb, member, tb->buf, (size_t) n) < 0)
+			goto out;
+	if (n < 0)
+		goto out;
+	rc = finish_entry(tb, member);
+out:
+	pthread_mutex_unlock(&tb->lock);
+	return rc;
+}
+
+int
+tb_add_mem(tarball *tb, const char *member, const void *data, size_t len, time_t mtime)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&tb->lock);
+	if (add_entry(tb, member, len, mtime) == 0 && write_data(tb, member, data, len) == 0)
+		rc = finish_entry(tb, member);
+	pthread_mutex_unlock(&tb->lock);
+	return rc;
+}
+
+uint64_t
+tb_bytes_written(tarball *tb)
+{
+	return (uint64_t) archive_filter_bytes(tb->a, -1);
+}
+
+static void
+tb_destroy(tarball *tb)
+{
+	if (tb->fd >= 0)
+		close(tb->fd);
+	pthread_mutex_destroy(&tb->lock);
+	free(tb->buf);
+	free(tb->path);
+	free(tb);
+}
+
+int
+tb_close(tarball *tb)
+{
+	int rc = 0;
+
+	if (archive_write_close(tb->a) != ARCHIVE_OK) {
+		log_error("could not finish archive \"%s\": %s", tb->path, archive_error_string(tb->a));
+		rc = -1;
+	}
+	archive_write_free(tb->a);
+	tb->a = NULL;
+	if (rc == 0 && fsync(tb->fd) != 0) {
+		log_error("could not fsync \"%s\": %s", tb->path, strerror(errno));
+		rc = -1;
+	}
+	if (close(tb->fd) != 0 && rc == 0) {
+		log_error("could not close \"%s\": %s", tb->path, strerror(errno));
+		rc = -1;
+	}
+	tb->fd = -1;
+	tb_destroy(tb);
+	return rc;
+}
+
+void
+tb_abort(tarball *tb)
+{
+	if (!tb)
+		return;
+	if (tb->a) {
+		/* free without close: no end-of-archive marker is written */
+		archive_write_free(tb->a);
+		tb->a = NULL;
+	}
+	tb_destroy(tb);
+}
+
+int
+tb_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int rc, result = 1;
+
+	*out = NULL;
+	*len = 0;
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_none(a);
+	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
+		log_error("could not open archive \"%s\": %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return -1;
+	}
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		la_int64_t size;
+		strbuf sb;
+
+		if (strcmp(archive_entry_pathname(e), member) != 0)
+			continue;
+		size = archive_entry_size(e);
+		if (size < 0 || (uint64_t) size > limit) {
+			log_error("member \"%s\" of \"%s\" is larger than %zu bytes", member, path, limit);
+			result = -1;
+			break;
+		}
+		sb_init(&sb);
+		sb_reserve(&sb, (size_t) size);
+		for (;;) {
+			la_ssize_t n = archive_read_data(a, sb.data + sb.len, sb.cap - sb.len - 1);
+
+			if (n < 0) {
+				log_error("could not read member \"%s\" of \"%s\": %s", member, path,
+				    archive_error_string(a));
+				sb_free(&sb);
+				result = -1;
+				break;
+			}
+			if (n == 0)
+				break;
+			sb.len += (size_t) n;
+			sb.data[sb.len] = '\0';
+			if (sb.len + 1 >= sb.cap)
+				sb_reserve(&sb, 64 * 1024);
+			if (sb.len > limit) {
+				log_error("member \"%s\" of \"%s\" is larger than %zu bytes", member, path, limit);
+				sb_free(&sb);
+				result = -1;
+				break;
+			}
+		}
+		if (result == -1)
+			break;
+		*len = sb.len;
+		*out = sb_steal(&sb);
+		result = 0;
+		break;
+	}
+	if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF && result == 1) {
+		log_error("could not read archive \"%s\": %s", path, archive_error_string(a));
+		result = -1;
+	}
+	archive_read_free(a);
+	return result;
+}

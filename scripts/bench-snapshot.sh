@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# bench-snapshot.sh - compare db-snapshot with pg_dump -Fc and pg_dump -Fd -j2 on the same server.
+#
+# Datasets: (a) pgbench -i -s N, (b) the realistic shop dataset of scripts/gen-realistic.sh.
+# Each round runs the three tools once, in an order rotated from round to round, each into a
+# fresh temporary directory (removed afterwards), after `sync` and a CHECKPOINT. The report gives
+# the median wall time of each tool, the ratios db-snapshot / pg_dump -Fd -j2 and
+# db-snapshot / pg_dump -Fc, the output sizes and the peak RSS, and checks the targets:
+#   pgbench:   db-snapshot / pg_dump -Fd -j2 <= 1.0     realistic: <= 0.8
+#   both:      db-snapshot peak RSS <= 64 MiB
+# The exit status is 0 whether or not the targets are met, unless --strict is given.
+set -euo pipefail
+
+prog=bench-snapshot.sh
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+# shellcheck source-path=SCRIPTDIR source=bench-lib.sh
+. "$here/bench-lib.sh"
+
+usage() {
+    cat <<'EOF'
+Usage: scripts/bench-snapshot.sh [OPTION]...
+Benchmark db-snapshot against pg_dump -Fc -Z1 and pg_dump -Fd -j2 -Z1.
+
+  --runs N              timed rounds per dataset, median reported (default 3)
+  --pgbench-scale N     pgbench -i scale factor (default 20)
+  --realistic-mb N      size of the gen-realistic.sh dataset in MiB (default 500)
+  --skip-pgbench        leave out the pgbench dataset
+  --skip-realistic      leave out the realistic dataset
+  --quick               smoke check: --pgbench-scale 2 --realistic-mb 30 --runs 3
+                        (explicit options win)
+  --bindir DIR          use DIR/db-snapshot instead of building build-bench/ (Release)
+  --use-env             use the server in PGHOST/PGPORT (PGUSER, PGPASSWORD...) instead of
+                        a private sandbox server
+  --keep                keep the benchmark databases (and the stopped sandbox) for the next
+                        run; databases generated with the same parameters are reused
+  --strict              exit 1 when a target is missed
+  -h, --help            show this help
+
+Environment: DB_TOOLS_BENCH_SANDBOX (sandbox directory, default
+${TMPDIR:-/tmp}/db-tools-bench-<uid>), BENCH_PG_DUMP (pg_dump to compare with, default
+/usr/lib/postgresql/<server major>/bin/pg_dump), TMPDIR (where the dumps are written).
+EOF
+}
+
+say() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+runs="" pgbench_scale="" realistic_mb=""
+skip_pgbench=0 skip_realistic=0 quick=0 bindir="" use_env=0 keep=0 strict=0
+
+need_arg() {
+    if [ $# -lt 2 ] || [ -z "$2" ]; then say "option $1 needs a value"; exit 2; fi
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) need_arg "$@"; runs=$2; shift 2 ;;
+        --runs=*) runs=${1#*=}; shift ;;
+        --pgbench-scale) need_arg "$@"; pgbench_scale=$2; shift 2 ;;
+        --pgbench-scale=*) pgbench_scale=${1#*=}; shift ;;
+        --realistic-mb) need_arg "$@"; realistic_mb=$2; shift 2 ;;
+        --realistic-mb=*) realistic_mb=${1#*=}; shift ;;
+        --skip-pgbench) skip_pgbench=1; shift ;;
+        --skip-realistic) skip_realistic=1; shift ;;
+        --quick) quick=1; shift ;;
+        --bindir) need_arg "$@"; bindir=$2; shift 2 ;;
+        --bindir=*) bindir=${1#*=}; shift ;;
+        --use-env) use_env=1; shift ;;
+        --keep) keep=1; shift ;;
+        --strict) strict=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) say "unknown option: $1"; usage >&2; exit 2 ;;
+    esac
+done
+
+if [ "$quick" = 1 ]; then
+    : "${runs:=3}" "${pgbench_scale:=2}" "${realistic_mb:=30}"
+fi
+: "${runs:=3}" "${pgbench_scale:=20}" "${realistic_mb:=500}"
+for v in runs pgbench_scale realistic_mb; do
+    case "${!v}" in
+        ''|*[!0-9]*|0) say "--${v//_/-} must be a positive integer"; exit 2 ;;
+    esac
+done
+[ "$skip_pgbench" = 1 ] && [ "$skip_realistic" = 1 ] && { say "nothing to do: both datasets skipped"; exit 2; }
+
+# --- cleanup ---------------------------------------------------------------------------
+
+work=""
+started_sandbox=0
+created_dbs=()
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    [ -n "$work" ] && rm -rf "$work"
+    if [ "$keep" = 0 ] && [ ${#created_dbs[@]} -gt 0 ]; then
+        for db in "${created_dbs[@]}"; do
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+        done
+    fi
+    if [ "$started_sandbox" = 1 ]; then
+        if [ "$keep" = 1 ]; then
+            "$root/scripts/sandbox.sh" stop --keep || true
+        else
+            "$root/scripts/sandbox.sh" stop || true
+        fi
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- db-snapshot binary ------------------------------------------------------------------
+
+if [ -z "$bindir" ]; then
+    say "building $root/build-bench (Release)"
+    (cd "$root" &&
+        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >&2 &&
+        cmake --build build-bench -j2 >&2) || die "build failed"
+    bindir=$root/build-bench/tools
+fi
+case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac
+snapshot=$bindir/db-snapshot
+[ -x "$snapshot" ] || die "no db-snapshot program at $snapshot"
+
+bench_require_time || true
+
+# --- server ------------------------------------------------------------------------------
+
+if [ "$use_env" = 1 ]; then
+    if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then die "--use-env needs PGHOST and PGPORT"; fi
+else
+    export DB_TOOLS_SANDBOX=${DB_TOOLS_BENCH_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-$(id -u)}
+    if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
+        started_sandbox=1
+    fi
+    env_lines=$("$root/scripts/sandbox.sh" start) || die "could not start the sandbox server"
+    eval "$env_lines"
+fi
+psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
+    die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+
+server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
+server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
+server_major=$((server_num / 10000))
+pg_dump=${BENCH_PG_DUMP:-/usr/lib/postgresql/$server_major/bin/pg_dump}
+if [ ! -x "$pg_dump" ]; then
+    pg_dump=$(command -v pg_dump) || die "no pg_dump found for server version $server_version"
+fi
+pg_dump_version=$("$pg_dump" --version | sed -n 's/^pg_dump (PostgreSQL) \([0-9][0-9.]*\).*/\1/p')
+pg_dump_major=${pg_dump_version%%.*}
+[ "$pg_dump_major" -ge "$server_major" ] 2>/dev/null ||
+    die "$pg_dump is version $pg_dump_version, the server needs $server_major or newer"
+# db-snapshot runs the same pg_dump for the schema
+export DB_TOOLS_PG_DUMP=$pg_dump
+
+can_checkpoint=1
+checkpoint() {
+    sync
+    if [ "$can_checkpoint" = 1 ] && ! psql -X -q -d "$1" -c CHECKPOINT >/dev/null 2>&1; then
+        say "warning: CHECKPOINT failed (not a superuser?); continuing without it"
+        can_checkpoint=0
+    fi
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-bench.XXXXXX")
+
+# --- datasets ------------------------------------------------------------------------------
+
+# prepare_db DB TAG CMD... : (re)create DB with CMD unless it exists with the comment TAG
+prepare_db() {
+    local db=$1 tag=$2 have start
+    shift 2
+    have=$(psql -X -A -t -d postgres -v ON_ERROR_STOP=1 \
+        -c "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")
+    created_dbs+=("$db")
+    if [ "$have" = "$tag" ]; then
+        say "reusing database $db ($tag)"
+        return 0
+    fi
+    say "creating database $db ($tag)"
+    start=$(bench_now)
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" -c "CREATE DATABASE \"$db\"" >/dev/null
+    "$@" >&2 || die "loading $db failed"
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "COMMENT ON DATABASE \"$db\" IS '$tag'" >/dev/null
+    say "loaded $db in $(bench_elapsed "$start" "$(bench_now)") s"
+}
+
+# shellcheck disable=SC2317  # called through prepare_db
+load_pgbench() {
+    pgbench -i -q -s "$pgbench_scale" -d "$1" &&
+        psql -X -q -d "$1" -c 'VACUUM ANALYZE' >/dev/null
+}
+
+# shellcheck disable=SC2317  # called through prepare_db
+load_realistic() {
+    "$root/scripts/gen-realistic.sh" -d "$1" --size-mb "$realistic_mb"
+}
+
+# --- timing ----------------------------------------------------------------------------------
+
+tools=(snap fc fd)
+declare -A label=([snap]="db-snapshot -j2 -Z1" [fc]="pg_dump -Fc -Z1" [fd]="pg_dump -Fd -j2 -Z1")
+
+# run_tool TOOL DB DIR : one timed run; sets run_secs, run_kib, run_bytes
+run_tool() {
+    local tool=$1 db=$2 dir=$3 m
+    local -a cmd
+    case $tool in
+        snap) cmd=("$snapshot" -d "$db" -o "$dir" -j 2 -Z 1 --progress=never -q bench) ;;
+        fc) cmd=("$pg_dump" -Fc -Z1 -f "$dir/dump.fc" -d "$db") ;;
+        fd) cmd=("$pg_dump" -Fd -j2 -Z1 -f "$dir/dump.d" -d "$db") ;;
+    esac
+    checkpoint "$db"
+    # run from the empty output directory with no configuration file or DATABASE_URL in play
+    m=$(bench_measure env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$dir" "${cmd[@]}") ||
+        die "${label[$tool]} failed on $db (exit $?): ${cmd[*]}"
+    run_secs=${m% *}
+    run_kib=${m#* }
+    run_bytes=$(find "$dir" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+}
+
+failed_targets=0
+report=""
+add() { report+="$*"$'\n'; }
+
+# bench_dataset KIND DB TARGET_RATIO
+bench_dataset() {
+    local kind=$1 db=$2 target=$3 r i t dir
+    local -A secs=() kibs=() bytes=() med=() rss=() size=()
+    local dbsize
+    dbsize=$(psql -X -A -t -d "$db" -c 'SELECT pg_database_size(current_database())')
+    for ((r = 0; r < runs; r++)); do
+        for ((i = 0; i < 3; i++)); do
+            t=${tools[(i + r) % 3]}
+            dir=$(mktemp -d "$work/$t.XXXXXX")
+            run_tool "$t" "$db" "$dir"
+            rm -rf "$dir"
+            secs[$t]+="$run_secs "
+            kibs[$t]+="$run_kib "
+            bytes[$t]+="$run_bytes "
+            say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+        done
+    done
+    for t in "${tools[@]}"; do
+        # shellcheck disable=SC2086
+        med[$t]=$(bench_median ${secs[$t]})
+        # shellcheck disable=SC2086
+        rss[$t]=$(bench_kib_to_mib "$(bench_median ${kibs[$t]})")
+        # shellcheck disable=SC2086
+        size[$t]=$(bench_bytes_to_mib "$(bench_median ${bytes[$t]})")
+    done
+
+    local ratio_fd ratio_fc verdict
+    ratio_fd=$(bench_ratio "${med[snap]}" "${med[fd]}")
+    ratio_fc=$(bench_ratio "${med[snap]}" "${med[fc]}")
+
+    add ""
+    add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs =="
+    add "$(printf '%-22s %9s %12s %12s %9s %9s  %s' label median_s ratio_vs_Fd2 ratio_vs_Fc out_MiB rss_MiB runs_s)"
+    for t in "${tools[@]}"; do
+        add "$(printf '%-22s %9s %12s %12s %9s %9s  %s' "${label[$t]}" "${med[$t]}" \
+            "$(bench_ratio "${med[$t]}" "${med[fd]}")" "$(bench_ratio "${med[$t]}" "${med[fc]}")" \
+            "${size[$t]}" "${rss[$t]}" "${secs[$t]% }")"
+    done
+    add "db-snapshot / pg_dump -Fd -j2: $ratio_fd    db-snapshot / pg_dump -Fc: $ratio_fc"
+    if bench_le "$ratio_fd" "$target"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+    add "$(printf 'target %-10s db-snapshot / pg_dump -Fd -j2 <= %-4s  %-8s %s' "$kind" "$target" "$ratio_fd" "$verdict")"
+    if bench_le "${rss[snap]}" 64; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+    add "$(printf 'target %-10s db-snapshot peak RSS MiB <= %-9s  %-8s %s' "$kind" 64 "${rss[snap]}" "$verdict")"
+}
+
+say "server $server_version at ${PGHOST:-}:${PGPORT:-}; pg_dump $pg_dump_version ($pg_dump); db-snapshot $snapshot"
+
+if [ "$skip_pgbench" = 0 ]; then
+    prepare_db "bench_pgbench_s$pgbench_scale" "db-tools bench: pgbench scale $pgbench_scale" \
+        load_pgbench "bench_pgbench_s$pgbench_scale"
+    bench_dataset pgbench "bench_pgbench_s$pgbench_scale" 1.0
+fi
+if [ "$skip_realistic" = 0 ]; then
+    prepare_db "bench_realistic_${realistic_mb}mb" "db-tools bench: realistic $realistic_mb MiB" \
+        load_realistic "bench_realistic_${realistic_mb}mb"
+    bench_dataset realistic "bench_realistic_${realistic_mb}mb" 0.8
+fi
+
+{
+    echo "db-snapshot benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs"
+    echo "server $server_version, pg_dump $pg_dump_version, $("$snapshot" --version 2>/dev/null | head -n 1 || echo db-snapshot)"
+    printf '%s' "$report"
+    echo
+    if [ "$failed_targets" = 0 ]; then
+        echo "all targets met"
+    else
+        echo "$failed_targets target(s) missed"
+    fi
+}
+
+if [ "$strict" = 1 ] && [ "$failed_targets" -gt 0 ]; then
+    exit 1
+fi
+exit 0

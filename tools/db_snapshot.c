@@ -1,0 +1,332 @@
+/*
+ * db-snapshot — take a consistent, parallel, streaming snapshot of a
+ * PostgreSQL database into DIR/<stamp>_<NAME>.tar with a .meta sidecar;
+ * list and prune snapshots.  Manual: man/db-snapshot.1.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "exitcode.h"
+#include "interrupt.h"
+#include "log.h"
+#include "options.h"
+#include "progress.h"
+#include "snapdir.h"
+#include "snapname.h"
+#include "snapshot.h"
+
+enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE };
+
+/* What the user asked for; -1 / NULL = not given. */
+struct settings {
+	enum mode mode;              /* --list, --prune */
+	const char *dbname;          /* -d */
+	const char *dir;             /* -o */
+	const char *config;          /* --config */
+	const char *name;            /* NAME */
+	int jobs;                    /* -j */
+	int level;                   /* -Z */
+	bool json;                   /* --json */
+	int keep;                    /* --keep */
+	long long older_than;        /* --older-than */
+	bool dry_run;                /* -n */
+	enum progress_mode progress; /* --progress */
+	int verbose;                 /* -v */
+	bool quiet;                  /* -q */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "db-snapshot takes a consistent snapshot of a PostgreSQL database into a tar archive.\n"
+	    "\n"
+	    "Usage: db-snapshot [OPTION]... [NAME]\n"
+	    "       db-snapshot --list [--json] [OPTION]...\n"
+	    "       db-snapshot --prune {--keep=N | --older-than=AGE} [--dry-run] [OPTION]... [NAME]\n"
+	    "\n"
+	    "Options:\n"
+	    "  -d, --dbname=CONNINFO   database to snapshot: a name, \"key=value\" conninfo or postgresql:// URI\n"
+	    "  -o, --dir=DIR           snapshot directory (default: config \"backups_dir\", else ./backups)\n"
+	    "  -j, --jobs=N            parallel worker connections, 1-64 (default: config \"jobs\", else 2)\n"
+	    "  -Z, --compress=LEVEL    gzip level 0-9 (default: config \"compression\", else 1)\n"
+	    "      --config=FILE       use this configuration file instead of searching for db-tools.json\n"
+	    "      --list              list the snapshots in the directory and exit\n"
+	    "      --json              with --list: print JSON instead of a table\n"
+	    "      --prune             remove old snapshots (with --keep and/or --older-than, or the config's \"retention\")\n"
+	    "      --keep=N            with --prune: keep the newest N snapshots of each name\n"
+	    "      --older-than=AGE    with --prune: remove snapshots older than AGE (e.g. 90m, 12h, 30d, 2w)\n"
+	    "  -n, --dry-run           with --prune: show what would be removed, remove nothing\n"
+	    "      --progress=WHEN     progress bar on stderr: auto (only on a TTY), always, never\n"
+	    "  -q, --quiet             print only errors\n"
+	    "  -v, --verbose           print more detail (repeat for debug)\n"
+	    "  -V, --version           print the version and exit\n"
+	    "  -h, --help              show this help and exit\n"
+	    "\n"
+	    "NAME defaults to the current git branch, else the database name.\n"
+	    "Exit status: 0 success, 1 failure, 2 usage error, 3 refused, 4 integrity failure.\n"
+	    "See db-snapshot(1) and db-tools(5).\n");
+}
+
+enum {
+	OPT_CONFIG = 256, OPT_LIST, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_PROGRESS,
+};
+
+static int
+parse_args(int argc, char **argv, struct settings *s)
+{
+	static const struct option longopts[] = {
+		{"dbname", required_argument, NULL, 'd'},
+		{"dir", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"compress", required_argument, NULL, 'Z'},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"keep", required_argument, NULL, OPT_KEEP},
+		{"older-than", required_argument, NULL, OPT_OLDER_THAN},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:o:j:Z:nqvVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (opt_nonempty(optarg, "-d/--dbname") < 0)
+				return EXIT_USAGE;
+			s->dbname = optarg;
+			break;
+		case 'o':
+			if (opt_nonempty(optarg, "-o/--dir") < 0)
+				return EXIT_USAGE;
+			s->dir = optarg;
+			break;
+		case 'j':
+			if (opt_parse_int(optarg, "-j/--jobs", 1, 64, &s->jobs) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'Z':
+			if (opt_parse_int(optarg, "-Z/--compress", 0, 9, &s->level) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_CONFIG:
+			if (opt_nonempty(optarg, "--config") < 0)
+				return EXIT_USAGE;
+			s->config = optarg;
+			break;
+		case OPT_LIST:
+			s->mode = MODE_LIST;
+			break;
+		case OPT_JSON:
+			s->json = true;
+			break;
+		case OPT_PRUNE:
+			s->mode = MODE_PRUNE;
+			break;
+		case OPT_KEEP:
+			if (opt_parse_int(optarg, "--keep", 0, INT_MAX, &s->keep) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_OLDER_THAN:
+			if (!sn_parse_age(optarg, &s->older_than)) {
+				log_error("invalid value \"%s\" for option --older-than", optarg);
+				log_hint("use a number followed by s, m, h, d or w, e.g. 30d");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			s->dry_run = true;
+			break;
+		case OPT_PROGRESS:
+			if (!progress_parse_mode(optarg, &s->progress)) {
+				log_error("invalid value \"%s\" for option --progress", optarg);
+				log_hint("use auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'q':
+			s->quiet = true;
+			break;
+		case 'v':
+			s->verbose++;
+			break;
+		case 'V':
+			printf("db-snapshot (db-tools) %s\n", DB_TOOLS_VERSION);
+			return EXIT_OK_STOP;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK_STOP;
+		default:
+			log_hint("try \"db-snapshot --help\" for more information");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		s->name = argv[optind++];
+	if (optind < argc) {
+		log_error("too many arguments (first extra: \"%s\")", argv[optind]);
+		log_hint("try \"db-snapshot --help\" for more information");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Cross-option checks: what belongs to which mode. */
+static int
+check_args(const struct settings *s)
+{
+	const char *problem;
+
+	if (s->json && s->mode != MODE_LIST)
+		return opt_conflict("--json", "--list");
+	if ((s->keep >= 0 || s->older_than >= 0 || s->dry_run) && s->mode != MODE_PRUNE)
+		return opt_conflict(s->keep >= 0 ? "--keep" : s->older_than >= 0 ? "--older-than" : "--dry-run",
+		    "--prune");
+	if (s->mode == MODE_LIST && s->name) {
+		log_error("--list takes no NAME");
+		return EXIT_USAGE;
+	}
+	if (s->name && (problem = sn_name_problem(s->name))) {
+		log_error("invalid snapshot name \"%s\": %s", s->name, problem);
+		log_hint("use letters, digits, '.', '_' and '-', at most %d characters", SN_NAME_MAX);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+run_list(const char *dir, bool json)
+{
+	snap_entry *e;
+	size_t n;
+
+	if (sd_scan(dir, &e, &n) < 0)
+		return EXIT_FAILURE_;
+	sd_print(stdout, e, n, json, time(NULL));
+	sd_free(e, n);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+run_prune(const struct settings *s, const cfg *c, const char *dir)
+{
+	prune_opts po = {
+		.name = s->name,
+		.keep = s->keep,
+		.older_than = s->older_than,
+		.dry_run = s->dry_run,
+	};
+	int n;
+
+	if (po.keep < 0 && po.older_than < 0) {
+		po.keep = c->retention_keep;
+		po.older_than = c->retention_age;
+	}
+	if (po.keep < 0 && po.older_than < 0) {
+		log_error("--prune needs --keep=N or --older-than=AGE (or \"retention\" in the configuration file)");
+		return EXIT_USAGE;
+	}
+	n = sd_prune(dir, &po, time(NULL));
+	if (n < 0)
+		return EXIT_FAILURE_;
+	log_info("%s %d snapshot%s", s->dry_run ? "would remove" : "removed", n, n == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+static void
+print_summary(const snap_result *r)
+{
+	char size[32], raw[32];
+	double ratio = r->archive_bytes ? (double) r->raw_bytes / (double) r->archive_bytes : 0;
+
+	sn_format_size(r->archive_bytes, size, sizeof(size));
+	sn_format_size((unsigned long long) r->raw_bytes, raw, sizeof(raw));
+	log_plain("snapshot \"%s\" written in %.2f s\n", r->name, r->seconds);
+	log_plain("  archive   %s\n", r->tar_path);
+	log_plain("  size      %s (%s of data, %.1fx compression)\n", size, raw, ratio);
+	log_plain("  contents  %lld tables, %lld rows, %lld sequences, %lld large objects\n",
+	    (long long) r->tables, (long long) r->rows, (long long) r->sequences,
+	    (long long) r->large_objects);
+	log_plain("  restore   db-restore %s\n", r->tar_path);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = {.jobs = -1, .level = -1, .keep = -1, .older_than = -1,
+	    .progress = PROGRESS_AUTO};
+	cfg c;
+	const char *dir;
+	int rc;
+
+	log_init(argv[0]);
+	rc = parse_args(argc, argv, &s);
+	if (rc != EXIT_OK)
+		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
+	log_set_level(s.quiet ? LOG_LEVEL_WARNING :
+	    s.verbose >= 2 ? LOG_LEVEL_DEBUG : s.verbose == 1 ? LOG_LEVEL_VERBOSE : LOG_LEVEL_INFO);
+	rc = check_args(&s);
+	if (rc != EXIT_OK)
+		return rc;
+	if (cfg_load(s.config, &c) < 0) {
+		cfg_free(&c);
+		return EXIT_USAGE;
+	}
+	if (c.path)
+		log_verbose("using configuration file \"%s\"", c.path);
+	dir = cfg_pick_str(s.dir, NULL, c.backups_dir, "backups");
+
+	switch (s.mode) {
+	case MODE_LIST:
+		rc = run_list(dir, s.json);
+		break;
+	case MODE_PRUNE:
+		rc = run_prune(&s, &c, dir);
+		break;
+	case MODE_SNAPSHOT: {
+		snap_opts o = {
+			.conninfo = cfg_pick_str(s.dbname, "DATABASE_URL", c.database, NULL),
+			.dir = dir,
+			.name = s.name,
+			.jobs = cfg_pick_int(s.jobs, c.jobs, 2),
+			.level = cfg_pick_int(s.level, c.compression, 1),
+			.progress = s.progress,
+		};
+		snap_result r;
+
+		if (intr_install() < 0) {
+			log_error("could not set up signal handling");
+			rc = EXIT_FAILURE_;
+			break;
+		}
+		if (snap_run(&o, &r) == 0) {
+			print_summary(&r);
+			printf("%s\n", r.tar_path);
+			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+			snap_result_free(&r);
+		} else {
+			if (intr_pending())
+				log_error("snapshot interrupted; nothing was written");
+			else
+				log_error("snapshot failed; nothing was written");
+			rc = EXIT_FAILURE_;
+		}
+		break;
+	}
+	}
+	cfg_free(&c);
+	return rc;
+}
