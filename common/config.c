@@ -240,6 +240,18 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 		json_object_put(root);
 		return -1;
 	}
+	/* json-c stops after the first value: anything but blanks after it is an error */
+	{
+		size_t len = strlen(text), end = json_tokener_get_parse_end(tok);
+
+		if (end < len && text[end + strspn(text + end, " \t\r\n")] != '\0') {
+			log_error("configuration file \"%s\" is not valid JSON: unexpected text after the object near byte %zu",
+			    path, end);
+			json_tokener_free(tok);
+			json_object_put(root);
+			return -1;
+		}
+	}
 	json_tokener_free(tok);
 	c->root = root;
 	if (!json_object_is_type(root, json_type_object)) {

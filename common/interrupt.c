@@ -67,9 +67,14 @@ intr_install(void)
 		return 0;
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	/* a signal the caller chose to ignore (nohup, a background job) stays ignored */
+	for (int i = 0; i < 3; i++) {
+		static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaddset(&set, sigs[i]);
+	}
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	if (pthread_create(&tid, NULL, signal_thread, &set) != 0)

@@ -4,6 +4,7 @@
 #include "pgdump.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -157,8 +158,14 @@ pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
 	char *section_arg = xasprintf("--section=%s", section);
 	char *snapshot_arg = xasprintf("--snapshot=%s", snapshot);
 	char *dbname_arg = xasprintf("--dbname=%s", conninfo);
-	char *argv[] = {prog->path, "--schema-only", section_arg, snapshot_arg, "--no-password",
-	    dbname_arg, NULL};
+	/*
+	 * pre-data with --schema-only (no large-object entries: the data
+	 * workers copy those); post-data without it, since --schema-only
+	 * drops the REFRESH MATERIALIZED VIEW entries that post-data needs.
+	 */
+	bool pre = strcmp(section, "pre-data") == 0;
+	char *argv[] = {prog->path, section_arg, snapshot_arg, "--no-password", dbname_arg,
+	    pre ? "--schema-only" : NULL, NULL};
 	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
 	char *env[] = {pw_env, NULL};
 	hash_ctx *h = hash_new();

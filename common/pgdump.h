@@ -28,7 +28,7 @@ void pgd_free(pgdump_prog *p);
 int pgd_parse_version(const char *text, char **version, int *major);
 
 /*
- * Run pg_dump --schema-only --section=SECTION --snapshot=SNAPSHOT against
+ * Run pg_dump --section=SECTION --snapshot=SNAPSHOT (pre-data: --schema-only) against
  * the database of conn (password through the environment only), writing
  * the filtered output to out.  bytes and sha256 describe what was written.
  */

@@ -98,6 +98,15 @@ parse_fields(const char *s, bool iso, time_t *out)
 	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
 	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_year < 1970)
 		return false;
+	/* timegm() would silently turn 30 February into 2 March */
+	{
+		static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		int y = tm.tm_year;
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+		if (tm.tm_mday > mdays[tm.tm_mon - 1] + (tm.tm_mon == 2 && leap))
+			return false;
+	}
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	*out = timegm(&tm);
@@ -107,8 +116,14 @@ parse_fields(const char *s, bool iso, time_t *out)
 bool
 sn_parse_iso8601(const char *s, time_t *out)
 {
-	if (strlen(s) != 20 || s[19] != 'Z')
+	/* digits where digits belong: sscanf's %d would also take signs and blanks */
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	if (strlen(s) != 20)
 		return false;
+	for (int i = 0; i < 20; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char) s[i]) : s[i] != shape[i])
+			return false;
 	return parse_fields(s, true, out);
 }
 

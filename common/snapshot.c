@@ -282,6 +282,7 @@ copy_item(job *j, worker *w, const work_item *it)
 	member_out m;
 	char *buf;
 	int n, rc = -1;
+	bool write_failed = false;
 
 	sb_init(&sql);
 	copy_sql(&sql, t, it);
@@ -307,19 +308,21 @@ copy_item(job *j, worker *w, const work_item *it)
 		return -1;
 	}
 	PQclear(res);
+	/*
+	 * After a write error the COPY is cancelled (job_fail) but still read
+	 * to its end: libpq leaves COPY mode only through PQgetCopyData.
+	 */
 	while ((n = PQgetCopyData(w->conn, &buf, 0)) > 0) {
-		int wrc = member_write(&m, buf, (size_t) n);
-
+		if (!write_failed && member_write(&m, buf, (size_t) n) < 0) {
+			write_failed = true;
+			job_fail(j);
+		}
 		PQfreemem(buf);
 		m.rows++;
-		if (wrc < 0) {
-			job_fail(j);
-			break;
-		}
 	}
-	/* -1: end of COPY (check the final result); -2 or a write error: failure */
+	/* -1: end of COPY (check the final result); -2: failure */
 	res = PQgetResult(w->conn);
-	if (n == -1 && PQresultStatus(res) == PGRES_COMMAND_OK)
+	if (n == -1 && !write_failed && PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = 0;
 	else if (!job_stopping(j)) {
 		strbuf what;

@@ -117,8 +117,9 @@ trap 'exit 143' TERM
 if [ -z "$bindir" ]; then
     say "building $root/build-bench (Release)"
     (cd "$root" &&
-        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >&2 &&
-        cmake --build build-bench -j2 >&2) || die "build failed"
+        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
+            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
+        cmake --build build-bench -j2 --target db-snapshot >&2) || die "build failed"
     bindir=$root/build-bench/tools
 fi
 case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac

@@ -164,6 +164,14 @@ make_base() {
     fi
 }
 
+# One start or stop at a time: hold a lock on the marker file (fd 9) until exit.
+lock_base() {
+    exec 9<"$marker"
+    if command -v flock >/dev/null 2>&1 && ! flock -w 120 9; then
+        fail "another $prog is still working on \"$base\" after 2 minutes; giving up"
+    fi
+}
+
 # --- server state -----------------------------------------------------------------------
 
 is_running() {
@@ -301,9 +309,7 @@ cmd_start() {
     find_bindir
     pick_server_user
     make_base
-    # one start or stop at a time
-    exec 9<"$marker"
-    command -v flock >/dev/null 2>&1 && flock 9
+    lock_base
     if is_running; then
         local port
         port=$(recorded_port) || true
@@ -329,8 +335,7 @@ cmd_stop() {
     [ -e "$base" ] || [ -L "$base" ] || return 0
     check_base
     [ -e "$marker" ] || fail "\"$base\" is not a sandbox directory; refusing to touch it"
-    exec 9<"$marker"
-    command -v flock >/dev/null 2>&1 && flock 9
+    lock_base
     if [ -f "$data/PG_VERSION" ]; then
         find_bindir
         pick_server_user
@@ -377,14 +382,18 @@ cmd_status() {
     return 1
 }
 
-[ $# -ge 1 ] || usage
-cmd=$1
-shift
-case $cmd in
-    start) [ $# -eq 0 ] || usage; cmd_start ;;
-    stop) [ $# -le 1 ] || usage; cmd_stop "$@" ;;
-    env) [ $# -eq 0 ] || usage; cmd_env ;;
-    status) [ $# -eq 0 ] || usage; cmd_status ;;
-    -h | --help | help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) usage ;;
-esac
+main() {
+    [ $# -ge 1 ] || usage
+    local cmd=$1
+    shift
+    case $cmd in
+        start) [ $# -eq 0 ] || usage; cmd_start ;;
+        stop) [ $# -le 1 ] || usage; cmd_stop "$@" ;;
+        env) [ $# -eq 0 ] || usage; cmd_env ;;
+        status) [ $# -eq 0 ] || usage; cmd_status ;;
+        -h | --help | help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"; exit

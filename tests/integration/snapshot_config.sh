@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Configuration file and precedence, through the real binary:
+# command line > environment > db-tools.json (found upwards or named) > defaults.
+. "$(dirname "$0")/lib.sh"
+
+fresh_db itest_cfg_file
+fresh_db itest_cfg_env
+fresh_db itest_cfg_cli
+for d in itest_cfg_file itest_cfg_env itest_cfg_cli; do
+    psql_q "$d" "CREATE TABLE t (id int); INSERT INTO t VALUES (1)"
+done
+unset DATABASE_URL DB_TOOLS_CONFIG
+
+mkdir -p "$T/proj/sub/deeper"
+cat >"$T/proj/db-tools.json" <<'EOS'
+{
+  "database": "dbname=itest_cfg_file",
+  "backups_dir": "snaps",
+  "jobs": 3,
+  "compression": 0,
+  "an_unknown_key": true
+}
+EOS
+run_in() { (cd "$1" && shift && snap "$@"); }
+
+# file found by walking up; backups_dir relative to the file
+run_in "$T/proj/sub/deeper" -q a >/dev/null 2>"$T/err" || die "snapshot with config failed: $(cat "$T/err")"
+meta=$(ls "$T"/proj/snaps/*_a.meta)
+assert_eq itest_cfg_file "$(meta_get "$meta" .source.database)" "database from the file"
+assert_eq 0 "$(meta_get "$meta" .compression_level)" "compression from the file"
+grep -q 'an_unknown_key' "$T/err" || die "unknown key not warned about"
+
+# environment beats the file, command line beats the environment
+DATABASE_URL="dbname=itest_cfg_env" run_in "$T/proj/sub" -q b >/dev/null 2>&1 || die "env snapshot failed"
+assert_eq itest_cfg_env "$(meta_get "$(ls "$T"/proj/snaps/*_b.meta)" .source.database)" "DATABASE_URL over the file"
+DATABASE_URL="dbname=itest_cfg_env" run_in "$T/proj/sub" -q -d itest_cfg_cli -Z 4 -o "$T/cli" c >/dev/null 2>&1 || die "cli snapshot failed"
+meta=$(ls "$T"/cli/*_c.meta)
+assert_eq itest_cfg_cli "$(meta_get "$meta" .source.database)" "-d over DATABASE_URL"
+assert_eq 4 "$(meta_get "$meta" .compression_level)" "-Z over the file"
+
+# DB_TOOLS_CONFIG names another file; --config beats DB_TOOLS_CONFIG
+echo '{"database": "dbname=itest_cfg_env", "backups_dir": "'"$T"'/envsnaps"}' >"$T/env.json"
+echo '{"database": "dbname=itest_cfg_cli", "backups_dir": "'"$T"'/clisnaps"}' >"$T/cli.json"
+DB_TOOLS_CONFIG=$T/env.json run_in "$T/proj" -q d >/dev/null 2>&1 || die "DB_TOOLS_CONFIG snapshot failed"
+assert_eq itest_cfg_env "$(meta_get "$(ls "$T"/envsnaps/*_d.meta)" .source.database)" "DB_TOOLS_CONFIG used"
+DB_TOOLS_CONFIG=$T/env.json run_in "$T/proj" --config "$T/cli.json" -q e >/dev/null 2>&1 || die "--config snapshot failed"
+assert_eq itest_cfg_cli "$(meta_get "$(ls "$T"/clisnaps/*_e.meta)" .source.database)" "--config over DB_TOOLS_CONFIG"
+
+# bad files are usage errors that name the file
+echo '{"jobs": 3,' >"$T/broken.json"
+assert_status 2 snap --config "$T/broken.json" -o "$T/x" f
+grep -q 'broken.json' "$T/last.err" || die "malformed config not named: $(cat "$T/last.err")"
+echo '{"jobs": 0}' >"$T/range.json"
+assert_status 2 snap --config "$T/range.json" -o "$T/x" f
+grep -q '"jobs"' "$T/last.err" || die "bad jobs value not explained: $(cat "$T/last.err")"
+assert_status 2 snap --config "$T/missing.json" -o "$T/x" f
+[ ! -e "$T/x" ] || die "a configuration error created the output directory"
+note "ok"

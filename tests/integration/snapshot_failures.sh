@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# db-snapshot failure paths: each exits with its documented status, says
+# why, and leaves no file that looks like a snapshot (no .tar, .meta or
+# .partial).  Covered: unreachable server, missing database, pg_dump that
+# fails or has the wrong version, a full disk (free-space check and a write
+# that fails), SIGINT and SIGTERM, and a connection lost in the middle of COPY.
+. "$(dirname "$0")/lib.sh"
+
+db=itest_fail
+fresh_db "$db"
+# ~60 MB of COPY text that compresses slowly at -Z 9: long enough to interrupt
+psql_q "$db" "CREATE TABLE big (id int, a text, b text);
+  INSERT INTO big SELECT g, md5(g::text) || md5((g * 7)::text), repeat(md5((g * 3)::text), 2)
+  FROM generate_series(1, 500000) g;"
+
+no_snapshot_files() {   # DIR WHAT
+    local left
+    left=$(find "$1" -type f 2>/dev/null | grep -E '\.(tar|meta|partial)$|spool' || true)
+    [ -z "$left" ] || die "$2 left files behind: $left"
+}
+
+# --- server not reachable, database missing ---------------------------------------
+assert_status 1 snap -d "host=127.0.0.1 port=1 connect_timeout=3" -o "$T/d1" x
+grep -q 'could not connect' "$T/last.err" || die "unreachable server: $(cat "$T/last.err")"
+no_snapshot_files "$T/d1" "unreachable server"
+assert_status 1 snap -d "dbname=itest_no_such_db" -o "$T/d1" x
+grep -q 'itest_no_such_db' "$T/last.err" || die "missing database not named: $(cat "$T/last.err")"
+no_snapshot_files "$T/d1" "missing database"
+
+# --- pg_dump that fails / is too old ------------------------------------------------
+real_pg_dump=/usr/lib/postgresql/15/bin/pg_dump
+mkdir "$T/bin"
+cat >"$T/bin/failing_pg_dump" <<EOS
+#!/bin/sh
+if [ "\$1" = --version ]; then exec $real_pg_dump --version; fi
+echo "pg_dump: error: simulated failure" >&2
+exit 1
+EOS
+cat >"$T/bin/old_pg_dump" <<'EOS'
+#!/bin/sh
+echo "pg_dump (PostgreSQL) 13.9"
+EOS
+cat >"$T/bin/slow_pg_dump" <<EOS
+#!/bin/sh
+if [ "\$1" = --version ]; then exec $real_pg_dump --version; fi
+sleep 60
+exec $real_pg_dump "\$@"
+EOS
+chmod +x "$T"/bin/*
+
+DB_TOOLS_PG_DUMP=$T/bin/failing_pg_dump assert_status 1 snap -d "$db" -o "$T/d2" x
+grep -q 'simulated failure' "$T/last.err" || die "pg_dump's message not shown: $(cat "$T/last.err")"
+grep -q 'nothing was written' "$T/last.err" || die "no final failure message"
+no_snapshot_files "$T/d2" "failing pg_dump"
+
+DB_TOOLS_PG_DUMP=$T/bin/old_pg_dump assert_status 1 snap -d "$db" -o "$T/d2" x
+grep -q '13.9' "$T/last.err" && grep -q '15' "$T/last.err" || die "version mismatch message: $(cat "$T/last.err")"
+no_snapshot_files "$T/d2" "old pg_dump"
+
+# --- signals: SIGTERM and SIGINT while pg_dump runs, SIGINT during COPY --------------
+set -m   # background jobs get their own process group and a default SIGINT
+for sig in TERM INT; do
+    DB_TOOLS_PG_DUMP=$T/bin/slow_pg_dump "$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d3" --progress=never x \
+        >"$T/sig.out" 2>"$T/sig.err" &
+    pid=$!
+    sleep 2
+    kill -"$sig" "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    assert_eq 1 "$rc" "exit status after SIG$sig"
+    grep -q 'interrupted' "$T/sig.err" || die "SIG$sig: no message: $(cat "$T/sig.err")"
+    no_snapshot_files "$T/d3" "SIG$sig"
+    if pgrep -f "$T/bin/slow_pg_dump" >/dev/null; then die "pg_dump child survived SIG$sig"; fi
+done
+"$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d4" -Z 9 -j 1 --progress=never x >"$T/sig.out" 2>"$T/sig.err" &
+pid=$!
+for _ in $(seq 100); do
+    [ "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'COPY%'")" -gt 0 ] && break
+    sleep 0.1
+done
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq 1 "$rc" "exit status after SIGINT during COPY"
+no_snapshot_files "$T/d4" "SIGINT during COPY"
+set +m
+
+# --- connection lost in the middle of COPY -------------------------------------------
+"$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d5" -Z 9 -j 1 --progress=never x >"$T/lost.out" 2>"$T/lost.err" &
+pid=$!
+killed=0
+for _ in $(seq 100); do
+    killed=$(psql_q postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'COPY%'")
+    [ "$killed" -gt 0 ] && break
+    sleep 0.1
+done
+[ "$killed" -gt 0 ] || die "never saw the COPY to terminate"
+rc=0
+wait "$pid" || rc=$?
+assert_eq 1 "$rc" "exit status after a lost connection"
+grep -qi 'terminat\|connection' "$T/lost.err" || die "lost connection message: $(cat "$T/lost.err")"
+no_snapshot_files "$T/d5" "lost connection"
+
+# --- a write that fails (file size limit stands in for a full disk) ------------------
+(
+    trap '' XFSZ
+    ulimit -f 2048    # 2 MiB
+    snap -d "$db" -o "$T/d6" -Z 0 --progress=never x >"$T/full.out" 2>"$T/full.err"
+) && die "snapshot succeeded despite the write limit"
+grep -qi 'too large\|could not write' "$T/full.err" || die "write failure message: $(cat "$T/full.err")"
+no_snapshot_files "$T/d6" "failed write"
+
+# --- not enough free space: refused before anything is written -----------------------
+if [ "$(id -u)" = 0 ]; then
+    mkdir "$T/small"
+    mount -t tmpfs -o size=4m tmpfs "$T/small"
+    rc=0
+    snap -d "$db" -o "$T/small/b" x >"$T/small.out" 2>"$T/small.err" || rc=$?
+    left=$(find "$T/small" -type f)
+    umount "$T/small"
+    assert_eq 1 "$rc" "exit status when the disk is too small"
+    grep -q 'not enough free space' "$T/small.err" || die "free-space message: $(cat "$T/small.err")"
+    [ -z "$left" ] || die "free-space refusal left files: $left"
+else
+    note "not root: free-space refusal on a small tmpfs not exercised"
+fi
+note "ok"

@@ -1,0 +1,724 @@
+/*
+ * test_meta.c — unit tests for meta.c: building a snapshot description,
+ * totals, JSON serialisation and the validating parser.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "meta.h"
+#include "strbuf.h"
+
+/* 2026-11-22T03:10:24Z */
+#define T_SAMPLE ((time_t) 1795317024)
+
+/* ---- building a description in memory ---- */
+
+static void
+set_sha(char out[HASH_HEX_LEN + 1], const char *seed)
+{
+	hash_hex_of(seed, strlen(seed), out);
+}
+
+static void
+set_member(meta_member *mm, const char *member, int64_t rows, int64_t raw, int64_t stored)
+{
+	mm->member = xstrdup(member);
+	mm->rows = rows;
+	mm->raw_bytes = raw;
+	mm->stored_bytes = stored;
+	set_sha(mm->sha256, member);
+}
+
+/*
+ * Two tables (the second with two members), a column name with a double
+ * quote, two sequences (one negative and not called), one large object.
+ * git and migration only when asked for.
+ */
+static void
+build_meta(snap_meta *m, bool with_git, bool with_migration)
+{
+	meta_table *t;
+
+	memset(m, 0, sizeof(*m));
+	m->format_version = META_FORMAT_VERSION;
+	m->tool_version = xstrdup("0.1.0");
+	m->name = xstrdup("before-payments");
+	m->created_at = T_SAMPLE;
+	m->duration_seconds = 12.25;
+	m->src_database = xstrdup("app_dev");
+	m->src_host = xstrdup("localhost");
+	m->src_port = xstrdup("5432");
+	m->src_user = xstrdup("alice");
+	m->server_version = xstrdup("15.18 (Debian 15.18-0+deb12u1)");
+	m->server_version_num = 150018;
+	m->pg_dump_version = xstrdup("15.18");
+	m->encoding = xstrdup("UTF8");
+	m->lc_collate = xstrdup("en_US.UTF-8");
+	m->lc_ctype = xstrdup("C");
+	m->codec = xstrdup("gzip");
+	m->compression_level = 6;
+	if (with_git) {
+		m->git_branch = xstrdup("feature/PAY-12");
+		m->git_commit = xstrdup("0123456789abcdef0123456789abcdef01234567");
+	}
+	if (with_migration) {
+		m->migration_table = xstrdup("public.schema_migrations");
+		m->migration_head = xstrdup("20261101120000_add_payments");
+	}
+	m->pre_data.member = xstrdup("schema/pre-data.sql");
+	m->pre_data.bytes = 4321;
+	set_sha(m->pre_data.sha256, "pre");
+	m->post_data.member = xstrdup("schema/post-data.sql");
+	m->post_data.bytes = 876;
+	set_sha(m->post_data.sha256, "post");
+
+	m->n_tables = 2;
+	m->tables = xcalloc(2, sizeof(meta_table));
+	t = &m->tables[0];
+	t->schema = xstrdup("public");
+	t->name = xstrdup("users");
+	t->kind = xstrdup("table");
+	t->n_columns = 3;
+	t->columns = xcalloc(4, sizeof(char *));
+	t->columns[0] = xstrdup("id");
+	t->columns[1] = xstrdup("we\"ird name");
+	t->columns[2] = xstrdup("email");
+	t->n_members = 1;
+	t->members = xcalloc(1, sizeof(meta_member));
+	set_member(&t->members[0], "data/0000_public.users.copy.gz", 3, 100, 60);
+
+	t = &m->tables[1];
+	t->schema = xstrdup("Sales");
+	t->name = xstrdup("orders_2026");
+	t->kind = xstrdup("partition");
+	t->n_columns = 1;
+	t->columns = xcalloc(2, sizeof(char *));
+	t->columns[0] = xstrdup("id");
+	t->n_members = 2;
+	t->members = xcalloc(2, sizeof(meta_member));
+	set_member(&t->members[0], "data/0001_sales.orders_2026.1.copy.gz", 10, 1000, 300);
+	set_member(&t->members[1], "data/0001_sales.orders_2026.2.copy.gz", 5, 500, 150);
+
+	m->n_sequences = 2;
+	m->sequences = xcalloc(2, sizeof(meta_sequence));
+	m->sequences[0].schema = xstrdup("public");
+	m->sequences[0].name = xstrdup("users_id_seq");
+	m->sequences[0].last_value = 42;
+	m->sequences[0].is_called = true;
+	m->sequences[1].schema = xstrdup("Sales");
+	m->sequences[1].name = xstrdup("countdown");
+	m->sequences[1].last_value = -9000000000LL;
+	m->sequences[1].is_called = false;
+
+	m->n_los = 1;
+	m->los = xcalloc(1, sizeof(meta_lo));
+	m->los[0].oid = 4000000000u;
+	m->los[0].member = xstrdup("large-objects/4000000000.gz");
+	m->los[0].bytes = 5000;
+	m->los[0].stored_bytes = 2000;
+	set_sha(m->los[0].sha256, "lo");
+
+	meta_sum_tables(m);
+}
+
+static void
+assert_str_or_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void
+assert_meta_equal(const snap_meta *a, const snap_meta *b)
+{
+	assert_int_equal(a->format_version, b->format_version);
+	assert_string_equal(a->tool_version, b->tool_version);
+	assert_string_equal(a->name, b->name);
+	assert_int_equal(a->created_at, b->created_at);
+	assert_true(a->duration_seconds > b->duration_seconds - 0.0005 &&
+	    a->duration_seconds < b->duration_seconds + 0.0005);
+	assert_str_or_null(a->src_database, b->src_database);
+	assert_str_or_null(a->src_host, b->src_host);
+	assert_str_or_null(a->src_port, b->src_port);
+	assert_str_or_null(a->src_user, b->src_user);
+	assert_string_equal(a->server_version, b->server_version);
+	assert_int_equal(a->server_version_num, b->server_version_num);
+	assert_string_equal(a->pg_dump_version, b->pg_dump_version);
+	assert_string_equal(a->encoding, b->encoding);
+	assert_string_equal(a->lc_collate, b->lc_collate);
+	assert_string_equal(a->lc_ctype, b->lc_ctype);
+	assert_string_equal(a->codec, b->codec);
+	assert_int_equal(a->compression_level, b->compression_level);
+	assert_str_or_null(a->git_branch, b->git_branch);
+	assert_str_or_null(a->git_commit, b->git_commit);
+	assert_str_or_null(a->migration_table, b->migration_table);
+	assert_str_or_null(a->migration_head, b->migration_head);
+
+	assert_string_equal(a->pre_data.member, b->pre_data.member);
+	assert_int_equal(a->pre_data.bytes, b->pre_data.bytes);
+	assert_string_equal(a->pre_data.sha256, b->pre_data.sha256);
+	assert_string_equal(a->post_data.member, b->post_data.member);
+	assert_int_equal(a->post_data.bytes, b->post_data.bytes);
+	assert_string_equal(a->post_data.sha256, b->post_data.sha256);
+
+	assert_int_equal(a->n_tables, b->n_tables);
+	for (size_t i = 0; i < a->n_tables; i++) {
+		const meta_table *ta = &a->tables[i], *tb = &b->tables[i];
+
+		assert_string_equal(ta->schema, tb->schema);
+		assert_string_equal(ta->name, tb->name);
+		assert_string_equal(ta->kind, tb->kind);
+		assert_int_equal(ta->n_columns, tb->n_columns);
+		for (size_t c = 0; c < ta->n_columns; c++)
+			assert_string_equal(ta->columns[c], tb->columns[c]);
+		assert_int_equal(ta->rows, tb->rows);
+		assert_int_equal(ta->raw_bytes, tb->raw_bytes);
+		assert_int_equal(ta->stored_bytes, tb->stored_bytes);
+		assert_int_equal(ta->n_members, tb->n_members);
+		for (size_t j = 0; j < ta->n_members; j++) {
+			assert_string_equal(ta->members[j].member, tb->members[j].member);
+			assert_int_equal(ta->members[j].rows, tb->members[j].rows);
+			assert_int_equal(ta->members[j].raw_bytes, tb->members[j].raw_bytes);
+			assert_int_equal(ta->members[j].stored_bytes, tb->members[j].stored_bytes);
+			assert_string_equal(ta->members[j].sha256, tb->members[j].sha256);
+		}
+	}
+	assert_int_equal(a->n_sequences, b->n_sequences);
+	for (size_t i = 0; i < a->n_sequences; i++) {
+		assert_string_equal(a->sequences[i].schema, b->sequences[i].schema);
+		assert_string_equal(a->sequences[i].name, b->sequences[i].name);
+		assert_true(a->sequences[i].last_value == b->sequences[i].last_value);
+		assert_int_equal(a->sequences[i].is_called, b->sequences[i].is_called);
+	}
+	assert_int_equal(a->n_los, b->n_los);
+	for (size_t i = 0; i < a->n_los; i++) {
+		assert_int_equal(a->los[i].oid, b->los[i].oid);
+		assert_string_equal(a->los[i].member, b->los[i].member);
+		assert_int_equal(a->los[i].bytes, b->los[i].bytes);
+		assert_int_equal(a->los[i].stored_bytes, b->los[i].stored_bytes);
+		assert_string_equal(a->los[i].sha256, b->los[i].sha256);
+	}
+}
+
+/* ---- sums and totals ---- */
+
+static void
+test_sum_tables(void **state)
+{
+	snap_meta m;
+
+	(void) state;
+	build_meta(&m, false, false);
+	assert_int_equal(m.tables[0].rows, 3);
+	assert_int_equal(m.tables[0].raw_bytes, 100);
+	assert_int_equal(m.tables[0].stored_bytes, 60);
+	assert_int_equal(m.tables[1].rows, 15);
+	assert_int_equal(m.tables[1].raw_bytes, 1500);
+	assert_int_equal(m.tables[1].stored_bytes, 450);
+
+	/* sums are recomputed, not accumulated onto stale values */
+	m.tables[1].rows = 999;
+	m.tables[1].members[1].rows = 7;
+	meta_sum_tables(&m);
+	assert_int_equal(m.tables[1].rows, 17);
+	meta_free(&m);
+}
+
+static void
+test_totals(void **state)
+{
+	snap_meta m;
+	meta_totals t;
+
+	(void) state;
+	build_meta(&m, false, false);
+	meta_totals_of(&m, &t);
+	assert_int_equal(t.tables, 2);
+	assert_int_equal(t.rows, 18);
+	/* large objects count towards the bytes but not the rows */
+	assert_int_equal(t.raw_bytes, 100 + 1500 + 5000);
+	assert_int_equal(t.stored_bytes, 60 + 450 + 2000);
+	assert_int_equal(t.large_objects, 1);
+	meta_free(&m);
+
+	memset(&m, 0, sizeof(m));
+	meta_totals_of(&m, &t);
+	assert_int_equal(t.tables, 0);
+	assert_int_equal(t.rows, 0);
+	assert_int_equal(t.raw_bytes, 0);
+	assert_int_equal(t.large_objects, 0);
+}
+
+/* ---- serialisation ---- */
+
+static void
+round_trip(bool with_git, bool with_migration)
+{
+	snap_meta m, back;
+	char err[256];
+	char *json, *again;
+
+	build_meta(&m, with_git, with_migration);
+	json = meta_to_json(&m);
+	assert_non_null(json);
+	assert_int_equal(json[strlen(json) - 1], '\n');
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_string_equal(err, "");
+	assert_meta_equal(&m, &back);
+	/* and serialising the parsed copy gives the same bytes */
+	again = meta_to_json(&back);
+	assert_string_equal(again, json);
+	free(again);
+	free(json);
+	meta_free(&back);
+	meta_free(&m);
+}
+
+static void
+test_round_trip_plain(void **state)
+{
+	(void) state;
+	round_trip(false, false);
+}
+
+static void
+test_round_trip_git_migration(void **state)
+{
+	(void) state;
+	round_trip(true, true);
+}
+
+static void
+test_round_trip_partial(void **state)
+{
+	snap_meta m, back;
+	char err[256];
+	char *json;
+
+	(void) state;
+	/* detached HEAD (no branch), a migration table with no head yet, no host/port/user */
+	build_meta(&m, false, false);
+	m.git_commit = xstrdup("89abcdef");
+	m.migration_table = xstrdup("schema_migrations");
+	free(m.src_host);
+	free(m.src_port);
+	free(m.src_user);
+	m.src_host = m.src_port = m.src_user = NULL;
+	json = meta_to_json(&m);
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_null(back.git_branch);
+	assert_string_equal(back.git_commit, "89abcdef");
+	assert_string_equal(back.migration_table, "schema_migrations");
+	assert_null(back.migration_head);
+	assert_null(back.src_host);
+	assert_meta_equal(&m, &back);
+	free(json);
+	meta_free(&back);
+	meta_free(&m);
+}
+
+static void
+test_json_content(void **state)
+{
+	snap_meta m;
+	json_object *root, *v, *o;
+	char *json;
+
+	(void) state;
+	build_meta(&m, false, false);
+	json = meta_to_json(&m);
+	assert_null(strstr(json, "password"));
+	assert_null(strstr(json, "PASSWORD"));
+	assert_non_null(strstr(json, "\"created_at\": \"2026-11-22T03:10:24Z\""));
+	assert_non_null(strstr(json, "\"format\": \"db-tools-snapshot\""));
+	/* no escaped slashes in member names */
+	assert_non_null(strstr(json, "\"schema/pre-data.sql\""));
+
+	root = json_tokener_parse(json);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "git", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(root, "migration", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(root, "format_version", &v));
+	assert_int_equal(json_object_get_int(v), 1);
+	assert_true(json_object_object_get_ex(root, "totals", &o));
+	assert_true(json_object_object_get_ex(o, "rows", &v));
+	assert_int_equal(json_object_get_int64(v), 18);
+	assert_true(json_object_object_get_ex(o, "raw_bytes", &v));
+	assert_int_equal(json_object_get_int64(v), 6600);
+	assert_true(json_object_object_get_ex(o, "large_objects", &v));
+	assert_int_equal(json_object_get_int64(v), 1);
+	json_object_put(root);
+	free(json);
+	meta_free(&m);
+}
+
+/* ---- rejections ---- */
+
+/*
+ * Edit the JSON document of a valid description: at path (dot-separated,
+ * numbers index arrays) put value (JSON text; "null" for null) or, when
+ * value is NULL, remove the key.
+ */
+static char *
+edited_json(bool with_git, bool with_migration, const char *path, const char *value)
+{
+	snap_meta m;
+	char *json, *out, *copy, *seg, *next;
+	json_object *root, *cur;
+
+	build_meta(&m, with_git, with_migration);
+	json = meta_to_json(&m);
+	meta_free(&m);
+	root = json_tokener_parse(json);
+	free(json);
+	assert_non_null(root);
+
+	copy = xstrdup(path);
+	cur = root;
+	seg = copy;
+	while ((next = strchr(seg, '.')) != NULL) {
+		*next = '\0';
+		if (json_object_is_type(cur, json_type_array))
+			cur = json_object_array_get_idx(cur, (size_t) atoi(seg));
+		else if (!json_object_object_get_ex(cur, seg, &cur))
+			cur = NULL;
+		if (!cur)
+			fail_msg("path %s not found at %s", path, seg);
+		seg = next + 1;
+	}
+	if (json_object_is_type(cur, json_type_array)) {
+		json_object *nv = json_tokener_parse(value);
+
+		assert_non_null(value);
+		json_object_array_put_idx(cur, (size_t) atoi(seg), nv);
+	} else if (!value) {
+		if (!json_object_object_get_ex(cur, seg, NULL))
+			fail_msg("key %s not present", path);
+		json_object_object_del(cur, seg);
+	} else {
+		json_object *nv = json_tokener_parse(value);
+
+		if (!nv && strcmp(value, "null") != 0)
+			fail_msg("bad test value %s", value);
+		json_object_object_add(cur, seg, nv);
+	}
+	out = xstrdup(json_object_to_json_string(root));
+	json_object_put(root);
+	free(copy);
+	return out;
+}
+
+static int
+parse_text(const char *json, snap_meta *m, char *err, size_t errsize)
+{
+	return meta_from_json(json, strlen(json), m, err, errsize);
+}
+
+static void
+expect_result(const char *json, int want, const char *what)
+{
+	snap_meta m;
+	char err[256];
+	int rc = parse_text(json, &m, err, sizeof(err));
+
+	if (rc != want)
+		fail_msg("%s: got %d, wanted %d (err \"%s\")", what, rc, want, err);
+	if (want != META_OK) {
+		if (err[0] == '\0')
+			fail_msg("%s: no error message", what);
+		/* on failure nothing is left allocated */
+		assert_null(m.name);
+		assert_null(m.tables);
+		assert_int_equal(m.n_tables, 0);
+	}
+	meta_free(&m);
+}
+
+static void
+expect_edit(const char *path, const char *value, int want)
+{
+	char *json = edited_json(true, true, path, value);
+	char what[256];
+
+	snprintf(what, sizeof(what), "%s = %s", path, value ? value : "(removed)");
+	expect_result(json, want, what);
+	free(json);
+}
+
+static void
+test_reject_not_json(void **state)
+{
+	(void) state;
+	expect_result("", META_INVALID, "empty");
+	expect_result("not json", META_INVALID, "text");
+	expect_result("{\"format\": \"db-tools-snapshot\"", META_INVALID, "unterminated");
+	expect_result("[1, 2]", META_INVALID, "array");
+	expect_result("\"db-tools-snapshot\"", META_INVALID, "string");
+	expect_result("{}", META_INVALID, "empty object");
+}
+
+static void
+test_reject_truncated(void **state)
+{
+	snap_meta m, back;
+	char err[256];
+	char *json;
+
+	(void) state;
+	build_meta(&m, true, true);
+	json = meta_to_json(&m);
+	/* the same bytes cut short */
+	assert_int_equal(meta_from_json(json, strlen(json) / 2, &back, err, sizeof(err)), META_INVALID);
+	assert_true(err[0] != '\0');
+	assert_int_equal(meta_from_json(json, 1, &back, err, sizeof(err)), META_INVALID);
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	meta_free(&back);
+	free(json);
+	meta_free(&m);
+}
+
+static void
+test_reject_format(void **state)
+{
+	(void) state;
+	expect_edit("format", "\"pg_dump\"", META_INVALID);
+	expect_edit("format", "\"DB-TOOLS-SNAPSHOT\"", META_INVALID);
+	expect_edit("format", "1", META_INVALID);
+	expect_edit("format", NULL, META_INVALID);
+	expect_edit("format_version", "2", META_TOO_NEW);
+	expect_edit("format_version", "1000", META_TOO_NEW);
+	expect_edit("format_version", "0", META_INVALID);
+	expect_edit("format_version", "-1", META_INVALID);
+	expect_edit("format_version", "\"1\"", META_INVALID);
+	expect_edit("format_version", "1.5", META_INVALID);
+	expect_edit("format_version", NULL, META_INVALID);
+	expect_edit("format_version", "1", META_OK);
+}
+
+static void
+test_too_new_message(void **state)
+{
+	snap_meta m;
+	char err[256];
+	char *json = edited_json(false, false, "format_version", "2");
+
+	(void) state;
+	assert_int_equal(parse_text(json, &m, err, sizeof(err)), META_TOO_NEW);
+	assert_non_null(strstr(err, "newer"));
+	meta_free(&m);
+	free(json);
+}
+
+static void
+test_reject_missing(void **state)
+{
+	(void) state;
+	expect_edit("name", NULL, META_INVALID);
+	expect_edit("tool_version", NULL, META_INVALID);
+	expect_edit("created_at", NULL, META_INVALID);
+	expect_edit("duration_seconds", NULL, META_INVALID);
+	expect_edit("source", NULL, META_INVALID);
+	expect_edit("source.database", NULL, META_INVALID);
+	expect_edit("source.host", NULL, META_INVALID);
+	expect_edit("server_version_num", NULL, META_INVALID);
+	expect_edit("codec", NULL, META_INVALID);
+	expect_edit("git", NULL, META_INVALID);
+	expect_edit("migration", NULL, META_INVALID);
+	expect_edit("migration.table", NULL, META_INVALID);
+	expect_edit("schema", NULL, META_INVALID);
+	expect_edit("schema.post_data", NULL, META_INVALID);
+	expect_edit("schema.pre_data.sha256", NULL, META_INVALID);
+	expect_edit("tables", NULL, META_INVALID);
+	expect_edit("tables.1.columns", NULL, META_INVALID);
+	expect_edit("tables.1.members.1.rows", NULL, META_INVALID);
+	expect_edit("tables.0.stored_bytes", NULL, META_INVALID);
+	expect_edit("sequences", NULL, META_INVALID);
+	expect_edit("sequences.1.is_called", NULL, META_INVALID);
+	expect_edit("sequences.0.last_value", NULL, META_INVALID);
+	expect_edit("large_objects", NULL, META_INVALID);
+	expect_edit("large_objects.0.oid", NULL, META_INVALID);
+	/* totals are derived; a reader does not need them */
+	expect_edit("totals", NULL, META_OK);
+}
+
+static void
+test_reject_wrong_types(void **state)
+{
+	(void) state;
+	expect_edit("name", "5", META_INVALID);
+	expect_edit("name", "null", META_INVALID);
+	expect_edit("name", "\".hidden\"", META_INVALID);
+	expect_edit("tool_version", "[\"0.1.0\"]", META_INVALID);
+	expect_edit("duration_seconds", "\"12.5\"", META_INVALID);
+	expect_edit("source", "\"app_dev\"", META_INVALID);
+	expect_edit("source.database", "null", META_INVALID);
+	expect_edit("source.host", "5432", META_INVALID);
+	expect_edit("server_version_num", "\"150018\"", META_INVALID);
+	expect_edit("server_version_num", "-1", META_INVALID);
+	expect_edit("compression_level", "100", META_INVALID);
+	expect_edit("compression_level", "6.0", META_INVALID);
+	expect_edit("git", "\"main\"", META_INVALID);
+	expect_edit("git.branch", "7", META_INVALID);
+	expect_edit("migration", "[]", META_INVALID);
+	expect_edit("migration.table", "null", META_INVALID);
+	expect_edit("schema.pre_data", "\"schema/pre-data.sql\"", META_INVALID);
+	expect_edit("schema.pre_data.bytes", "-1", META_INVALID);
+	expect_edit("tables", "{}", META_INVALID);
+	expect_edit("tables.0", "\"users\"", META_INVALID);
+	expect_edit("tables.0.columns", "[\"id\", 2]", META_INVALID);
+	expect_edit("tables.0.columns", "\"id\"", META_INVALID);
+	expect_edit("tables.0.rows", "\"3\"", META_INVALID);
+	expect_edit("tables.1.members.0", "\"data/x.gz\"", META_INVALID);
+	expect_edit("tables.1.members.0.rows", "-1", META_INVALID);
+	expect_edit("tables.1.members.1.raw_bytes", "1.5", META_INVALID);
+	expect_edit("sequences.0", "42", META_INVALID);
+	expect_edit("sequences.0.is_called", "\"true\"", META_INVALID);
+	expect_edit("sequences.0.is_called", "1", META_INVALID);
+	expect_edit("sequences.0.last_value", "\"42\"", META_INVALID);
+	expect_edit("large_objects.0.oid", "0", META_INVALID);
+	expect_edit("large_objects.0.oid", "4294967296", META_INVALID);
+	expect_edit("large_objects.0", "[]", META_INVALID);
+}
+
+static void
+test_accept_variants(void **state)
+{
+	(void) state;
+	expect_edit("git", "null", META_OK);
+	expect_edit("migration", "null", META_OK);
+	expect_edit("migration.head", "null", META_OK);
+	expect_edit("source.user", "null", META_OK);
+	expect_edit("duration_seconds", "3", META_OK);
+	expect_edit("tables", "[]", META_OK);
+	expect_edit("sequences", "[]", META_OK);
+	expect_edit("large_objects", "[]", META_OK);
+	expect_edit("tables.0.columns", "[]", META_OK);
+	expect_edit("sequences.0.last_value", "-9223372036854775808", META_OK);
+	expect_edit("large_objects.0.oid", "4294967295", META_OK);
+}
+
+static void
+test_reject_sha256(void **state)
+{
+	(void) state;
+	/* 63 and 65 characters */
+	expect_edit("tables.0.members.0.sha256",
+	    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\"", META_INVALID);
+	expect_edit("tables.0.members.0.sha256",
+	    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0\"", META_INVALID);
+	/* uppercase and non-hex */
+	expect_edit("schema.pre_data.sha256",
+	    "\"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef\"", META_INVALID);
+	expect_edit("large_objects.0.sha256",
+	    "\"0123456789abcdeg0123456789abcdef0123456789abcdef0123456789abcdef\"", META_INVALID);
+	expect_edit("tables.1.members.1.sha256", "\"\"", META_INVALID);
+	expect_edit("tables.1.members.1.sha256", "null", META_INVALID);
+	/* a correct one is accepted */
+	expect_edit("tables.0.members.0.sha256",
+	    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"", META_OK);
+}
+
+static void
+test_reject_member_names(void **state)
+{
+	(void) state;
+	expect_edit("tables.0.members.0.member", "\"../etc/passwd\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"/abs\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"/data/x.gz\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data/../x\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data/..\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data/a/b.gz\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"schema/\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"schema/x.sql\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data/\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data/a\\\\b\"", META_INVALID);
+	expect_edit("tables.0.members.0.member", "\"data/a b\"", META_INVALID);
+	expect_edit("tables.1.members.1.member", "\"data/caf\\u00e9\"", META_INVALID);
+	expect_edit("tables.1.members.1.member", "5", META_INVALID);
+	expect_edit("schema.pre_data.member", "\"data/pre-data.sql\"", META_INVALID);
+	expect_edit("schema.post_data.member", "\"schema/../../post\"", META_INVALID);
+	expect_edit("schema.post_data.member", "\"schema/\"", META_INVALID);
+	expect_edit("large_objects.0.member", "\"data/16385.gz\"", META_INVALID);
+	expect_edit("large_objects.0.member", "\"large-objects/a/b\"", META_INVALID);
+	/* names in the right place are fine */
+	expect_edit("tables.0.members.0.member", "\"data/0000_x-y.z_1.copy\"", META_OK);
+	expect_edit("large_objects.0.member", "\"large-objects/16385\"", META_OK);
+}
+
+static void
+test_reject_long_member_name(void **state)
+{
+	char value[400];
+
+	(void) state;
+	/* 5 + 250 = 255 characters is the limit */
+	snprintf(value, sizeof(value), "\"data/%0250d\"", 7);
+	expect_edit("tables.0.members.0.member", value, META_OK);
+	snprintf(value, sizeof(value), "\"data/%0251d\"", 7);
+	expect_edit("tables.0.members.0.member", value, META_INVALID);
+}
+
+static void
+test_reject_created_at(void **state)
+{
+	(void) state;
+	expect_edit("created_at", "\"2026-11-22 03:10:24\"", META_INVALID);
+	expect_edit("created_at", "\"2026-11-22T03:10:24\"", META_INVALID);
+	expect_edit("created_at", "\"2026-11-22T03:10:24+00:00\"", META_INVALID);
+	expect_edit("created_at", "\"2026-13-22T03:10:24Z\"", META_INVALID);
+	expect_edit("created_at", "\"2026-02-30T03:10:24Z\"", META_INVALID);
+	expect_edit("created_at", "\"yesterday\"", META_INVALID);
+	expect_edit("created_at", "\"\"", META_INVALID);
+	expect_edit("created_at", "1795317024", META_INVALID);
+	expect_edit("created_at", "\"2024-02-29T00:00:00Z\"", META_OK);
+}
+
+static void
+test_reject_table_without_members(void **state)
+{
+	(void) state;
+	expect_edit("tables.1.members", "[]", META_INVALID);
+	expect_edit("tables.0.members", "[]", META_INVALID);
+	expect_edit("tables.0.members", "null", META_INVALID);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sum_tables),
+		cmocka_unit_test(test_totals),
+		cmocka_unit_test(test_round_trip_plain),
+		cmocka_unit_test(test_round_trip_git_migration),
+		cmocka_unit_test(test_round_trip_partial),
+		cmocka_unit_test(test_json_content),
+		cmocka_unit_test(test_reject_not_json),
+		cmocka_unit_test(test_reject_truncated),
+		cmocka_unit_test(test_reject_format),
+		cmocka_unit_test(test_too_new_message),
+		cmocka_unit_test(test_reject_missing),
+		cmocka_unit_test(test_reject_wrong_types),
+		cmocka_unit_test(test_accept_variants),
+		cmocka_unit_test(test_reject_sha256),
+		cmocka_unit_test(test_reject_member_names),
+		cmocka_unit_test(test_reject_long_member_name),
+		cmocka_unit_test(test_reject_created_at),
+		cmocka_unit_test(test_reject_table_without_members),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
