@@ -29,7 +29,7 @@ cancel_all(void)
 		if (cancels[i])
 			(void) PQcancel(cancels[i], errbuf, sizeof(errbuf));
 		if (children[i] > 0)
-			kill(children[i], SIGTERM);
+			kill(-children[i], SIGTERM);   /* the child's process group */
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -153,7 +153,7 @@ intr_register_child(pid_t pid)
 	pthread_mutex_unlock(&lock);
 	/* a signal that arrived before registration must still reach the child */
 	if (intr_pending())
-		kill(pid, SIGTERM);
+		kill(-pid, SIGTERM);
 }
 
 void

@@ -4,7 +4,7 @@
  * intr_install() blocks those signals in every thread created afterwards and
  * starts a thread that sigwait()s for them.  On the first signal it sets the
  * interrupted flag, cancels every registered query (PQcancel) and sends
- * SIGTERM to registered children, so blocked work fails promptly and the
+ * SIGTERM to the process groups of registered children, so blocked work fails promptly and the
  * normal error paths clean up (remove .partial files, drop half-built
  * databases).  A second signal ends the process at once.
  */

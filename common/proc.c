@@ -95,7 +95,9 @@ proc_start(proc *p, char *const argv[], char *const env_add[], const char *cwd)
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	/* its own process group, so that stopping it reaches whatever it started too */
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
 	env = build_env(env_add);
 	rc = posix_spawnp(&p->pid, argv[0], &fa, &attr, argv, env);
 	free(env);
@@ -166,7 +168,7 @@ void
 proc_kill(proc *p)
 {
 	if (p->pid > 0)
-		kill(p->pid, SIGTERM);
+		kill(-p->pid, SIGTERM);
 }
 
 void
@@ -178,7 +180,7 @@ proc_close(proc *p)
 		close(p->err_fd);
 	p->out_fd = p->err_fd = -1;
 	if (p->pid > 0) {
-		kill(p->pid, SIGTERM);
+		kill(-p->pid, SIGTERM);
 		(void) proc_wait(p);
 	}
 }

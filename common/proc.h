@@ -18,7 +18,8 @@ typedef struct proc {
 /*
  * Start argv[0] (searched in PATH) with env_add ("NAME=value" strings,
  * NULL-terminated, may be NULL) added to our environment, stdin from
- * /dev/null.  When cwd is non-NULL the child runs there.  Returns 0 or -1
+ * /dev/null, in a process group of its own (proc_kill and interrupts signal
+ * the whole group).  When cwd is non-NULL the child runs there.  Returns 0 or -1
  * after logging.
  */
 int proc_start(proc *p, char *const argv[], char *const env_add[], const char *cwd);
@@ -30,7 +31,7 @@ int proc_wait(proc *p);
 /* Copy of what the child wrote on stderr (at most limit bytes, trailing newlines trimmed). */
 char *proc_stderr(proc *p, size_t limit);
 void proc_close(proc *p);
-/* Kill a running child (SIGTERM) — safe from a signal handler via the registered pid. */
+/* Send SIGTERM to a running child's process group. */
 void proc_kill(proc *p);
 
 /*

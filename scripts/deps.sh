@@ -10,7 +10,7 @@ set -euo pipefail
 
 prog=deps.sh
 packages=(
-    cmake gcc make pkg-config git tar gzip jq mandoc
+    cmake gcc make pkg-config git tar gzip jq mandoc time util-linux
     libpq-dev zlib1g-dev libssl-dev libarchive-dev libjson-c-dev libcmocka-dev
     postgresql-15 postgresql-client-15
 )

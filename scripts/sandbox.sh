@@ -155,7 +155,7 @@ make_base() {
     else
         chmod 0700 "$base"
     fi
-    mkdir -p -m 0700 -- "$data" "$sock"
+    mkdir -p -- "$data" "$sock"
     [ -e "$logfile" ] || : >"$logfile"
     chmod 0700 "$data" "$sock"
     chmod 0600 "$logfile"
@@ -268,8 +268,8 @@ EOF
 }
 
 wait_ready() {
-    local port=$1 i
-    for i in $(seq 1 60); do
+    local port=$1 _
+    for _ in $(seq 1 60); do
         if pg_isready_cmd -q -h "$sock" -p "$port" -d postgres -U "$superuser" -t 1; then
             return 0
         fi
@@ -281,8 +281,8 @@ wait_ready() {
 
 # Start on the first free port; if another process grabs the port meanwhile, try the next.
 start_server() {
-    local port attempt from=$first_port mark
-    for attempt in 1 2 3 4 5; do
+    local port _ from=$first_port mark
+    for _ in 1 2 3 4 5; do
         port=$(free_port_from "$from")
         write_settings "$port"
         mark=$(wc -l <"$logfile")

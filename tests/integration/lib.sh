@@ -21,13 +21,14 @@
 #   table_copy DB TABLE COLS  COPY TABLE (COLS) TO STDOUT from DB (no column list when COLS is empty)
 #   load_pagila DB            load the Pagila corpus into DB (owner statements left out)
 #   meta_get FILE JQ_EXPR     jq -r JQ_EXPR FILE
+#   on_exit CMD               run CMD at exit (before the databases are dropped), e.g. to stop a load
 #
 # Environment: DB_TOOLS_BINDIR (required: directory of db-snapshot etc.), DB_TOOLS_SOURCE_DIR
 # (repository root, default: two levels above this file), DB_TOOLS_CORPUS (default
 # $DB_TOOLS_SOURCE_DIR/../shared/corpus), PGHOST/PGPORT/PGUSER/PGDATABASE of the test server.
 #
 # The EXIT trap set here removes $T and the databases of fresh_db and keeps the test's exit
-# status; a test that sets its own EXIT trap replaces it.
+# status; a test that sets its own EXIT trap replaces it (use on_exit instead).
 
 set -eu -o pipefail
 
@@ -65,13 +66,14 @@ psql_q() {
 
 # Lock files that reserve a database name for one test at a time.
 _lib_lock_dir() {
-    local dir=${TMPDIR:-/tmp}/db-tools-test-locks-$(id -u)
-    mkdir -p -m 0700 -- "$dir" 2>/dev/null || true
+    local dir
+    dir=${TMPDIR:-/tmp}/db-tools-test-locks-$(id -u)
+    mkdir -m 0700 -- "$dir" 2>/dev/null || true
     [ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || die "unusable lock directory $dir"
     echo "$dir"
 }
 
-# Reserve database NAME until this shell exits. The lock is held by a detached helper,
+# Reserve database NAME until this shell exits. The lock is held by a detached process,
 # so that processes the test leaves behind cannot keep it, and `wait` does not see it.
 _lib_lock_db() {
     local lock ready=$T/.lock${#_lib_dbs[@]}.ready failed=$T/.lock${#_lib_dbs[@]}.failed owner=$$
@@ -140,9 +142,18 @@ meta_get() {
     jq -r "$2" "$1"
 }
 
+# on_exit CMD: run CMD (eval'd) at exit, before the databases are dropped.
+_lib_on_exit=()
+on_exit() {
+    _lib_on_exit+=("$1")
+}
+
 _lib_cleanup() {
-    local status=$? db
+    local status=$? db cmd
     set +e
+    for cmd in ${_lib_on_exit[@]+"${_lib_on_exit[@]}"}; do
+        eval "$cmd" >/dev/null 2>&1
+    done
     for db in ${_lib_dbs[@]+"${_lib_dbs[@]}"}; do
         psql -X -q -v db="$db" -d postgres >/dev/null 2>&1 <<'EOF'
 DROP DATABASE IF EXISTS :"db" WITH (FORCE);

@@ -12,7 +12,7 @@ pgbench -i -q -s 10 "$db" >/dev/null 2>&1 || die "pgbench -i failed"
 
 pgbench -n -c 4 -j 2 -T 120 "$db" >"$T/pgbench.out" 2>&1 &
 bench=$!
-trap 'kill $bench 2>/dev/null || true' EXIT
+on_exit "kill $bench; wait $bench"
 sleep 2
 
 sum_col() {   # TAR META TABLE FIELD
