@@ -55,6 +55,18 @@ probe(const char *path, pgdump_prog *out)
 	}
 	free(text);
 	out->path = xstrdup(path);
+	/* pg_restore of the same installation reads what this pg_dump writes */
+	if (strchr(path, '/')) {
+		const char *slash = strrchr(path, '/');
+
+		out->restore_path = xasprintf("%.*s/pg_restore", (int) (slash - path), path);
+		if (access(out->restore_path, X_OK) != 0) {
+			free(out->restore_path);
+			out->restore_path = xstrdup("pg_restore");
+		}
+	} else {
+		out->restore_path = xstrdup("pg_restore");
+	}
 	return 0;
 }
 
@@ -130,6 +142,7 @@ void
 pgd_free(pgdump_prog *p)
 {
 	free(p->path);
+	free(p->restore_path);
 	free(p->version);
 	memset(p, 0, sizeof(*p));
 }
@@ -149,39 +162,30 @@ pgd_is_restrict_line(const char *line, size_t len)
 	return 0;
 }
 
-int
-pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
-    const char *section, spool *out, int64_t *bytes, char sha256[HASH_HEX_LEN + 1])
+/*
+ * Run argv (a pg_dump or pg_restore command line) with env; when out is
+ * non-NULL its standard output goes there, \restrict lines removed, and
+ * bytes/sha256 describe what was kept.
+ */
+static int
+run_tool(char *const argv[], char *const env[], const char *what, spool *out, int64_t *bytes,
+    char sha256[HASH_HEX_LEN + 1])
 {
-	char *password = NULL;
-	char *conninfo = conn_child_conninfo(conn, NULL, &password);
-	char *section_arg = xasprintf("--section=%s", section);
-	char *snapshot_arg = xasprintf("--snapshot=%s", snapshot);
-	char *dbname_arg = xasprintf("--dbname=%s", conninfo);
-	/*
-	 * pre-data with --schema-only (no large-object entries: the data
-	 * workers copy those); post-data without it, since --schema-only
-	 * drops the REFRESH MATERIALIZED VIEW entries that post-data needs.
-	 */
-	bool pre = strcmp(section, "pre-data") == 0;
-	char *argv[] = {prog->path, section_arg, snapshot_arg, "--no-password", dbname_arg,
-	    pre ? "--schema-only" : NULL, NULL};
-	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
-	char *env[] = {pw_env, NULL};
 	hash_ctx *h = hash_new();
 	proc p;
-	FILE *f = NULL;
+	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int status, rc = -1;
 
-	*bytes = 0;
-	if (proc_start(&p, argv, pw_env ? env : NULL, NULL) < 0)
+	if (bytes)
+		*bytes = 0;
+	if (proc_start(&p, argv, env, NULL) < 0)
 		goto out;
 	f = fdopen(p.out_fd, "r");
 	if (!f) {
-		log_error("could not read pg_dump output: %s", strerror(errno));
+		log_error("could not read the output of %s: %s", what, strerror(errno));
 		proc_close(&p);
 		goto out;
 	}
@@ -190,10 +194,10 @@ pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
 	while ((len = getline(&line, &cap, f)) > 0) {
 		size_t content = (size_t) len - (line[len - 1] == '\n');
 
-		if (pgd_is_restrict_line(line, content))
+		if (!out || pgd_is_restrict_line(line, content))
 			continue;
 		if (rc == 0 && spool_write(out, line, (size_t) len) < 0)
-			rc = -1;   /* keep reading so pg_dump can finish */
+			rc = -1;   /* keep reading so the child can finish */
 		hash_update(h, line, (size_t) len);
 		*bytes += len;
 	}
@@ -203,9 +207,9 @@ pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
 		char *err = proc_stderr(&p, 8192);
 
 		if (intr_pending())
-			log_error("pg_dump --section=%s was interrupted", section);
+			log_error("%s was interrupted", what);
 		else {
-			log_error("pg_dump --section=%s failed with exit status %d", section, status);
+			log_error("%s failed with exit status %d", what, status);
 			if (*err)
 				log_detail("%s", err);
 		}
@@ -214,12 +218,37 @@ pgd_dump_section(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
 	}
 	proc_close(&p);
 out:
-	hash_final_hex(h, sha256);
+	if (sha256)
+		hash_final_hex(h, sha256);
 	hash_free(h);
 	free(line);
-	free(section_arg);
+	return rc;
+}
+
+int
+pgd_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, const char *path)
+{
+	char *password = NULL;
+	char *conninfo = conn_child_conninfo(conn, NULL, &password);
+	char *snapshot_arg = xasprintf("--snapshot=%s", snapshot);
+	char *dbname_arg = xasprintf("--dbname=%s", conninfo);
+	char *file_arg = xasprintf("--file=%s", path);
+	/*
+	 * Both schema sections in one catalog pass.  Not --schema-only: that
+	 * would drop the REFRESH MATERIALIZED VIEW entries post-data needs;
+	 * leaving out the data section keeps table data out.  Large objects
+	 * are copied by the workers (--no-blobs).
+	 */
+	char *argv[] = {prog->path, "--format=custom", "--compress=0", "--section=pre-data",
+	    "--section=post-data", "--no-blobs", snapshot_arg, "--no-password", file_arg,
+	    dbname_arg, NULL};
+	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
+	char *env[] = {pw_env, NULL};
+	int rc = run_tool(argv, pw_env ? env : NULL, "pg_dump", NULL, NULL, NULL);
+
 	free(snapshot_arg);
 	free(dbname_arg);
+	free(file_arg);
 	free(conninfo);
 	if (pw_env) {
 		memset(pw_env, 0, strlen(pw_env));
@@ -229,5 +258,19 @@ out:
 		memset(password, 0, strlen(password));
 		free(password);
 	}
+	return rc;
+}
+
+int
+pgd_restore_section(const pgdump_prog *prog, const char *path, const char *section, spool *out,
+    int64_t *bytes, char sha256[HASH_HEX_LEN + 1])
+{
+	char *section_arg = xasprintf("--section=%s", section);
+	char *what = xasprintf("pg_restore --section=%s", section);
+	char *argv[] = {prog->restore_path, section_arg, "--file=-", (char *) path, NULL};
+	int rc = run_tool(argv, NULL, what, out, bytes, sha256);
+
+	free(section_arg);
+	free(what);
 	return rc;
 }

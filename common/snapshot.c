@@ -7,8 +7,9 @@
  *   N workers:       connect, SET TRANSACTION SNAPSHOT, take work items
  *                    (a table, a ctid-range chunk of a large table, or the
  *                    large objects), COPY TO STDOUT -> codec -> spool -> tar
- *   main thread:     pg_dump pre-data (written first, then data may
- *                    follow), pg_dump post-data, join workers, post-data,
+ *   main thread:     pg_dump (both schema sections, custom format),
+ *                    pg_restore pre-data (written first, then data may
+ *                    follow) and post-data, join workers, post-data,
  *                    meta.json (last member), fsync, rename .partial files.
  * Memory is bounded: per worker one codec state and a spool whose memory
  * part is capped (SPOOL_MEM); libpq holds at most one row at a time.
@@ -46,6 +47,7 @@
 #define CHUNK_BYTES (64ull << 20)       /* split heap files larger than this */
 #define MAX_CHUNKS 256
 #define LO_BUF (256 * 1024)
+#define BATCH_BYTES (128 * 1024)
 
 typedef struct work_item {
 	long table;              /* index into job.meta.tables; -1: the large objects */
@@ -87,6 +89,7 @@ typedef struct worker {
 	PGconn *conn;
 	int intr_slot;
 	spool sp;
+	char *batch;                /* BATCH_BYTES, reused for every member */
 	int rc;
 } worker;
 
@@ -175,17 +178,24 @@ take_item(job *j)
 
 /* ---- one member: COPY -> hash + codec -> spool -> tar ---- */
 
+/*
+ * COPY hands over one row at a time; rows are gathered into a batch so the
+ * hash, the codec and the progress counter see large pieces.
+ */
 typedef struct member_out {
 	codec_stream cs;
 	hash_ctx *h;
 	int64_t raw;
 	int64_t rows;
+	char *batch;          /* the worker's BATCH_BYTES buffer */
+	size_t batch_len;
 } member_out;
 
 static int
 member_begin(job *j, worker *w, member_out *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->batch = w->batch;
 	spool_reset(&w->sp);
 	if (codec_encoder(&m->cs, j->codec, j->o->level, spool_sink, &w->sp) < 0) {
 		log_error("%s", m->cs.error);
@@ -196,7 +206,7 @@ member_begin(job *j, worker *w, member_out *m)
 }
 
 static int
-member_write(member_out *m, const void *data, size_t len)
+member_consume(member_out *m, const void *data, size_t len)
 {
 	hash_update(m->h, data, len);
 	m->raw += (int64_t) len;
@@ -208,14 +218,35 @@ member_write(member_out *m, const void *data, size_t len)
 	return 0;
 }
 
+static int
+member_flush(member_out *m)
+{
+	int rc = m->batch_len ? member_consume(m, m->batch, m->batch_len) : 0;
+
+	m->batch_len = 0;
+	return rc;
+}
+
+static int
+member_write(member_out *m, const void *data, size_t len)
+{
+	if (m->batch_len + len > BATCH_BYTES && member_flush(m) < 0)
+		return -1;
+	if (len >= BATCH_BYTES)
+		return member_consume(m, data, len);
+	memcpy(m->batch + m->batch_len, data, len);
+	m->batch_len += len;
+	return 0;
+}
+
 /* Finish compression and append the spool to the tar; fills the member's meta. */
 static int
 member_end(job *j, worker *w, member_out *m, const char *name, int64_t *raw, int64_t *stored,
     char sha[HASH_HEX_LEN + 1])
 {
-	int rc = codec_finish(&m->cs);
+	int rc = member_flush(m);
 
-	if (rc < 0)
+	if (rc == 0 && (rc = codec_finish(&m->cs)) < 0)
 		log_error("%s", m->cs.error);
 	codec_free(&m->cs);
 	hash_final_hex(m->h, sha);
@@ -424,6 +455,7 @@ worker_main(void *arg)
 	work_item *it;
 
 	w->rc = 0;
+	w->batch = xmalloc(BATCH_BYTES);
 	spool_init(&w->sp, j->dir, SPOOL_MEM);
 	if (worker_connect(j, w) < 0) {
 		w->rc = -1;
@@ -447,6 +479,7 @@ worker_main(void *arg)
 		w->conn = NULL;
 	}
 	spool_free(&w->sp);
+	free(w->batch);
 	return NULL;
 }
 
@@ -462,11 +495,46 @@ cmp_items(const void *a, const void *b)
 	return x->table < y->table ? -1 : x->table > y->table;
 }
 
+bool
+snap_parse_split(const char *s, enum snap_split *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = SPLIT_AUTO;
+	else if (strcmp(s, "always") == 0)
+		*out = SPLIT_ALWAYS;
+	else if (strcmp(s, "never") == 0)
+		*out = SPLIT_NEVER;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Splitting a table needs TID range scans (PostgreSQL 14+) and more than one
+ * worker.  It costs server work: a range scan goes through the shared buffer
+ * pool instead of the small ring a whole-table COPY uses, and each range is
+ * a query of its own.  With the server on this machine every worker keeps
+ * about two CPUs busy (its backend and itself), so splitting pays only when
+ * there are CPUs to spare: at least twice as many as workers.
+ */
+static bool
+split_pays(const job *j, const cat_db *db)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (j->o->split == SPLIT_NEVER || j->o->jobs < 2 || db->server_version_num < 140000 ||
+	    db->block_size == 0)
+		return false;
+	if (j->o->split == SPLIT_ALWAYS)
+		return true;
+	return !conn_is_local(j->main) || ncpu >= 2L * j->o->jobs;
+}
+
 /* Fill meta.tables from the catalog and cut the work into items, largest first. */
 static uint64_t
 plan(job *j, const cat_db *db)
 {
-	bool can_chunk = j->o->jobs > 1 && db->server_version_num >= 140000 && db->block_size > 0;
+	bool can_chunk = split_pays(j, db);
 	uint64_t total = 0;
 	size_t cap = j->n_tables + 1;
 
@@ -582,28 +650,6 @@ seconds_since(const struct timespec *t0)
 	return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-typedef struct schema_dump {
-	const pgdump_prog *prog;
-	job *j;
-	const char *section;
-	spool sp;
-	meta_schema *out;
-	int rc;
-	pthread_t thread;
-} schema_dump;
-
-static void *
-schema_dump_main(void *arg)
-{
-	schema_dump *sd = arg;
-
-	sd->rc = pgd_dump_section(sd->prog, sd->j->main, sd->j->snapshot_id, sd->section, &sd->sp,
-	    &sd->out->bytes, sd->out->sha256);
-	if (sd->rc < 0)
-		job_fail(sd->j);
-	return NULL;
-}
-
 static void
 job_free(job *j)
 {
@@ -665,10 +711,11 @@ snap_run(const snap_opts *o, snap_result *r)
 	cat_db db = {0};
 	pgdump_prog pgd = {0};
 	worker *workers = NULL;
-	schema_dump pre = {0}, post = {0};
-	bool post_started = false;
+	spool pre_sp = {.fd = -1}, post_sp = {.fd = -1};
+	bool schema_created = false;
 	char stamp[SN_STAMP_LEN + 1];
 	char *tar_path = NULL, *meta_path = NULL, *tar_tmp = NULL, *meta_tmp = NULL;
+	char *schema_tmp = NULL;
 	char *meta_json = NULL;
 	char *branch = NULL, *commit = NULL;
 	uint64_t est_total, lo_disk = 0, archive_bytes = 0;
@@ -715,6 +762,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	meta_path = xasprintf("%s/%s_%s.meta", o->dir, stamp, j.meta.name);
 	tar_tmp = xasprintf("%s.partial", tar_path);
 	meta_tmp = xasprintf("%s.partial", meta_path);
+	schema_tmp = xasprintf("%s/.%s_%s.schema.partial", o->dir, stamp, j.meta.name);
 	if (access(tar_path, F_OK) == 0 || access(meta_path, F_OK) == 0) {
 		log_error("\"%s\" already exists", tar_path);
 		log_hint("wait a second or choose another NAME");
@@ -775,28 +823,29 @@ snap_run(const snap_opts *o, snap_result *r)
 		nworkers++;
 	}
 
-	/* schema: post-data in its own thread, pre-data here; pre-data goes in first */
-	post.prog = pre.prog = &pgd;
-	post.j = pre.j = &j;
-	pre.section = "pre-data";
-	post.section = "post-data";
-	pre.out = &j.meta.pre_data;
-	post.out = &j.meta.post_data;
+	/*
+	 * Schema, while the workers copy: one pg_dump into a custom-format file
+	 * beside the archive, then pg_restore per section.  Pre-data goes into
+	 * the tar first; data members wait for it (the gate).
+	 */
 	j.meta.pre_data.member = xstrdup("schema/pre-data.sql");
 	j.meta.post_data.member = xstrdup("schema/post-data.sql");
-	spool_init(&pre.sp, o->dir, SPOOL_MEM);
-	spool_init(&post.sp, o->dir, SPOOL_MEM);
-	if (pthread_create(&post.thread, NULL, schema_dump_main, &post) == 0)
-		post_started = true;
-	else
-		job_fail(&j);
-	schema_dump_main(&pre);
-	if (pre.rc == 0 && !job_stopping(&j) &&
-	    tb_add_spool(j.tb, j.meta.pre_data.member, &pre.sp, j.mtime) < 0)
+	spool_init(&pre_sp, o->dir, SPOOL_MEM);
+	spool_init(&post_sp, o->dir, SPOOL_MEM);
+	schema_created = true;
+	if (pgd_dump_schema(&pgd, j.main, j.snapshot_id, schema_tmp) < 0 ||
+	    pgd_restore_section(&pgd, schema_tmp, "pre-data", &pre_sp, &j.meta.pre_data.bytes,
+	        j.meta.pre_data.sha256) < 0 ||
+	    job_stopping(&j) ||
+	    tb_add_spool(j.tb, j.meta.pre_data.member, &pre_sp, j.mtime) < 0)
 		job_fail(&j);
 	open_gate(&j);
-	if (post_started)
-		pthread_join(post.thread, NULL);
+	if (!job_stopping(&j) &&
+	    pgd_restore_section(&pgd, schema_tmp, "post-data", &post_sp, &j.meta.post_data.bytes,
+	        j.meta.post_data.sha256) < 0)
+		job_fail(&j);
+	unlink(schema_tmp);
+	schema_created = false;
 	for (int i = 0; i < nworkers; i++)
 		pthread_join(workers[i].thread, NULL);
 	progress_stop();
@@ -805,7 +854,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	for (int i = 0; i < nworkers; i++)
 		if (workers[i].rc != 0)
 			goto out;
-	if (post.rc != 0 || tb_add_spool(j.tb, j.meta.post_data.member, &post.sp, j.mtime) < 0)
+	if (tb_add_spool(j.tb, j.meta.post_data.member, &post_sp, j.mtime) < 0)
 		goto out;
 
 	/* the description, last; the same bytes in the tar and beside it */
@@ -854,16 +903,17 @@ out:
 		unlink(tar_tmp);
 	if (meta_created)
 		unlink(meta_tmp);
-	if (pre.j)
-		spool_free(&pre.sp);
-	if (post.j)
-		spool_free(&post.sp);
+	if (schema_created)
+		unlink(schema_tmp);
+	spool_free(&pre_sp);
+	spool_free(&post_sp);
 	free(workers);
 	free(meta_json);
 	free(tar_path);
 	free(meta_path);
 	free(tar_tmp);
 	free(meta_tmp);
+	free(schema_tmp);
 	pgd_free(&pgd);
 	cat_db_free(&db);
 	job_free(&j);

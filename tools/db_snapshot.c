@@ -37,6 +37,7 @@ struct settings {
 	long long older_than;        /* --older-than */
 	bool dry_run;                /* -n */
 	enum progress_mode progress; /* --progress */
+	enum snap_split split;       /* --split */
 	int verbose;                 /* -v */
 	bool quiet;                  /* -q */
 };
@@ -63,6 +64,7 @@ usage(FILE *f)
 	    "      --keep=N            with --prune: keep the newest N snapshots of each name\n"
 	    "      --older-than=AGE    with --prune: remove snapshots older than AGE (e.g. 90m, 12h, 30d, 2w)\n"
 	    "  -n, --dry-run           with --prune: show what would be removed, remove nothing\n"
+	    "      --split=WHEN        split large tables among workers: auto, always, never (default auto)\n"
 	    "      --progress=WHEN     progress bar on stderr: auto (only on a TTY), always, never\n"
 	    "  -q, --quiet             print only errors\n"
 	    "  -v, --verbose           print more detail (repeat for debug)\n"
@@ -76,6 +78,7 @@ usage(FILE *f)
 
 enum {
 	OPT_CONFIG = 256, OPT_LIST, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_PROGRESS,
+	OPT_SPLIT,
 };
 
 static int
@@ -94,6 +97,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"older-than", required_argument, NULL, OPT_OLDER_THAN},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"split", required_argument, NULL, OPT_SPLIT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
@@ -153,6 +157,13 @@ parse_args(int argc, char **argv, struct settings *s)
 		case OPT_PROGRESS:
 			if (!progress_parse_mode(optarg, &s->progress)) {
 				log_error("invalid value \"%s\" for option --progress", optarg);
+				log_hint("use auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SPLIT:
+			if (!snap_parse_split(optarg, &s->split)) {
+				log_error("invalid value \"%s\" for option --split", optarg);
 				log_hint("use auto, always or never");
 				return EXIT_USAGE;
 			}
@@ -267,7 +278,7 @@ int
 main(int argc, char **argv)
 {
 	struct settings s = {.jobs = -1, .level = -1, .keep = -1, .older_than = -1,
-	    .progress = PROGRESS_AUTO};
+	    .progress = PROGRESS_AUTO, .split = SPLIT_AUTO};
 	cfg c;
 	const char *dir;
 	int rc;
@@ -304,6 +315,7 @@ main(int argc, char **argv)
 			.jobs = cfg_pick_int(s.jobs, c.jobs, 2),
 			.level = cfg_pick_int(s.level, c.compression, 1),
 			.progress = s.progress,
+			.split = s.split,
 		};
 		snap_result r;
 

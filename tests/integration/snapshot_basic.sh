@@ -13,7 +13,7 @@ assert_status 0 snap --help
 grep -q '^Usage: db-snapshot' "$T/last.out" || die "--help does not print the usage"
 assert_status 0 snap --version
 grep -Eq '^db-snapshot \(db-tools\) [0-9]+\.[0-9]+' "$T/last.out" || die "--version output: $(cat "$T/last.out")"
-for bad in "--no-such-option" "-j 0" "-j 65" "-j x" "-Z 10" "-Z -1" "--progress=sometimes" \
+for bad in "--no-such-option" "-j 0" "-j 65" "-j x" "-Z 10" "-Z -1" "--progress=sometimes" "--split=maybe" \
            "--json" "--keep 3" "--older-than 3d" "--prune --older-than 3y" "a b" "--list x" \
            "-d ''"; do
     eval "set -- $bad"

@@ -22,7 +22,7 @@ sum_col() {   # TAR META TABLE FIELD
 }
 
 for round in 1 2; do
-    snap -d "$db" -o "$T/b$round" -j 3 --progress=never -q "load$round" >/dev/null || die "snapshot $round failed"
+    snap -d "$db" -o "$T/b$round" -j 3 --split=always --progress=never -q "load$round" >/dev/null || die "snapshot $round failed"
     tar=$(ls "$T"/b$round/*.tar)
     meta=${tar%.tar}.meta
     parts=$(meta_get "$meta" '.tables[] | select(.name=="pgbench_accounts") | .members | length')
