@@ -883,6 +883,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	tar_created = false;
 	if (fs_rename_noclobber(meta_tmp, meta_path) < 0) {
 		/* the .tar alone is a complete snapshot (meta.json inside); keep it */
+		log_warning("the archive is complete but has no .meta sidecar; its meta.json member describes it");
 		unlink(meta_tmp);
 		meta_created = false;
 		goto out_ok;
