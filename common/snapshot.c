@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -863,13 +864,14 @@ snap_run(const snap_opts *o, snap_result *r)
 	meta_json = meta_to_json(&j.meta);
 	if (tb_add_mem(j.tb, META_MEMBER, meta_json, strlen(meta_json), j.mtime) < 0)
 		goto out;
-	archive_bytes = tb_bytes_written(j.tb);
 	{
 		tarball *tb = j.tb;
+		struct stat st;
 
 		j.tb = NULL;
 		if (tb_close(tb) < 0)
 			goto out;
+		archive_bytes = stat(tar_tmp, &st) == 0 ? (uint64_t) st.st_size : 0;
 	}
 	if (intr_pending())
 		goto out;

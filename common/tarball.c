@@ -141,12 +141,6 @@ tb_add_mem(tarball *tb, const char *member, const void *data, size_t len, time_t
 	return rc;
 }
 
-uint64_t
-tb_bytes_written(tarball *tb)
-{
-	return (uint64_t) archive_filter_bytes(tb->a, -1);
-}
-
 static void
 tb_destroy(tarball *tb)
 {

@@ -22,7 +22,6 @@ int tb_add_mem(tarball *tb, const char *member, const void *data, size_t len, ti
 int tb_close(tarball *tb);
 /* Close without finishing (on failure); the caller removes the file. */
 void tb_abort(tarball *tb);
-uint64_t tb_bytes_written(tarball *tb);
 
 /*
  * Read one member of an archive into memory (at most limit bytes).  Returns

@@ -108,6 +108,11 @@ archive=$(ls "$demo_dir"/backups/*_demo.tar)
 step "Inside the archive (a plain tar file)"
 run tar tf "$archive"
 
+step "One table's rows, read with tar and gunzip"
+member=$(tar tf "$archive" | grep '_public\.users\.gz$')
+printf '$ tar xOf %s %s | gunzip | sed -n 1,3p\n' "$archive" "$member"
+tar xOf "$archive" "$member" | gunzip | sed -n 1,3p
+
 step "Restoring the snapshot after losing some orders"
 if available db-restore; then
     psql -X -q -d demo_shop -c "DELETE FROM orders WHERE id > 100"
