@@ -59,6 +59,14 @@ cat_db_free(cat_db *db)
 	memset(db, 0, sizeof(*db));
 }
 
+static int
+cmp_table_oid(const void *a, const void *b)
+{
+	const cat_table *x = *(const cat_table *const *) a, *y = *(const cat_table *const *) b;
+
+	return x->oid < y->oid ? -1 : x->oid > y->oid;
+}
+
 int
 cat_tables(PGconn *conn, cat_table **out, size_t *n)
 {
@@ -104,24 +112,31 @@ cat_tables(PGconn *conn, cat_table **out, size_t *n)
 		t[i].heap_bytes = strtoull(PQgetvalue(res, r, 5), NULL, 10);
 		t[i].toast_bytes = strtoull(PQgetvalue(res, r, 6), NULL, 10);
 	}
-	/* columns come ordered by attrelid; tables by name: match by oid */
-	for (int r = 0; r < ncols; r = (int) ci) {
-		uint32_t oid = (uint32_t) strtoul(PQgetvalue(cols, r, 0), NULL, 10);
-		size_t first = (size_t) r, k;
-		cat_table *target = NULL;
+	/* columns come ordered by attrelid, tables by name: match through an oid index */
+	{
+		cat_table **by_oid = xcalloc(count ? count : 1, sizeof(cat_table *));
 
-		ci = first;
-		while (ci < (size_t) ncols && (uint32_t) strtoul(PQgetvalue(cols, (int) ci, 0), NULL, 10) == oid)
-			ci++;
 		for (size_t i = 0; i < count; i++)
-			if (t[i].oid == oid)
-				target = &t[i];
-		if (!target)
-			continue;
-		target->n_columns = ci - first;
-		target->columns = xcalloc(target->n_columns + 1, sizeof(char *));
-		for (k = first; k < ci; k++)
-			target->columns[k - first] = xstrdup(PQgetvalue(cols, (int) k, 1));
+			by_oid[i] = &t[i];
+		qsort(by_oid, count, sizeof(cat_table *), cmp_table_oid);
+		for (int r = 0; r < ncols; r = (int) ci) {
+			uint32_t oid = (uint32_t) strtoul(PQgetvalue(cols, r, 0), NULL, 10);
+			size_t first = (size_t) r;
+			cat_table key = {.oid = oid}, *kp = &key, **found;
+
+			ci = first;
+			while (ci < (size_t) ncols &&
+			    (uint32_t) strtoul(PQgetvalue(cols, (int) ci, 0), NULL, 10) == oid)
+				ci++;
+			found = count ? bsearch(&kp, by_oid, count, sizeof(cat_table *), cmp_table_oid) : NULL;
+			if (!found)
+				continue;
+			(*found)->n_columns = ci - first;
+			(*found)->columns = xcalloc(ci - first + 1, sizeof(char *));
+			for (size_t k = first; k < ci; k++)
+				(*found)->columns[k - first] = xstrdup(PQgetvalue(cols, (int) k, 1));
+		}
+		free(by_oid);
 	}
 	PQclear(res);
 	PQclear(cols);

@@ -54,6 +54,13 @@ codec_write(codec_stream *s, const void *data, size_t len)
 }
 
 int
+codec_reset(codec_stream *s)
+{
+	s->error[0] = '\0';
+	return s->ops->enc_reset(s->ctx, s->error, sizeof(s->error));
+}
+
+int
 codec_finish(codec_stream *s)
 {
 	if (s->decoding)

@@ -24,6 +24,8 @@ typedef struct codec_ops {
 	int (*enc_write)(void *ctx, const void *data, size_t len, codec_sink sink, void *arg,
 	    char *error, size_t errsize);
 	int (*enc_finish)(void *ctx, codec_sink sink, void *arg, char *error, size_t errsize);
+	/* Start a new member with the same settings, keeping the allocated state. */
+	int (*enc_reset)(void *ctx, char *error, size_t errsize);
 	void *(*dec_new)(char *error, size_t errsize);
 	int (*dec_write)(void *ctx, const void *data, size_t len, codec_sink sink, void *arg,
 	    char *error, size_t errsize);
@@ -47,6 +49,8 @@ const codec_ops *codec_default(void);
 int codec_encoder(codec_stream *s, const codec_ops *ops, int level, codec_sink sink, void *arg);
 int codec_decoder(codec_stream *s, const codec_ops *ops, codec_sink sink, void *arg);
 int codec_write(codec_stream *s, const void *data, size_t len);
+/* Reuse an encoder for the next member (cheaper than free + new for many small members). */
+int codec_reset(codec_stream *s);
 /* Flush the encoder's end or check that the decoder saw a complete member. */
 int codec_finish(codec_stream *s);
 void codec_free(codec_stream *s);

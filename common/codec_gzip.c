@@ -96,6 +96,19 @@ gz_enc_finish(void *ctx, codec_sink sink, void *arg, char *error, size_t errsize
 	return gz_deflate(g, Z_FINISH, sink, arg, error, errsize);
 }
 
+static int
+gz_enc_reset(void *ctx, char *error, size_t errsize)
+{
+	gz_ctx *g = ctx;
+	int rc = deflateReset(&g->zs);
+
+	if (rc != Z_OK) {
+		set_error(error, errsize, "could not restart gzip compression", &g->zs, rc);
+		return -1;
+	}
+	return 0;
+}
+
 static void *
 gz_dec_new(char *error, size_t errsize)
 {
@@ -197,6 +210,7 @@ const codec_ops codec_gzip_ops = {
 	.enc_new = gz_enc_new,
 	.enc_write = gz_enc_write,
 	.enc_finish = gz_enc_finish,
+	.enc_reset = gz_enc_reset,
 	.dec_new = gz_dec_new,
 	.dec_write = gz_dec_write,
 	.dec_finish = gz_dec_finish,

@@ -90,6 +90,8 @@ typedef struct worker {
 	PGconn *conn;
 	int intr_slot;
 	spool sp;
+	codec_stream cs;            /* encoder, reused for every member */
+	bool cs_ready;
 	char *batch;                /* BATCH_BYTES, reused for every member */
 	int rc;
 } worker;
@@ -184,7 +186,7 @@ take_item(job *j)
  * hash, the codec and the progress counter see large pieces.
  */
 typedef struct member_out {
-	codec_stream cs;
+	codec_stream *cs;     /* the worker's encoder, reset for each member */
 	hash_ctx *h;
 	int64_t raw;
 	int64_t rows;
@@ -195,11 +197,18 @@ typedef struct member_out {
 static int
 member_begin(job *j, worker *w, member_out *m)
 {
+	int rc;
+
 	memset(m, 0, sizeof(*m));
 	m->batch = w->batch;
+	m->cs = &w->cs;
 	spool_reset(&w->sp);
-	if (codec_encoder(&m->cs, j->codec, j->o->level, spool_sink, &w->sp) < 0) {
-		log_error("%s", m->cs.error);
+	if (w->cs_ready)
+		rc = codec_reset(&w->cs);
+	else if ((rc = codec_encoder(&w->cs, j->codec, j->o->level, spool_sink, &w->sp)) == 0)
+		w->cs_ready = true;
+	if (rc < 0) {
+		log_error("%s", w->cs.error);
 		return -1;
 	}
 	m->h = hash_new();
@@ -212,8 +221,8 @@ member_consume(member_out *m, const void *data, size_t len)
 	hash_update(m->h, data, len);
 	m->raw += (int64_t) len;
 	progress_add_bytes(len);
-	if (codec_write(&m->cs, data, len) < 0) {
-		log_error("%s", m->cs.error);
+	if (codec_write(m->cs, data, len) < 0) {
+		log_error("%s", m->cs->error);
 		return -1;
 	}
 	return 0;
@@ -247,9 +256,8 @@ member_end(job *j, worker *w, member_out *m, const char *name, int64_t *raw, int
 {
 	int rc = member_flush(m);
 
-	if (rc == 0 && (rc = codec_finish(&m->cs)) < 0)
-		log_error("%s", m->cs.error);
-	codec_free(&m->cs);
+	if (rc == 0 && (rc = codec_finish(m->cs)) < 0)
+		log_error("%s", m->cs->error);
 	hash_final_hex(m->h, sha);
 	hash_free(m->h);
 	m->h = NULL;
@@ -266,7 +274,6 @@ member_end(job *j, worker *w, member_out *m, const char *name, int64_t *raw, int
 static void
 member_abort(member_out *m)
 {
-	codec_free(&m->cs);
 	hash_free(m->h);
 	m->h = NULL;
 }
@@ -479,6 +486,8 @@ worker_main(void *arg)
 		PQfinish(w->conn);
 		w->conn = NULL;
 	}
+	if (w->cs_ready)
+		codec_free(&w->cs);
 	spool_free(&w->sp);
 	free(w->batch);
 	return NULL;

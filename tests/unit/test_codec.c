@@ -207,6 +207,37 @@ round_trip(const void *data, size_t len, int level, strbuf *enc_out)
 
 /* ---- registry ---- */
 
+/* One encoder, reset between members: each member decodes to its own input alone. */
+static void
+test_reset_reuses_encoder(void **state)
+{
+	static const char *inputs[] = {"first member\n", "", "second\tmember\n\\N\n"};
+	strbuf out;
+	codec_stream s;
+
+	(void) state;
+	sb_init(&out);
+	assert_int_equal(codec_encoder(&s, &codec_gzip_ops, 6, sink_to_strbuf, &out), 0);
+	for (int i = 0; i < 3; i++) {
+		strbuf decoded;
+		int in_finish = 0;
+		char err[256];
+
+		if (i > 0)
+			assert_int_equal(codec_reset(&s), 0);
+		sb_reset(&out);
+		assert_int_equal(codec_write(&s, inputs[i], strlen(inputs[i])), 0);
+		assert_int_equal(codec_finish(&s), 0);
+		assert_true(out.len >= 18);   /* a gzip header and trailer at least */
+		assert_int_equal(decode(out.data, out.len, 0, &decoded, &in_finish, err, sizeof(err)), 0);
+		assert_int_equal(decoded.len, strlen(inputs[i]));
+		assert_memory_equal(decoded.data, inputs[i], decoded.len);
+		sb_free(&decoded);
+	}
+	codec_free(&s);
+	sb_free(&out);
+}
+
 static void
 test_registry(void **state)
 {
@@ -522,6 +553,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_reset_reuses_encoder),
 		cmocka_unit_test(test_bad_level),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_small),
