@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "exitcode.h"
 #include "log.h"
@@ -41,4 +42,21 @@ opt_conflict(const char *option, const char *other)
 {
 	log_error("%s can only be used with %s", option, other);
 	return EXIT_USAGE;
+}
+
+int
+opt_parse_when(const char *value, const char *option, enum opt_when *out)
+{
+	if (strcmp(value, "auto") == 0)
+		*out = WHEN_AUTO;
+	else if (strcmp(value, "always") == 0)
+		*out = WHEN_ALWAYS;
+	else if (strcmp(value, "never") == 0)
+		*out = WHEN_NEVER;
+	else {
+		log_error("invalid value \"%s\" for option %s", value, option);
+		log_hint("use auto, always or never");
+		return -1;
+	}
+	return 0;
 }

@@ -6,6 +6,11 @@
 #ifndef DBT_OPTIONS_H
 #define DBT_OPTIONS_H
 
+/* The value of --progress, --split and the like. */
+enum opt_when { WHEN_AUTO, WHEN_ALWAYS, WHEN_NEVER };
+
+/* Parse "auto", "always" or "never"; logs naming the option and returns -1 otherwise. */
+int opt_parse_when(const char *value, const char *option, enum opt_when *out);
 /* Parse a whole decimal integer within [lo, hi]; logs naming the option and returns -1 otherwise. */
 int opt_parse_int(const char *value, const char *option, int lo, int hi, int *out);
 int opt_nonempty(const char *value, const char *option);

@@ -38,25 +38,11 @@ now(void)
 }
 
 bool
-progress_parse_mode(const char *s, enum progress_mode *mode)
+progress_wanted(enum opt_when mode)
 {
-	if (strcmp(s, "auto") == 0)
-		*mode = PROGRESS_AUTO;
-	else if (strcmp(s, "always") == 0)
-		*mode = PROGRESS_ALWAYS;
-	else if (strcmp(s, "never") == 0)
-		*mode = PROGRESS_NEVER;
-	else
+	if (mode == WHEN_NEVER || log_get_level() > LOG_LEVEL_INFO)
 		return false;
-	return true;
-}
-
-bool
-progress_wanted(enum progress_mode mode)
-{
-	if (mode == PROGRESS_NEVER || log_get_level() > LOG_LEVEL_INFO)
-		return false;
-	return mode == PROGRESS_ALWAYS || isatty(STDERR_FILENO);
+	return mode == WHEN_ALWAYS || isatty(STDERR_FILENO);
 }
 
 /* Called with the log lock held. */
@@ -133,7 +119,7 @@ progress_thread(void *arg)
 }
 
 void
-progress_start(enum progress_mode mode, const char *label, uint64_t total_bytes, int64_t total_items)
+progress_start(enum opt_when mode, const char *label, uint64_t total_bytes, int64_t total_items)
 {
 	atomic_store(&pg.bytes, 0);
 	atomic_store(&pg.items, 0);

@@ -11,14 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum progress_mode { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
+#include "options.h"
 
-/* Parse "auto", "always", "never". */
-bool progress_parse_mode(const char *s, enum progress_mode *mode);
 /* Whether a bar would be shown on this stderr in this mode. */
-bool progress_wanted(enum progress_mode mode);
+bool progress_wanted(enum opt_when mode);
 
-void progress_start(enum progress_mode mode, const char *label, uint64_t total_bytes,
+void progress_start(enum opt_when mode, const char *label, uint64_t total_bytes,
     int64_t total_items);
 void progress_add_bytes(uint64_t n);
 void progress_item_done(void);

@@ -505,20 +505,6 @@ cmp_items(const void *a, const void *b)
 	return x->table < y->table ? -1 : x->table > y->table;
 }
 
-bool
-snap_parse_split(const char *s, enum snap_split *out)
-{
-	if (strcmp(s, "auto") == 0)
-		*out = SPLIT_AUTO;
-	else if (strcmp(s, "always") == 0)
-		*out = SPLIT_ALWAYS;
-	else if (strcmp(s, "never") == 0)
-		*out = SPLIT_NEVER;
-	else
-		return false;
-	return true;
-}
-
 /*
  * Splitting a table needs TID range scans (PostgreSQL 14+) and more than one
  * worker.  It costs server work: a range scan goes through the shared buffer
@@ -532,10 +518,10 @@ split_pays(const job *j, const cat_db *db)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (j->o->split == SPLIT_NEVER || j->o->jobs < 2 || db->server_version_num < 140000 ||
+	if (j->o->split == WHEN_NEVER || j->o->jobs < 2 || db->server_version_num < 140000 ||
 	    db->block_size == 0)
 		return false;
-	if (j->o->split == SPLIT_ALWAYS)
+	if (j->o->split == WHEN_ALWAYS)
 		return true;
 	return !conn_is_local(j->main) || ncpu >= 2L * j->o->jobs;
 }

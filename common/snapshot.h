@@ -13,17 +13,14 @@
 
 #include "progress.h"
 
-/* --split: whether large tables are cut into ctid ranges that several workers share. */
-enum snap_split { SPLIT_AUTO, SPLIT_ALWAYS, SPLIT_NEVER };
-
 typedef struct snap_opts {
 	const char *conninfo;           /* -d, DATABASE_URL or config "database"; NULL: libpq defaults */
 	const char *dir;                /* -o: where the archive goes */
 	const char *name;               /* NAME; NULL: git branch, else database name */
 	int jobs;                       /* -j */
 	int level;                      /* -Z */
-	enum progress_mode progress;    /* --progress */
-	enum snap_split split;          /* --split */
+	enum opt_when progress;         /* --progress */
+	enum opt_when split;            /* --split: cut large tables into ctid ranges */
 } snap_opts;
 
 typedef struct snap_result {
@@ -38,8 +35,6 @@ typedef struct snap_result {
 	int64_t large_objects;
 	double seconds;
 } snap_result;
-
-bool snap_parse_split(const char *s, enum snap_split *out);
 
 /* Returns 0, or -1 after logging; on failure no snapshot file is left behind. */
 int snap_run(const snap_opts *o, snap_result *r);

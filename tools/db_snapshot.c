@@ -36,8 +36,8 @@ struct settings {
 	int keep;                    /* --keep */
 	long long older_than;        /* --older-than */
 	bool dry_run;                /* -n */
-	enum progress_mode progress; /* --progress */
-	enum snap_split split;       /* --split */
+	enum opt_when progress;      /* --progress */
+	enum opt_when split;         /* --split */
 	int verbose;                 /* -v */
 	bool quiet;                  /* -q */
 };
@@ -155,18 +155,12 @@ parse_args(int argc, char **argv, struct settings *s)
 			s->dry_run = true;
 			break;
 		case OPT_PROGRESS:
-			if (!progress_parse_mode(optarg, &s->progress)) {
-				log_error("invalid value \"%s\" for option --progress", optarg);
-				log_hint("use auto, always or never");
+			if (opt_parse_when(optarg, "--progress", &s->progress) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case OPT_SPLIT:
-			if (!snap_parse_split(optarg, &s->split)) {
-				log_error("invalid value \"%s\" for option --split", optarg);
-				log_hint("use auto, always or never");
+			if (opt_parse_when(optarg, "--split", &s->split) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'q':
 			s->quiet = true;
@@ -278,7 +272,7 @@ int
 main(int argc, char **argv)
 {
 	struct settings s = {.jobs = -1, .level = -1, .keep = -1, .older_than = -1,
-	    .progress = PROGRESS_AUTO, .split = SPLIT_AUTO};
+	    .progress = WHEN_AUTO, .split = WHEN_AUTO};
 	cfg c;
 	const char *dir;
 	int rc;
