@@ -62,10 +62,7 @@ conn_open_like(PGconn *conn, const char *dbname, const char *appname)
 	vals[n] = NULL;
 	c = PQconnectdbParams(keys, vals, 1);
 	free(ci);
-	if (password) {
-		memset(password, 0, strlen(password));
-		free(password);
-	}
+	free_secret(password);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		log_error("could not connect to database \"%s\": %s", dbname ? dbname : PQdb(conn),
 		    c ? PQerrorMessage(c) : "out of memory");
@@ -179,17 +176,6 @@ conn_pin_session(PGconn *conn)
 	rc = conn_exec(conn, sql.data);
 	sb_free(&sql);
 	return rc;
-}
-
-void
-conn_describe(PGconn *conn, strbuf *out)
-{
-	const char *host = PQhost(conn);
-
-	sb_appendf(out, "database \"%s\"", PQdb(conn));
-	if (host && *host)
-		sb_appendf(out, " on %s \"%s\"", host[0] == '/' ? "socket" : "host", host);
-	sb_appendf(out, " port %s as user \"%s\"", PQport(conn), PQuser(conn));
 }
 
 char *

@@ -33,8 +33,6 @@ PGresult *conn_query(PGconn *conn, const char *sql);
 char *conn_query_value(PGconn *conn, const char *sql, bool *is_null);
 /* Log a libpq error: the first line of the server message and its detail/hint. */
 void conn_log_error(PGconn *conn, const PGresult *res, const char *what);
-/* "database \"x\" on host \"h\" port 5432 as user \"u\"" — no password. */
-void conn_describe(PGconn *conn, strbuf *out);
 /*
  * A conninfo string that reaches the same server, database dbname (NULL:
  * the same), with every option the connection used except the password,

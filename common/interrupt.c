@@ -96,13 +96,6 @@ intr_signal(void)
 	return atomic_load(&received);
 }
 
-void
-intr_raise(int sig)
-{
-	atomic_store(&received, sig);
-	cancel_all();
-}
-
 int
 intr_register_conn(PGconn *conn)
 {

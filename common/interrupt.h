@@ -24,7 +24,5 @@ int intr_register_conn(PGconn *conn);
 void intr_unregister_conn(int slot);
 void intr_register_child(pid_t pid);
 void intr_unregister_child(pid_t pid);
-/* Testing aid and for callers that detect their own reason to stop all work. */
-void intr_raise(int sig);
 
 #endif

@@ -4,7 +4,6 @@
 #include "pgdump.h"
 
 #include <ctype.h>
-#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -250,14 +249,8 @@ pgd_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, con
 	free(dbname_arg);
 	free(file_arg);
 	free(conninfo);
-	if (pw_env) {
-		memset(pw_env, 0, strlen(pw_env));
-		free(pw_env);
-	}
-	if (password) {
-		memset(password, 0, strlen(password));
-		free(password);
-	}
+	free_secret(pw_env);
+	free_secret(password);
 	return rc;
 }
 

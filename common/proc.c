@@ -165,13 +165,6 @@ proc_stderr(proc *p, size_t limit)
 }
 
 void
-proc_kill(proc *p)
-{
-	if (p->pid > 0)
-		kill(-p->pid, SIGTERM);
-}
-
-void
 proc_close(proc *p)
 {
 	if (p->out_fd >= 0)

@@ -18,7 +18,7 @@ typedef struct proc {
 /*
  * Start argv[0] (searched in PATH) with env_add ("NAME=value" strings,
  * NULL-terminated, may be NULL) added to our environment, stdin from
- * /dev/null, in a process group of its own (proc_kill and interrupts signal
+ * /dev/null, in a process group of its own (proc_close and interrupts signal
  * the whole group).  When cwd is non-NULL the child runs there.  Returns 0 or -1
  * after logging.
  */
@@ -31,8 +31,6 @@ int proc_wait(proc *p);
 /* Copy of what the child wrote on stderr (at most limit bytes, trailing newlines trimmed). */
 char *proc_stderr(proc *p, size_t limit);
 void proc_close(proc *p);
-/* Send SIGTERM to a running child's process group. */
-void proc_kill(proc *p);
 
 /*
  * Run a short command and capture its stdout (up to limit bytes, trailing

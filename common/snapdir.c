@@ -161,15 +161,6 @@ sd_free(snap_entry *e, size_t n)
 	free(e);
 }
 
-const snap_entry *
-sd_latest(const snap_entry *e, size_t n, const char *name)
-{
-	for (size_t i = n; i > 0; i--)
-		if (strcmp(e[i - 1].name, name) == 0 && e[i - 1].tar_path)
-			return &e[i - 1];
-	return NULL;
-}
-
 static void
 print_json(FILE *f, const snap_entry *e, size_t n, time_t now)
 {

@@ -25,8 +25,6 @@ typedef struct snap_entry {
 /* All snapshots in dir, oldest first.  A missing dir is an empty list. */
 int sd_scan(const char *dir, snap_entry **out, size_t *n);
 void sd_free(snap_entry *e, size_t n);
-/* The newest snapshot called name, or NULL. */
-const snap_entry *sd_latest(const snap_entry *e, size_t n, const char *name);
 /* A table for people, or a JSON array. */
 void sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now);
 

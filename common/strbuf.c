@@ -80,6 +80,15 @@ xasprintf(const char *fmt, ...)
 }
 
 void
+free_secret(char *s)
+{
+	if (!s)
+		return;
+	memset(s, 0, strlen(s));
+	free(s);
+}
+
+void
 sb_init(strbuf *sb)
 {
 	sb->cap = 64;

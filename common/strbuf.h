@@ -31,5 +31,7 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* Overwrite a NUL-terminated secret (a password) with zeros, then free it; NULL is fine. */
+void free_secret(char *s);
 
 #endif
