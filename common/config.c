@@ -18,7 +18,7 @@
 
 static const char *const known_keys[] = {
 	"database", "backups_dir", "jobs", "compression", "retention",
-	"allowed_hosts", "migrations", "seeds", NULL,
+	"allowed_hosts", "migrations", "seeds", "cache_size", NULL,
 };
 
 static bool
@@ -113,7 +113,7 @@ cfg_load(const char *explicit_path, cfg *c)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->jobs = c->compression = c->retention_keep = -1;
+	c->jobs = c->compression = c->retention_keep = c->cache_size = -1;
 	c->retention_age = -1;
 
 	if (explicit_path && *explicit_path)
@@ -217,6 +217,23 @@ parse_hosts(json_object *o, const char *path, cfg *c)
 	return 0;
 }
 
+/* A string naming a path; relative paths start in the configuration file's directory. */
+static int
+get_path(json_object *val, const char *path, const char *key, const char *dir, char **out)
+{
+	char *d;
+
+	if (get_string(val, path, key, &d) < 0)
+		return -1;
+	if (d[0] == '/' || strcmp(dir, ".") == 0)
+		*out = d;
+	else {
+		*out = xasprintf("%s/%s", dir, d);
+		free(d);
+	}
+	return 0;
+}
+
 int
 cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 {
@@ -226,7 +243,7 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->jobs = c->compression = c->retention_keep = -1;
+	c->jobs = c->compression = c->retention_keep = c->cache_size = -1;
 	c->retention_age = -1;
 	c->path = xstrdup(path);
 	c->dir = xstrdup(dir);
@@ -269,16 +286,22 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 			if (get_string(val, path, key, &c->database) < 0)
 				return -1;
 		} else if (strcmp(key, "backups_dir") == 0) {
-			char *d;
-
-			if (get_string(val, path, key, &d) < 0)
+			if (get_path(val, path, key, dir, &c->backups_dir) < 0)
 				return -1;
-			if (d[0] == '/' || strcmp(dir, ".") == 0)
-				c->backups_dir = d;
-			else {
-				c->backups_dir = xasprintf("%s/%s", dir, d);
-				free(d);
+		} else if (strcmp(key, "cache_size") == 0) {
+			if (get_int(val, path, key, 0, 1000, &c->cache_size) < 0)
+				return -1;
+		} else if (strcmp(key, "migrations") == 0) {
+			json_object *d;
+
+			if (!json_object_is_type(val, json_type_object)) {
+				log_error("configuration file \"%s\": \"migrations\" must be an object such as {\"dir\": \"db/migrations\"}",
+				    path);
+				return -1;
 			}
+			if (json_object_object_get_ex(val, "dir", &d) &&
+			    get_path(d, path, "migrations.dir", dir, &c->migrations_dir) < 0)
+				return -1;
 		} else if (strcmp(key, "jobs") == 0) {
 			if (get_int(val, path, key, 1, 64, &c->jobs) < 0)
 				return -1;
@@ -304,6 +327,7 @@ cfg_free(cfg *c)
 	free(c->dir);
 	free(c->database);
 	free(c->backups_dir);
+	free(c->migrations_dir);
 	for (size_t i = 0; i < c->n_allowed_hosts; i++)
 		free(c->allowed_hosts[i]);
 	free(c->allowed_hosts);

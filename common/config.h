@@ -25,6 +25,8 @@ typedef struct cfg {
 	int compression;            /* "compression", -1 when absent */
 	int retention_keep;         /* "retention": {"keep"}, -1 when absent */
 	long long retention_age;    /* "retention": {"older_than"} in seconds, -1 when absent */
+	int cache_size;             /* "cache_size", -1 when absent */
+	char *migrations_dir;       /* "migrations": {"dir"}, made relative to dir */
 	char **allowed_hosts;       /* "allowed_hosts" */
 	size_t n_allowed_hosts;
 	struct json_object *root;   /* the whole document, for keys read by one tool only */

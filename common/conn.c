@@ -9,6 +9,24 @@
 #include "log.h"
 #include "quote.h"
 
+/* Server notices ("... does not exist, skipping") are detail, not news. */
+static void
+notice_to_log(void *arg, const char *message)
+{
+	size_t n = strlen(message);
+
+	(void) arg;
+	while (n > 0 && message[n - 1] == '\n')
+		n--;
+	log_verbose("server: %.*s", (int) n, message);
+}
+
+void
+conn_route_notices(PGconn *conn)
+{
+	PQsetNoticeProcessor(conn, notice_to_log, NULL);
+}
+
 PGconn *
 conn_open(const char *conninfo, const char *appname)
 {
@@ -37,6 +55,7 @@ conn_open(const char *conninfo, const char *appname)
 		PQfinish(conn);
 		return NULL;
 	}
+	conn_route_notices(conn);
 	return conn;
 }
 
@@ -69,6 +88,7 @@ conn_open_like(PGconn *conn, const char *dbname, const char *appname)
 		PQfinish(c);
 		return NULL;
 	}
+	conn_route_notices(c);
 	return c;
 }
 

@@ -17,6 +17,8 @@
  * libpq untouched.  Logs and returns NULL on failure.
  */
 PGconn *conn_open(const char *conninfo, const char *appname);
+/* Send the server's notices to the log at verbose level (conn_open* do this). */
+void conn_route_notices(PGconn *conn);
 /* Same server and credentials as conn, another database. */
 PGconn *conn_open_like(PGconn *conn, const char *dbname, const char *appname);
 /*

@@ -10,9 +10,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "meta.h"
 #include "strbuf.h"
 
 #define COPY_BUF (256 * 1024)
@@ -255,4 +257,162 @@ tb_read_member(const char *path, const char *member, size_t limit, char **out, s
 	}
 	archive_read_free(a);
 	return result;
+}
+
+/* ---- index for restore ---- */
+
+#define TAR_BLOCK 512
+
+static int64_t
+padded(int64_t size)
+{
+	return (size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const tb_entry *const *) a)->name, (*(const tb_entry *const *) b)->name);
+}
+
+int
+tb_index_open(const char *path, size_t meta_limit, tb_index *ix, char *err, size_t errsize)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	struct stat st;
+	int64_t *pos = NULL;
+	size_t cap = 0;
+	int rc, result = TB_INDEX_OK;
+
+	memset(ix, 0, sizeof(*ix));
+	if (stat(path, &st) < 0) {
+		snprintf(err, errsize, "could not open \"%s\": %s", path, strerror(errno));
+		return TB_INDEX_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errsize, "\"%s\" is not a regular file", path);
+		return TB_INDEX_IO;
+	}
+	ix->file_size = (int64_t) st.st_size;
+	a = archive_read_new();
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_none(a);
+	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
+		snprintf(err, errsize, "could not open \"%s\": %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return TB_INDEX_IO;
+	}
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		tb_entry *t;
+
+		if (!name || archive_entry_filetype(e) != AE_IFREG || archive_entry_sparse_count(e) > 0 ||
+		    !archive_entry_size_is_set(e) || archive_entry_size(e) < 0) {
+			snprintf(err, errsize, "member \"%s\" is not a plain file", name ? name : "(unnamed)");
+			result = TB_INDEX_INVALID;
+			break;
+		}
+		if (ix->n_entries == cap) {
+			cap = cap ? cap * 2 : 64;
+			ix->entries = xrealloc(ix->entries, cap * sizeof(*ix->entries));
+			pos = xrealloc(pos, (cap + 1) * sizeof(*pos));
+		}
+		pos[ix->n_entries] = archive_read_header_position(a);
+		t = &ix->entries[ix->n_entries++];
+		t->name = xstrdup(name);
+		t->size = archive_entry_size(e);
+		t->offset = -1;
+		if (strcmp(name, META_MEMBER) == 0) {
+			if (ix->meta) {
+				snprintf(err, errsize, "member \"%s\" appears twice", name);
+				result = TB_INDEX_INVALID;
+				break;
+			}
+			if ((uint64_t) t->size > meta_limit) {
+				snprintf(err, errsize, "member \"%s\" is larger than %zu bytes", name, meta_limit);
+				result = TB_INDEX_INVALID;
+				break;
+			}
+			ix->meta = xmalloc((size_t) t->size + 1);
+			la_ssize_t got = 0;
+			while (got < t->size) {
+				la_ssize_t n = archive_read_data(a, ix->meta + got, (size_t) (t->size - got));
+
+				if (n <= 0) {
+					snprintf(err, errsize, "member \"%s\" is truncated%s%s", name,
+					    n < 0 ? ": " : "", n < 0 ? archive_error_string(a) : "");
+					result = TB_INDEX_INVALID;
+					break;
+				}
+				got += n;
+			}
+			if (result != TB_INDEX_OK)
+				break;
+			ix->meta[t->size] = '\0';
+			ix->meta_len = (size_t) t->size;
+		}
+	}
+	if (result == TB_INDEX_OK && rc != ARCHIVE_EOF) {
+		const char *why = archive_error_string(a);
+
+		snprintf(err, errsize, "not a complete tar archive%s%s", why ? ": " : "", why ? why : "");
+		result = TB_INDEX_INVALID;
+	}
+	if (result == TB_INDEX_OK && ix->n_entries == 0) {
+		snprintf(err, errsize, "not a tar archive, or an empty one");
+		result = TB_INDEX_INVALID;
+	}
+	if (result == TB_INDEX_OK) {
+		/* Each member's padded data ends where the next header (or the end marker) starts. */
+		pos[ix->n_entries] = archive_read_header_position(a);
+		for (size_t i = 0; i < ix->n_entries; i++) {
+			tb_entry *t = &ix->entries[i];
+
+			t->offset = pos[i + 1] - padded(t->size);
+			if (t->offset < pos[i] + TAR_BLOCK || t->offset + t->size > ix->file_size) {
+				snprintf(err, errsize, "member \"%s\" has an impossible position", t->name);
+				result = TB_INDEX_INVALID;
+				break;
+			}
+		}
+	}
+	archive_read_free(a);
+	free(pos);
+	if (result == TB_INDEX_OK) {
+		ix->by_name = xmalloc((ix->n_entries ? ix->n_entries : 1) * sizeof(*ix->by_name));
+		for (size_t i = 0; i < ix->n_entries; i++)
+			ix->by_name[i] = &ix->entries[i];
+		qsort(ix->by_name, ix->n_entries, sizeof(*ix->by_name), entry_cmp);
+		for (size_t i = 1; i < ix->n_entries; i++)
+			if (strcmp(ix->by_name[i - 1]->name, ix->by_name[i]->name) == 0) {
+				snprintf(err, errsize, "member \"%s\" appears twice", ix->by_name[i]->name);
+				result = TB_INDEX_INVALID;
+				break;
+			}
+	}
+	if (result != TB_INDEX_OK)
+		tb_index_free(ix);
+	return result;
+}
+
+void
+tb_index_free(tb_index *ix)
+{
+	for (size_t i = 0; i < ix->n_entries; i++)
+		free(ix->entries[i].name);
+	free(ix->entries);
+	free(ix->by_name);
+	free(ix->meta);
+	memset(ix, 0, sizeof(*ix));
+}
+
+const tb_entry *
+tb_index_find(const tb_index *ix, const char *name)
+{
+	tb_entry key = {.name = (char *) name};
+	const tb_entry *kp = &key;
+	tb_entry **hit = bsearch(&kp, ix->by_name, ix->n_entries, sizeof(*ix->by_name), entry_cmp);
+
+	return hit ? *hit : NULL;
 }

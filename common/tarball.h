@@ -29,4 +29,37 @@ void tb_abort(tarball *tb);
  */
 int tb_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len);
 
+/*
+ * Reading an archive for restore.  tb_index_open() walks every header once
+ * (skipping data by seeking) and records where each member's bytes lie, so
+ * workers can read members in parallel with pread(); meta.json is read into
+ * memory on the way.  The archive is untrusted: only regular, non-sparse
+ * members are accepted, names are not interpreted here, offsets are checked
+ * against the file's size.
+ */
+typedef struct tb_entry {
+	char *name;
+	int64_t offset;        /* of the member's data in the file */
+	int64_t size;
+} tb_entry;
+
+typedef struct tb_index {
+	tb_entry *entries;     /* in archive order */
+	size_t n_entries;
+	tb_entry **by_name;    /* sorted by name, for tb_index_find() */
+	char *meta;            /* meta.json's bytes (NUL-terminated), NULL when absent */
+	size_t meta_len;
+	int64_t file_size;
+} tb_index;
+
+enum tb_index_result {
+	TB_INDEX_OK = 0,
+	TB_INDEX_IO = -1,        /* cannot open or read the file */
+	TB_INDEX_INVALID = -2,   /* not a tar, truncated, or a member of another kind */
+};
+/* On failure err says what is wrong (nothing is logged). */
+int tb_index_open(const char *path, size_t meta_limit, tb_index *ix, char *err, size_t errsize);
+void tb_index_free(tb_index *ix);
+const tb_entry *tb_index_find(const tb_index *ix, const char *name);
+
 #endif

@@ -1,21 +1,390 @@
 /*
- * db-restore — not built yet in this version; see man/db-restore.1.
+ * db-restore — restore a db-snapshot archive beside the target database,
+ * verify it, then swap it into place; repeat restores clone a cached
+ * template.  Manual: man/db-restore.1.
  */
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "config.h"
+#include "dbadmin.h"
 #include "exitcode.h"
+#include "interrupt.h"
 #include "log.h"
+#include "options.h"
+#include "restore.h"
+#include "snapdir.h"
+#include "snapname.h"
+#include "strbuf.h"
+#include "tcache.h"
+
+enum cache_action { CACHE_NONE, CACHE_LIST, CACHE_CLEAR };
+
+/* What the user asked for; -1 / NULL = not given. */
+struct settings {
+	const char *dbname;          /* -d */
+	const char *dir;             /* -o */
+	const char *config;          /* --config */
+	const char *archive;         /* NAME or PATH */
+	int jobs;                    /* -j */
+	bool yes;                    /* -y */
+	bool force;                  /* --force */
+	bool verify;                 /* --verify */
+	int keep_previous;           /* --keep-previous */
+	bool owners;                 /* --owners */
+	bool no_cache;               /* --no-cache */
+	enum cache_action cache;     /* --cache */
+	bool json;                   /* --json */
+	enum opt_when progress;      /* --progress */
+	int verbose;                 /* -v */
+	bool quiet;                  /* -q */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "db-restore restores a db-snapshot archive beside a database, then swaps it in.\n"
+	    "\n"
+	    "Usage: db-restore [OPTION]... [NAME | PATH]\n"
+	    "       db-restore --verify [OPTION]... NAME | PATH\n"
+	    "       db-restore --cache=list|clear [OPTION]...\n"
+	    "\n"
+	    "Options:\n"
+	    "  -d, --dbname=CONNINFO   target database: a name, \"key=value\" conninfo or URI\n"
+	    "  -o, --dir=DIR           snapshot directory (default: config, else ./backups)\n"
+	    "  -j, --jobs=N            connections loading data and building indexes, 1-64\n"
+	    "                          (default: config, else 2)\n"
+	    "  -y, --yes               do not ask for confirmation\n"
+	    "      --force             restore even into a target that looks like production\n"
+	    "      --verify            check the archive completely; restore nothing\n"
+	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
+	    "      --owners            keep owner and privilege statements\n"
+	    "      --no-cache          neither use nor keep a template copy\n"
+	    "      --cache=ACTION      list or clear the template copies on the server\n"
+	    "      --json              print a JSON summary (or listing) on stdout\n"
+	    "      --config=FILE       configuration file (default: db-tools.json upwards)\n"
+	    "      --progress=WHEN     progress bar: auto (on a TTY), always, never\n"
+	    "  -q, --quiet             print only errors\n"
+	    "  -v, --verbose           print more detail (repeat for debug)\n"
+	    "  -V, --version           print the version and exit\n"
+	    "  -h, --help              show this help and exit\n"
+	    "\n"
+	    "NAME is the newest DIR/<stamp>_NAME.tar; with no argument, the snapshots are\n"
+	    "listed.  The replaced database is kept as <db>__pre_<stamp>.\n"
+	    "Exit status: 0 success, 1 failure, 2 usage error, 3 refused, 4 integrity.\n"
+	    "See db-restore(1) and db-tools(5).\n");
+}
+
+enum {
+	OPT_CONFIG = 256, OPT_FORCE, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE,
+	OPT_JSON, OPT_PROGRESS,
+};
+
+static int
+parse_args(int argc, char **argv, struct settings *s)
+{
+	static const struct option longopts[] = {
+		{"dbname", required_argument, NULL, 'd'},
+		{"dir", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"yes", no_argument, NULL, 'y'},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"verify", no_argument, NULL, OPT_VERIFY},
+		{"keep-previous", required_argument, NULL, OPT_KEEP_PREVIOUS},
+		{"owners", no_argument, NULL, OPT_OWNERS},
+		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+		{"cache", required_argument, NULL, OPT_CACHE},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:o:j:yqvVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (opt_nonempty(optarg, "-d/--dbname") < 0)
+				return EXIT_USAGE;
+			s->dbname = optarg;
+			break;
+		case 'o':
+			if (opt_nonempty(optarg, "-o/--dir") < 0)
+				return EXIT_USAGE;
+			s->dir = optarg;
+			break;
+		case 'j':
+			if (opt_parse_int(optarg, "-j/--jobs", 1, 64, &s->jobs) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'y':
+			s->yes = true;
+			break;
+		case OPT_FORCE:
+			s->force = true;
+			break;
+		case OPT_VERIFY:
+			s->verify = true;
+			break;
+		case OPT_KEEP_PREVIOUS:
+			if (opt_parse_int(optarg, "--keep-previous", 0, 1000, &s->keep_previous) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_OWNERS:
+			s->owners = true;
+			break;
+		case OPT_NO_CACHE:
+			s->no_cache = true;
+			break;
+		case OPT_CACHE:
+			if (strcmp(optarg, "list") == 0)
+				s->cache = CACHE_LIST;
+			else if (strcmp(optarg, "clear") == 0)
+				s->cache = CACHE_CLEAR;
+			else {
+				log_error("invalid value \"%s\" for option --cache", optarg);
+				log_hint("use \"list\" or \"clear\"");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_JSON:
+			s->json = true;
+			break;
+		case OPT_CONFIG:
+			if (opt_nonempty(optarg, "--config") < 0)
+				return EXIT_USAGE;
+			s->config = optarg;
+			break;
+		case OPT_PROGRESS:
+			if (opt_parse_when(optarg, "--progress", &s->progress) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'q':
+			s->quiet = true;
+			break;
+		case 'v':
+			s->verbose++;
+			break;
+		case 'V':
+			printf("db-restore (db-tools) %s\n", DB_TOOLS_VERSION);
+			return EXIT_OK_STOP;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK_STOP;
+		default:
+			log_hint("try \"db-restore --help\" for more information");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		s->archive = argv[optind++];
+	if (optind < argc) {
+		log_error("too many arguments (first extra: \"%s\")", argv[optind]);
+		log_hint("try \"db-restore --help\" for more information");
+		return EXIT_USAGE;
+	}
+	if (s->cache != CACHE_NONE && (s->archive || s->verify)) {
+		log_error("--cache takes no archive and cannot be combined with --verify");
+		return EXIT_USAGE;
+	}
+	if (s->verify && !s->archive) {
+		log_error("--verify needs an archive: NAME or PATH");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* NAME or PATH to the archive's path; caller frees.  Returns an exit status. */
+static int
+resolve_archive(const char *arg, const char *dir, char **path)
+{
+	snap_entry *e;
+	size_t n;
+	const char *problem;
+	size_t len = strlen(arg);
+
+	*path = NULL;
+	if (strchr(arg, '/') || (len > 4 && strcmp(arg + len - 4, ".tar") == 0)) {
+		*path = xstrdup(arg);
+		return EXIT_OK;
+	}
+	if ((problem = sn_name_problem(arg))) {
+		log_error("invalid snapshot name \"%s\": %s", arg, problem);
+		log_hint("give a NAME from \"db-restore\" (the list), or a PATH to an archive");
+		return EXIT_USAGE;
+	}
+	if (sd_scan(dir, &e, &n) < 0)
+		return EXIT_FAILURE_;
+	for (size_t i = n; i-- > 0;)
+		if (e[i].tar_path && strcmp(e[i].name, arg) == 0) {
+			*path = xstrdup(e[i].tar_path);
+			break;
+		}
+	sd_free(e, n);
+	if (!*path) {
+		log_error("no snapshot named \"%s\" in \"%s\"", arg, dir);
+		log_hint("run \"db-restore -o %s\" to list them, or give a PATH", dir);
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+
+static int
+run_list(const char *dir, bool json)
+{
+	snap_entry *e;
+	size_t n;
+
+	if (sd_scan(dir, &e, &n) < 0)
+		return EXIT_FAILURE_;
+	sd_print(stdout, e, n, json, time(NULL));
+	sd_free(e, n);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+}
+
+static int
+run_cache(const char *conninfo, enum cache_action action, bool json)
+{
+	char *target = dba_target_name(conninfo);
+	PGconn *maint;
+	tc_entry *v;
+	size_t n;
+	int rc = EXIT_FAILURE_;
+
+	if (!target)
+		return EXIT_FAILURE_;
+	maint = dba_connect_maintenance(conninfo, target, "db-restore");
+	free(target);
+	if (!maint)
+		return EXIT_FAILURE_;
+	if (action == CACHE_LIST) {
+		if (tc_list(maint, "restore", true, &v, &n) == 0) {
+			tc_print(stdout, v, n, json, time(NULL));
+			tc_free(v, n);
+			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+		}
+	} else {
+		int dropped = tc_evict(maint, "restore", 0);
+
+		if (dropped >= 0) {
+			log_info("dropped %d cached template%s", dropped, dropped == 1 ? "" : "s");
+			rc = EXIT_OK;
+		}
+	}
+	PQfinish(maint);
+	return rc;
+}
+
+static void
+print_summary(const rst_result *r)
+{
+	char size[32];
+
+	sn_format_size((unsigned long long) r->bytes, size, sizeof(size));
+	log_plain("restored \"%s\" into \"%s\" in %.2f s%s\n", r->archive, r->target, r->seconds,
+	    r->from_cache ? " (from the cached template)" : "");
+	log_plain("  contents  %lld tables, %lld rows, %lld sequences, %lld large objects, %s\n",
+	    (long long) r->tables, (long long) r->rows, (long long) r->sequences,
+	    (long long) r->large_objects, size);
+	if (r->previous)
+		log_plain("  previous  kept as \"%s\"\n", r->previous);
+	else if (r->target_existed)
+		log_plain("  previous  dropped (--keep-previous=0)\n");
+	if (r->previous_dropped > 0)
+		log_plain("  pruned    %d older cop%s\n", r->previous_dropped,
+		    r->previous_dropped == 1 ? "y" : "ies");
+	if (r->cached)
+		log_plain("  cache     kept a template: restoring this archive again is a file copy\n");
+}
 
 int
 main(int argc, char **argv)
 {
+	struct settings s = {.jobs = -1, .keep_previous = 1, .progress = WHEN_AUTO};
+	cfg c;
+	const char *dir, *conninfo;
+	char *path = NULL;
+	rst_result r;
+	int rc;
+
 	log_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("db-restore (db-tools) %s\n", DB_TOOLS_VERSION);
-		return EXIT_OK;
+	rc = parse_args(argc, argv, &s);
+	if (rc != EXIT_OK)
+		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
+	log_set_level(s.quiet ? LOG_LEVEL_WARNING :
+	    s.verbose >= 2 ? LOG_LEVEL_DEBUG : s.verbose == 1 ? LOG_LEVEL_VERBOSE : LOG_LEVEL_INFO);
+	if (cfg_load(s.config, &c) < 0) {
+		cfg_free(&c);
+		return EXIT_USAGE;
 	}
-	log_error("db-restore is not built yet in this version");
-	log_hint("restore a snapshot's data by hand: tar xOf ARCHIVE data/MEMBER.gz | gunzip");
-	return EXIT_FAILURE_;
+	if (c.path)
+		log_verbose("using configuration file \"%s\"", c.path);
+	dir = cfg_pick_str(s.dir, NULL, c.backups_dir, "backups");
+	conninfo = cfg_pick_str(s.dbname, "DATABASE_URL", c.database, NULL);
+
+	if (s.cache != CACHE_NONE) {
+		rc = run_cache(conninfo, s.cache, s.json);
+		goto done;
+	}
+	if (!s.archive) {
+		rc = run_list(dir, s.json);
+		goto done;
+	}
+	if ((rc = resolve_archive(s.archive, dir, &path)) != EXIT_OK)
+		goto done;
+	if (intr_install() < 0) {
+		log_error("could not set up signal handling");
+		rc = EXIT_FAILURE_;
+		goto done;
+	}
+	if (s.verify) {
+		rc = rst_verify(path, cfg_pick_int(s.jobs, c.jobs, 2), s.progress, &r);
+		if (rc == EXIT_OK)
+			log_plain("archive \"%s\" is intact: %lld tables, %lld rows, %lld large objects checked in %.2f s\n",
+			    path, (long long) r.tables, (long long) r.rows, (long long) r.large_objects,
+			    r.seconds);
+	} else {
+		rst_opts o = {
+			.conninfo = conninfo,
+			.archive = path,
+			.jobs = cfg_pick_int(s.jobs, c.jobs, 2),
+			.yes = s.yes,
+			.force = s.force,
+			.owners = s.owners,
+			.use_cache = !s.no_cache,
+			.cache_size = cfg_pick_int(-1, c.cache_size, 3),
+			.keep_previous = s.keep_previous,
+			.progress = s.progress,
+			.cfg = &c,
+		};
+
+		rc = rst_run(&o, &r);
+		if (rc == EXIT_OK)
+			print_summary(&r);
+		else if (rc == EXIT_FAILURE_ && intr_pending())
+			log_error("restore interrupted; the target is unchanged");
+	}
+	if (s.json && (rc == EXIT_OK || rc == EXIT_INTEGRITY || !s.verify)) {
+		char *js = rst_result_json(&r);
+
+		fputs(js, stdout);
+		free(js);
+		if (fflush(stdout) != 0 && rc == EXIT_OK)
+			rc = EXIT_FAILURE_;
+	}
+	rst_result_free(&r);
+done:
+	free(path);
+	cfg_free(&c);
+	return rc;
 }

@@ -1,0 +1,364 @@
+/*
+ * dbadmin.c — database lifecycle; see dbadmin.h.
+ */
+#include "dbadmin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conn.h"
+#include "interrupt.h"
+#include "log.h"
+#include "quote.h"
+#include "strbuf.h"
+
+char *
+dba_target_name(const char *conninfo)
+{
+	const char *keys[] = {"dbname", NULL};
+	const char *vals[] = {conninfo, NULL};
+	PGconn *c;
+	char *name = NULL;
+
+	/* PQconnectStart resolves the options (defaults, service file) without waiting for the server. */
+	c = conninfo && *conninfo ? PQconnectStartParams(keys, vals, 1) :
+	    PQconnectStartParams(keys + 1, vals + 1, 0);
+	if (!c) {
+		log_error("out of memory");
+		return NULL;
+	}
+	if (PQdb(c) && *PQdb(c))
+		name = xstrdup(PQdb(c));
+	else {
+		char *msg = xstrdup(PQerrorMessage(c));
+		size_t n = strlen(msg);
+
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		log_error("could not work out the target database: %s", *msg ? msg : "no database name");
+		free(msg);
+	}
+	PQfinish(c);
+	return name;
+}
+
+const char *
+dba_name_problem(const char *name)
+{
+	if (!name || !*name)
+		return "the name is empty";
+	if (strlen(name) > DBA_NAME_MAX)
+		return "the name is longer than 63 bytes";
+	return NULL;
+}
+
+PGconn *
+dba_connect_maintenance(const char *conninfo, const char *target, const char *appname)
+{
+	const char *maint = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
+	const char *keys[4], *vals[4];
+	int n = 0;
+	PGconn *c;
+
+	if (conninfo && *conninfo) {
+		keys[n] = "dbname";
+		vals[n++] = conninfo;
+	}
+	keys[n] = "dbname";
+	vals[n++] = maint;
+	keys[n] = "fallback_application_name";
+	vals[n++] = appname;
+	keys[n] = NULL;
+	vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 1);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		conn_log_error(c, NULL, "could not connect to the server");
+		log_detail("db-tools connects to the maintenance database \"%s\" to create, rename and drop databases",
+		    maint);
+		PQfinish(c);
+		return NULL;
+	}
+	conn_route_notices(c);
+	return c;
+}
+
+char *
+dba_derived_name(const char *base, const char *suffix)
+{
+	size_t sl = strlen(suffix), bl = strlen(base);
+
+	if (bl + sl > DBA_NAME_MAX) {
+		bl = sl < DBA_NAME_MAX ? DBA_NAME_MAX - sl : 0;
+		/* do not cut a multi-byte character in half */
+		while (bl > 0 && ((unsigned char) base[bl] & 0xC0) == 0x80)
+			bl--;
+	}
+	return xasprintf("%.*s%s", (int) bl, base, suffix);
+}
+
+/* Run a one-parameter query expecting tuples. */
+static PGresult *
+query1(PGconn *conn, const char *sql, const char *param)
+{
+	const char *params[1] = {param};
+	PGresult *res = PQexecParams(conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		conn_log_error(conn, res, "query failed");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+int
+dba_exists(PGconn *conn, const char *name)
+{
+	PGresult *res = query1(conn, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", name);
+	int rc;
+
+	if (!res)
+		return -1;
+	rc = PQntuples(res) > 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+dba_allows_connections(PGconn *conn, const char *name)
+{
+	PGresult *res = query1(conn,
+	    "SELECT datallowconn FROM pg_catalog.pg_database WHERE datname = $1", name);
+	int rc = -1;
+
+	if (res && PQntuples(res) == 1)
+		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+/* Run a statement; on failure log it, or (errbuf) only describe it there. */
+static int
+exec_ddl_err(PGconn *conn, strbuf *sql, const char *what, char *errbuf, size_t errsize)
+{
+	int slot = intr_register_conn(conn);
+	PGresult *res = PQexec(conn, sql->data);
+	int rc = 0;
+
+	intr_unregister_conn(slot);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+		if (errbuf)
+			snprintf(errbuf, errsize, "%s", primary ? primary : PQerrorMessage(conn));
+		else
+			conn_log_error(conn, res, what);
+		rc = -1;
+	}
+	PQclear(res);
+	sb_free(sql);
+	return rc;
+}
+
+static int
+exec_ddl(PGconn *conn, strbuf *sql, const char *what)
+{
+	return exec_ddl_err(conn, sql, what, NULL, 0);
+}
+
+int
+dba_create(PGconn *conn, const char *name, const char *template, const char *encoding,
+    const char *lc_collate, const char *lc_ctype, char *errbuf, size_t errsize)
+{
+	strbuf sql;
+	char *what = xasprintf("could not create database \"%s\"", name);
+	int rc;
+
+	sb_init(&sql);
+	sb_append(&sql, "CREATE DATABASE ");
+	q_ident(&sql, name);
+	sb_append(&sql, " TEMPLATE ");
+	if (template) {
+		q_ident(&sql, template);
+		sb_append(&sql, " STRATEGY FILE_COPY");
+	} else {
+		sb_append(&sql, "template0");
+		if (encoding) {
+			sb_append(&sql, " ENCODING ");
+			q_literal(&sql, encoding);
+		}
+		if (lc_collate) {
+			sb_append(&sql, " LC_COLLATE ");
+			q_literal(&sql, lc_collate);
+		}
+		if (lc_ctype) {
+			sb_append(&sql, " LC_CTYPE ");
+			q_literal(&sql, lc_ctype);
+		}
+	}
+	rc = exec_ddl_err(conn, &sql, what, errbuf, errsize);
+	free(what);
+	return rc;
+}
+
+int
+dba_rename(PGconn *conn, const char *from, const char *to)
+{
+	strbuf sql;
+	char *what = xasprintf("could not rename database \"%s\" to \"%s\"", from, to);
+	int rc;
+
+	sb_init(&sql);
+	sb_append(&sql, "ALTER DATABASE ");
+	q_ident(&sql, from);
+	sb_append(&sql, " RENAME TO ");
+	q_ident(&sql, to);
+	rc = exec_ddl(conn, &sql, what);
+	free(what);
+	return rc;
+}
+
+int
+dba_drop(PGconn *conn, const char *name)
+{
+	strbuf sql;
+	char *what = xasprintf("could not drop database \"%s\"", name);
+	int rc;
+
+	sb_init(&sql);
+	sb_append(&sql, "DROP DATABASE IF EXISTS ");
+	q_ident(&sql, name);
+	sb_append(&sql, " WITH (FORCE)");
+	rc = exec_ddl(conn, &sql, what);
+	free(what);
+	return rc;
+}
+
+int
+dba_allow_connections(PGconn *conn, const char *name, bool allow)
+{
+	strbuf sql;
+	char *what = xasprintf("could not %s connections to database \"%s\"",
+	    allow ? "allow" : "stop", name);
+	int rc;
+
+	sb_init(&sql);
+	sb_append(&sql, "ALTER DATABASE ");
+	q_ident(&sql, name);
+	sb_append(&sql, allow ? " ALLOW_CONNECTIONS true" : " ALLOW_CONNECTIONS false");
+	rc = exec_ddl(conn, &sql, what);
+	free(what);
+	return rc;
+}
+
+int
+dba_set_comment(PGconn *conn, const char *name, const char *text)
+{
+	strbuf sql;
+	char *what = xasprintf("could not set the comment of database \"%s\"", name);
+	int rc;
+
+	sb_init(&sql);
+	sb_append(&sql, "COMMENT ON DATABASE ");
+	q_ident(&sql, name);
+	sb_append(&sql, " IS ");
+	if (text)
+		q_literal(&sql, text);
+	else
+		sb_append(&sql, "NULL");
+	rc = exec_ddl(conn, &sql, what);
+	free(what);
+	return rc;
+}
+
+int
+dba_terminate(PGconn *conn, const char *name, int timeout_ms)
+{
+	struct timespec nap = {0, 50 * 1000 * 1000};
+
+	for (int waited = 0;; waited += 50) {
+		PGresult *res = query1(conn,
+		    "SELECT pid, usename, application_name, pg_catalog.pg_terminate_backend(pid)"
+		    "  FROM pg_catalog.pg_stat_activity"
+		    " WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", name);
+		int left;
+
+		if (!res)
+			return -1;
+		left = PQntuples(res);
+		if (left == 0) {
+			PQclear(res);
+			return 0;
+		}
+		if (waited >= timeout_ms || intr_pending()) {
+			log_error("%d session%s on database \"%s\" did not end", left, left == 1 ? "" : "s",
+			    name);
+			for (int i = 0; i < left && i < 5; i++)
+				log_detail("pid %s, user \"%s\", application \"%s\"%s", PQgetvalue(res, i, 0),
+				    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+				    strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "" : " (not allowed to terminate it)");
+			log_hint("ending other users' sessions needs superuser or the pg_signal_backend role");
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		nanosleep(&nap, NULL);
+	}
+}
+
+int
+dba_list(PGconn *conn, const char *prefix, bool with_size, dba_info **out, size_t *n)
+{
+	PGresult *res = query1(conn, with_size ?
+	    "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database'), datallowconn,"
+	    "       pg_catalog.pg_database_size(oid)"
+	    "  FROM pg_catalog.pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname" :
+	    "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database'), datallowconn, 0"
+	    "  FROM pg_catalog.pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname",
+	    prefix);
+	dba_info *v;
+	int rows;
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return -1;
+	rows = PQntuples(res);
+	v = xcalloc(rows ? (size_t) rows : 1, sizeof(*v));
+	for (int i = 0; i < rows; i++) {
+		v[i].name = xstrdup(PQgetvalue(res, i, 0));
+		v[i].comment = PQgetisnull(res, i, 1) ? NULL : xstrdup(PQgetvalue(res, i, 1));
+		v[i].allow_connections = strcmp(PQgetvalue(res, i, 2), "t") == 0;
+		v[i].bytes = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+	}
+	PQclear(res);
+	*out = v;
+	*n = (size_t) rows;
+	return 0;
+}
+
+void
+dba_info_free(dba_info *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].comment);
+	}
+	free(v);
+}
+
+int
+dba_try_lock(PGconn *conn, const char *text)
+{
+	PGresult *res = query1(conn,
+	    "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('db-tools:' || $1))", text);
+	int rc;
+
+	if (!res)
+		return -1;
+	rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

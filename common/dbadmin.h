@@ -1,0 +1,76 @@
+/*
+ * dbadmin.h — database lifecycle on a maintenance connection: create, clone
+ * (CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY), rename, drop, close
+ * the door (ALLOW_CONNECTIONS false), terminate sessions, list.
+ *
+ * A tool that replaces a database never connects to it: it works from
+ * "postgres", or from "template1" when the database itself is "postgres"
+ * (DSLR#15).  Every name is validated before it reaches SQL (DSLR#27) and
+ * quoted as an identifier.
+ */
+#ifndef DBT_DBADMIN_H
+#define DBT_DBADMIN_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DBA_NAME_MAX 63   /* NAMEDATALEN - 1 */
+
+/*
+ * The database a conninfo names once libpq has applied its defaults
+ * (PGDATABASE, the user name, service files); caller frees; NULL after logging.
+ */
+char *dba_target_name(const char *conninfo);
+/* Why a database name cannot be used, or NULL when it can. */
+const char *dba_name_problem(const char *name);
+/* Connect as conninfo would, but to the maintenance database for target. */
+PGconn *dba_connect_maintenance(const char *conninfo, const char *target, const char *appname);
+
+/*
+ * base + suffix, base shortened (at a UTF-8 character boundary) so that the
+ * whole fits in DBA_NAME_MAX bytes; caller frees.
+ */
+char *dba_derived_name(const char *base, const char *suffix);
+
+/* 1 when it exists, 0 when not, -1 after logging. */
+int dba_exists(PGconn *conn, const char *name);
+/*
+ * CREATE DATABASE name.  template NULL means template0 with encoding and
+ * locale (any may be NULL); otherwise a FILE_COPY clone of template.
+ * With errbuf the server's message goes there instead of being logged.
+ */
+int dba_create(PGconn *conn, const char *name, const char *template, const char *encoding,
+    const char *lc_collate, const char *lc_ctype, char *errbuf, size_t errsize);
+int dba_rename(PGconn *conn, const char *from, const char *to);
+/* DROP DATABASE IF EXISTS name WITH (FORCE). */
+int dba_drop(PGconn *conn, const char *name);
+int dba_allow_connections(PGconn *conn, const char *name, bool allow);
+/* 1 when the database allows connections, 0 when not, -1 after logging (or absent). */
+int dba_allows_connections(PGconn *conn, const char *name);
+/*
+ * Terminate every other session on name and wait (up to timeout_ms) until
+ * they are gone.  Returns 0, or -1 after logging who is still there.
+ */
+int dba_terminate(PGconn *conn, const char *name, int timeout_ms);
+/* Set (text) or remove (NULL) the database's comment. */
+int dba_set_comment(PGconn *conn, const char *name, const char *text);
+
+typedef struct dba_info {
+	char *name;
+	char *comment;          /* NULL when none */
+	bool allow_connections;
+	int64_t bytes;
+} dba_info;
+/*
+ * Databases whose name starts with prefix (byte-wise), sorted by name;
+ * with_size adds pg_database_size().  Returns 0 or -1 after logging.
+ */
+int dba_list(PGconn *conn, const char *prefix, bool with_size, dba_info **out, size_t *n);
+void dba_info_free(dba_info *v, size_t n);
+
+/* pg_advisory_lock on a key derived from text; 1 taken, 0 held by another session, -1 error. */
+int dba_try_lock(PGconn *conn, const char *text);
+
+#endif

@@ -1,0 +1,1438 @@
+/*
+ * restore.c — the restore job; see restore.h.
+ *
+ * Shape of a run:
+ *   archive:   index the tar (headers only), parse and check meta.json, check
+ *              that the member list is exactly the meta's
+ *   server:    connect to the maintenance database, production guard, show
+ *              what is about to happen, confirm, take the per-target lock,
+ *              clean up what a killed run left
+ *   build:     CREATE DATABASE <db>__restoring_<stamp> (a FILE_COPY clone of
+ *              a cached template when there is one), else: pre-data; COPY
+ *              FROM STDIN over N connections, each member's SHA-256 and row
+ *              count checked; sequences; post-data with index builds spread
+ *              over the N connections; keep a template for next time
+ *   swap:      close the door on the target, end its sessions, rename it to
+ *              <db>__pre_<stamp> and the new one to <db> in one transaction,
+ *              open the doors, prune old __pre_ copies
+ * Any failure before the swap drops the new database; the target is not
+ * touched until then.
+ */
+#include "restore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libpq/libpq-fs.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "conn.h"
+#include "dbadmin.h"
+#include "exitcode.h"
+#include "guard.h"
+#include "hash.h"
+#include "interrupt.h"
+#include "log.h"
+#include "meta.h"
+#include "progress.h"
+#include "quote.h"
+#include "snapname.h"
+#include "sqlscript.h"
+#include "strbuf.h"
+#include "tarball.h"
+#include "tcache.h"
+
+#define READ_BUF (256 * 1024)
+#define SCHEMA_MAX (1024u << 20)      /* a schema section larger than this is refused */
+#define TERMINATE_WAIT_MS 10000
+#define CACHE_KIND "restore"
+#define SUFFIX_BUILDING "__restoring_"
+#define SUFFIX_PREVIOUS "__pre_"
+#define SESSION_SETTINGS \
+	"SET row_security = off; SET synchronous_commit = off;" \
+	" SET maintenance_work_mem = '256MB'"
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* ---- the archive ---- */
+
+typedef struct archive_in {
+	const char *path;
+	tb_index ix;
+	snap_meta m;
+	bool have_meta;
+	const codec_ops *codec;
+	char key[HASH_HEX_LEN + 1];    /* SHA-256 of meta.json: the cache key */
+	int fd;
+} archive_in;
+
+static void
+archive_close(archive_in *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->have_meta)
+		meta_free(&a->m);
+	tb_index_free(&a->ix);
+	a->fd = -1;
+	a->have_meta = false;
+}
+
+static int integrity_error(const char *path, const char *fmt, ...) LOG_PRINTF(2, 3);
+
+static int
+integrity_error(const char *path, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("archive \"%s\" is unusable: %s", path, msg);
+	return EXIT_INTEGRITY;
+}
+
+/* The member must be in the tar with the size the meta gives. */
+static int
+check_member(archive_in *a, const char *member, int64_t size, size_t *seen)
+{
+	const tb_entry *e = tb_index_find(&a->ix, member);
+
+	if (!e)
+		return integrity_error(a->path, "member \"%s\" is missing (a truncated or edited archive?)",
+		    member);
+	if (e->size != size) {
+		return integrity_error(a->path, "member \"%s\" holds %lld bytes, its meta.json says %lld",
+		    member, (long long) e->size, (long long) size);
+	}
+	(*seen)++;
+	return EXIT_OK;
+}
+
+/* Index the archive and check its structure.  Returns an exit status. */
+static int
+archive_open(const char *path, archive_in *a)
+{
+	char err[512];
+	int rc;
+	size_t seen = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->path = path;
+	a->fd = -1;
+	rc = tb_index_open(path, META_MAX_BYTES, &a->ix, err, sizeof(err));
+	if (rc == TB_INDEX_IO) {
+		log_error("%s", err);
+		return EXIT_FAILURE_;
+	}
+	if (rc != TB_INDEX_OK)
+		return integrity_error(path, "%s", err);
+	if (!a->ix.meta)
+		return integrity_error(path, "%s",
+		    "it has no meta.json member: not a db-snapshot archive, or a truncated one");
+	rc = meta_from_json(a->ix.meta, a->ix.meta_len, &a->m, err, sizeof(err));
+	if (rc == META_TOO_NEW)
+		return integrity_error(path, "%s (install a newer db-tools to restore it)", err);
+	if (rc != META_OK)
+		return integrity_error(path, "meta.json: %s", err);
+	a->have_meta = true;
+	a->codec = codec_find(a->m.codec);
+	if (!a->codec)
+		return integrity_error(path, "unknown codec \"%s\"", a->m.codec);
+	hash_hex_of(a->ix.meta, a->ix.meta_len, a->key);
+
+	if ((rc = check_member(a, a->m.pre_data.member, a->m.pre_data.bytes, &seen)) != EXIT_OK ||
+	    (rc = check_member(a, a->m.post_data.member, a->m.post_data.bytes, &seen)) != EXIT_OK)
+		return rc;
+	for (size_t i = 0; i < a->m.n_tables; i++)
+		for (size_t k = 0; k < a->m.tables[i].n_members; k++) {
+			const meta_member *mm = &a->m.tables[i].members[k];
+
+			if ((rc = check_member(a, mm->member, mm->stored_bytes, &seen)) != EXIT_OK)
+				return rc;
+		}
+	for (size_t i = 0; i < a->m.n_los; i++)
+		if ((rc = check_member(a, a->m.los[i].member, a->m.los[i].stored_bytes, &seen)) != EXIT_OK)
+			return rc;
+	if (seen + 1 != a->ix.n_entries) {
+		/* name the first member the meta does not list */
+		for (size_t i = 0; i < a->ix.n_entries; i++) {
+			const char *n = a->ix.entries[i].name;
+			bool listed = strcmp(n, META_MEMBER) == 0 || strcmp(n, a->m.pre_data.member) == 0 ||
+			    strcmp(n, a->m.post_data.member) == 0;
+
+			for (size_t t = 0; !listed && t < a->m.n_tables; t++)
+				for (size_t k = 0; !listed && k < a->m.tables[t].n_members; k++)
+					listed = strcmp(n, a->m.tables[t].members[k].member) == 0;
+			for (size_t l = 0; !listed && l < a->m.n_los; l++)
+				listed = strcmp(n, a->m.los[l].member) == 0;
+			if (!listed)
+				return integrity_error(path, "member \"%s\" is not listed in its meta.json", n);
+		}
+		return integrity_error(path, "%s", "a member is listed twice in its meta.json");
+	}
+	a->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (a->fd < 0) {
+		log_error("could not open \"%s\": %s", path, strerror(errno));
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+
+/* Read a whole (small) member into memory, checking its SHA-256. */
+static int
+read_schema(archive_in *a, const meta_schema *s, char **out)
+{
+	const tb_entry *e = tb_index_find(&a->ix, s->member);
+	char sha[HASH_HEX_LEN + 1];
+	char *buf;
+	size_t got = 0;
+
+	*out = NULL;
+	if ((uint64_t) e->size > SCHEMA_MAX)
+		return integrity_error(a->path, "member \"%s\" is too large", s->member);
+	buf = xmalloc((size_t) e->size + 1);
+	while (got < (size_t) e->size) {
+		ssize_t n = pread(a->fd, buf + got, (size_t) e->size - got, e->offset + (off_t) got);
+
+		if (n <= 0) {
+			log_error("could not read \"%s\": %s", a->path, n < 0 ? strerror(errno) : "unexpected end of file");
+			free(buf);
+			return EXIT_FAILURE_;
+		}
+		got += (size_t) n;
+	}
+	buf[got] = '\0';
+	hash_hex_of(buf, got, sha);
+	if (strcmp(sha, s->sha256) != 0) {
+		free(buf);
+		return integrity_error(a->path, "member \"%s\" does not match its SHA-256 in meta.json",
+		    s->member);
+	}
+	*out = buf;
+	return EXIT_OK;
+}
+
+/* ---- the job shared by the threads ---- */
+
+typedef struct item {
+	const char *member;
+	const char *schema, *table;  /* NULL for a large object */
+	char **columns;
+	size_t n_columns;
+	int64_t rows, raw_bytes;
+	const char *sha256;
+	uint32_t lo_oid;
+	int64_t stored;
+} item;
+
+typedef struct job {
+	archive_in *a;
+	const rst_opts *o;
+	bool verify_only;
+	PGconn **conns;              /* jobs connections to the new database (NULL when verifying) */
+	int *intr_slots;
+	int n_conns;
+	item *items;
+	size_t n_items;
+	size_t next;
+	pthread_mutex_t lock;
+	atomic_bool failed;
+	atomic_bool integrity;       /* the failure is the archive's fault */
+	atomic_llong rows;
+	/* statement batches (post-data) */
+	const char *script;
+	const char *script_member;
+	sql_stmt *batch;
+	size_t n_batch, next_stmt;
+} job;
+
+static bool
+job_stopping(job *j)
+{
+	return atomic_load(&j->failed) || intr_pending();
+}
+
+static void
+job_fail(job *j, bool integrity)
+{
+	if (integrity)
+		atomic_store(&j->integrity, true);
+	atomic_store(&j->failed, true);
+}
+
+static int
+cmp_items(const void *x, const void *y)
+{
+	const item *a = x, *b = y;
+
+	return a->stored < b->stored ? 1 : a->stored > b->stored ? -1 : strcmp(a->member, b->member);
+}
+
+static void
+plan_items(job *j)
+{
+	const snap_meta *m = &j->a->m;
+	size_t n = m->n_los;
+
+	for (size_t i = 0; i < m->n_tables; i++)
+		n += m->tables[i].n_members;
+	j->items = xcalloc(n ? n : 1, sizeof(*j->items));
+	for (size_t i = 0; i < m->n_tables; i++) {
+		const meta_table *t = &m->tables[i];
+
+		for (size_t k = 0; k < t->n_members; k++) {
+			item *it = &j->items[j->n_items++];
+
+			it->member = t->members[k].member;
+			it->schema = t->schema;
+			it->table = t->name;
+			it->columns = t->columns;
+			it->n_columns = t->n_columns;
+			it->rows = t->members[k].rows;
+			it->raw_bytes = t->members[k].raw_bytes;
+			it->sha256 = t->members[k].sha256;
+			it->stored = t->members[k].stored_bytes;
+		}
+	}
+	for (size_t i = 0; i < m->n_los; i++) {
+		item *it = &j->items[j->n_items++];
+
+		it->member = m->los[i].member;
+		it->lo_oid = m->los[i].oid;
+		it->rows = -1;
+		it->raw_bytes = m->los[i].bytes;
+		it->sha256 = m->los[i].sha256;
+		it->stored = m->los[i].stored_bytes;
+	}
+	qsort(j->items, j->n_items, sizeof(*j->items), cmp_items);
+}
+
+static item *
+take_item(job *j)
+{
+	item *it = NULL;
+
+	pthread_mutex_lock(&j->lock);
+	if (j->next < j->n_items)
+		it = &j->items[j->next++];
+	pthread_mutex_unlock(&j->lock);
+	return it;
+}
+
+/* ---- streaming one member ---- */
+
+typedef struct member_in {
+	hash_ctx *h;
+	int64_t raw;
+	int64_t newlines;
+	PGconn *conn;
+	int lo_fd;                   /* >= 0: write into this large object */
+	bool copy;                   /* PQputCopyData */
+	bool server_failed;
+} member_in;
+
+static int
+member_sink(void *arg, const void *data, size_t len)
+{
+	member_in *mi = arg;
+	const char *p = data, *end = p + len;
+
+	hash_update(mi->h, data, len);
+	mi->raw += (int64_t) len;
+	if (!mi->conn)
+		while ((p = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+			mi->newlines++;
+			p++;
+		}
+	if (mi->copy && PQputCopyData(mi->conn, data, (int) len) != 1) {
+		mi->server_failed = true;
+		return -1;
+	}
+	if (mi->lo_fd >= 0) {
+		for (size_t off = 0; off < len;) {
+			int n = lo_write(mi->conn, mi->lo_fd, (const char *) data + off, len - off);
+
+			if (n <= 0) {
+				mi->server_failed = true;
+				return -1;
+			}
+			off += (size_t) n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Decompress a member through mi.  Returns 0, or -1 after logging (with
+ * *integrity set when the archive is at fault).
+ */
+static int
+stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
+{
+	const tb_entry *e = tb_index_find(&j->a->ix, it->member);
+	codec_stream cs;
+	int64_t off = 0;
+	char sha[HASH_HEX_LEN + 1];
+	int rc = 0;
+
+	*integrity = false;
+	mi->h = hash_new();
+	if (codec_decoder(&cs, j->a->codec, member_sink, mi) < 0) {
+		log_error("%s", cs.error);
+		hash_free(mi->h);
+		return -1;
+	}
+	while (rc == 0 && off < e->size) {
+		size_t want = (size_t) (e->size - off < READ_BUF ? e->size - off : READ_BUF);
+		ssize_t n = pread(j->a->fd, buf, want, e->offset + off);
+
+		if (n <= 0) {
+			log_error("could not read \"%s\": %s", j->a->path,
+			    n < 0 ? strerror(errno) : "unexpected end of file");
+			rc = -1;
+			break;
+		}
+		if (job_stopping(j)) {
+			rc = -1;
+			break;
+		}
+		if (codec_write(&cs, buf, (size_t) n) < 0) {
+			if (!mi->server_failed) {
+				log_error("archive \"%s\": member \"%s\" is corrupt: %s", j->a->path, it->member,
+				    cs.error);
+				*integrity = true;
+			}
+			rc = -1;
+			break;
+		}
+		off += n;
+		progress_add_bytes((uint64_t) n);
+	}
+	if (rc == 0 && codec_finish(&cs) < 0) {
+		log_error("archive \"%s\": member \"%s\" is corrupt: %s", j->a->path, it->member, cs.error);
+		*integrity = true;
+		rc = -1;
+	}
+	codec_free(&cs);
+	hash_final_hex(mi->h, sha);
+	hash_free(mi->h);
+	mi->h = NULL;
+	if (rc == 0 && (strcmp(sha, it->sha256) != 0 || mi->raw != it->raw_bytes)) {
+		log_error("archive \"%s\": member \"%s\" does not match its SHA-256 in meta.json", j->a->path,
+		    it->member);
+		*integrity = true;
+		rc = -1;
+	}
+	if (rc == 0 && !mi->conn && it->rows >= 0 && mi->newlines != it->rows) {
+		log_error("archive \"%s\": member \"%s\" holds %lld rows, its meta.json says %lld", j->a->path,
+		    it->member, (long long) mi->newlines, (long long) it->rows);
+		*integrity = true;
+		rc = -1;
+	}
+	return rc;
+}
+
+/* COPY one table member into the new database. */
+static int
+load_table(job *j, PGconn *conn, const item *it, char *buf)
+{
+	strbuf sql;
+	member_in mi = {.conn = conn, .lo_fd = -1, .copy = true};
+	PGresult *res;
+	bool integrity;
+	int rc;
+
+	sb_init(&sql);
+	sb_append(&sql, "COPY ");
+	q_qualified(&sql, it->schema, it->table);
+	if (it->n_columns > 0) {
+		sb_append(&sql, " (");
+		for (size_t c = 0; c < it->n_columns; c++) {
+			if (c)
+				sb_append(&sql, ", ");
+			q_ident(&sql, it->columns[c]);
+		}
+		sb_append(&sql, ")");
+	}
+	sb_append(&sql, " FROM STDIN");
+	res = PQexec(conn, sql.data);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		conn_log_error(conn, res, "could not start loading a table");
+		log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
+		PQclear(res);
+		sb_free(&sql);
+		return -1;
+	}
+	PQclear(res);
+	sb_free(&sql);
+
+	rc = stream_member(j, it, &mi, buf, &integrity);
+	if (PQputCopyEnd(conn, rc == 0 ? NULL : "db-restore stopped this load") != 1)
+		rc = -1;
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (!integrity && !job_stopping(j)) {
+				conn_log_error(conn, res, "could not load a table");
+				log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
+			}
+			rc = -1;
+		} else if (rc == 0 && strtoll(PQcmdTuples(res), NULL, 10) != it->rows) {
+			log_error("archive \"%s\": member \"%s\" loaded %s rows, its meta.json says %lld",
+			    j->a->path, it->member, PQcmdTuples(res), (long long) it->rows);
+			integrity = true;
+			rc = -1;
+		} else if (rc == 0)
+			atomic_fetch_add(&j->rows, it->rows);
+		PQclear(res);
+	}
+	if (rc < 0)
+		job_fail(j, integrity);
+	return rc;
+}
+
+/* Create and fill one large object, in its own transaction. */
+static int
+load_lo(job *j, PGconn *conn, const item *it, char *buf)
+{
+	member_in mi = {.conn = conn, .lo_fd = -1};
+	bool integrity = false;
+	int rc = conn_exec(conn, "BEGIN");
+
+	if (rc == 0 && lo_create(conn, it->lo_oid) != it->lo_oid) {
+		conn_log_error(conn, NULL, "could not create a large object");
+		log_detail("large object %u", it->lo_oid);
+		rc = -1;
+	}
+	if (rc == 0 && (mi.lo_fd = lo_open(conn, it->lo_oid, INV_WRITE)) < 0) {
+		conn_log_error(conn, NULL, "could not open a large object");
+		rc = -1;
+	}
+	if (rc == 0) {
+		rc = stream_member(j, it, &mi, buf, &integrity);
+		if (rc < 0 && mi.server_failed)
+			conn_log_error(conn, NULL, "could not write a large object");
+	}
+	if (rc == 0 && lo_close(conn, mi.lo_fd) < 0) {
+		conn_log_error(conn, NULL, "could not close a large object");
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = conn_exec(conn, "COMMIT");
+	else
+		(void) PQclear(PQexec(conn, "ROLLBACK"));
+	if (rc < 0)
+		job_fail(j, integrity);
+	return rc;
+}
+
+/* --verify: decompress and check one member, keep nothing. */
+static int
+check_item(job *j, const item *it, char *buf)
+{
+	member_in mi = {.lo_fd = -1};
+	bool integrity;
+	int rc = stream_member(j, it, &mi, buf, &integrity);
+
+	if (rc < 0)
+		job_fail(j, integrity);
+	else if (it->rows > 0)
+		atomic_fetch_add(&j->rows, it->rows);
+	return rc;
+}
+
+typedef struct worker {
+	job *j;
+	int id;
+	pthread_t thread;
+} worker;
+
+static void *
+data_worker(void *arg)
+{
+	worker *w = arg;
+	job *j = w->j;
+	char *buf = xmalloc(READ_BUF);
+	item *it;
+
+	while (!job_stopping(j) && (it = take_item(j))) {
+		PGconn *conn = j->conns ? j->conns[w->id] : NULL;
+		int rc = !conn ? check_item(j, it, buf) : it->table ? load_table(j, conn, it, buf) :
+		    load_lo(j, conn, it, buf);
+
+		if (rc < 0)
+			break;
+		progress_item_done();
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Run fn on n threads (the calling thread is one of them); 0 or -1 when the job failed. */
+static int
+run_threads(job *j, int n, void *(*fn)(void *))
+{
+	worker *w = xcalloc((size_t) n, sizeof(*w));
+	int started = 1;
+
+	for (int i = 0; i < n; i++) {
+		w[i].j = j;
+		w[i].id = i;
+	}
+	for (int i = 1; i < n; i++, started++)
+		if (pthread_create(&w[i].thread, NULL, fn, &w[i]) != 0) {
+			log_warning("could not start a thread; going on with %d", started);
+			break;
+		}
+	fn(&w[0]);
+	for (int i = 1; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	free(w);
+	return job_stopping(j) ? -1 : 0;
+}
+
+/* ---- schema scripts ---- */
+
+enum stmt_class { STMT_RUN, STMT_SKIP, STMT_SESSION, STMT_PARALLEL, STMT_FOREIGN_META };
+
+static bool
+tok_seq(const char *s, const sql_token *t, size_t n, size_t at, const char *const *words)
+{
+	for (size_t k = 0; words[k]; k++)
+		if (at + k >= n || !sql_tok_is(s, &t[at + k], words[k]))
+			return false;
+	return true;
+}
+
+/*
+ * What to do with one statement of pg_dump's schema output.  Parallel:
+ * index builds and primary key / unique / exclusion constraints, which
+ * depend only on their own table's data.
+ */
+static enum stmt_class
+classify(const char *s, const sql_stmt *st, bool owners)
+{
+	size_t n;
+	sql_token *t;
+	enum stmt_class c = STMT_RUN;
+
+	if (st->meta) {
+		static const char *const ok[] = {"\\restrict", "\\unrestrict"};
+
+		for (size_t k = 0; k < 2; k++)
+			if (st->len >= strlen(ok[k]) && strncmp(s + st->start, ok[k], strlen(ok[k])) == 0)
+				return STMT_SKIP;
+		return STMT_FOREIGN_META;
+	}
+	t = sql_tokens(s, st, &n);
+	if (n > 0 && t[n - 1].kind == SQL_TOK_SEMI)
+		n--;
+	if (n == 0)
+		c = STMT_SKIP;
+	else if (!owners && (sql_tok_is(s, &t[0], "GRANT") || sql_tok_is(s, &t[0], "REVOKE") ||
+	    tok_seq(s, t, n, 0, (const char *const[]) {"ALTER", "DEFAULT", "PRIVILEGES", NULL}) ||
+	    (sql_tok_is(s, &t[0], "ALTER") && n >= 4 && sql_tok_is(s, &t[n - 3], "OWNER") &&
+	    sql_tok_is(s, &t[n - 2], "TO"))))
+		c = STMT_SKIP;
+	else if (sql_tok_is(s, &t[0], "SET") ||
+	    (n >= 4 && sql_tok_is(s, &t[0], "SELECT") && sql_tok_is(s, &t[1], "pg_catalog") &&
+	    t[2].kind == SQL_TOK_OP && sql_tok_is(s, &t[3], "set_config")))
+		c = STMT_SESSION;
+	else if (tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "INDEX", NULL}) ||
+	    tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "UNIQUE", "INDEX", NULL}))
+		c = STMT_PARALLEL;
+	else if (tok_seq(s, t, n, 0, (const char *const[]) {"ALTER", "TABLE", NULL})) {
+		/* ALTER TABLE [ONLY] name ADD CONSTRAINT name PRIMARY KEY | UNIQUE | EXCLUDE */
+		for (size_t k = 2; k + 3 < n; k++)
+			if (tok_seq(s, t, n, k, (const char *const[]) {"ADD", "CONSTRAINT", NULL})) {
+				const sql_token *kind = &t[k + 3];
+
+				if (k <= 5 && (sql_tok_is(s, kind, "PRIMARY") || sql_tok_is(s, kind, "UNIQUE") ||
+				    sql_tok_is(s, kind, "EXCLUDE")))
+					c = STMT_PARALLEL;
+				break;
+			}
+	}
+	free(t);
+	return c;
+}
+
+static int
+exec_stmt(job *j, PGconn *conn, const sql_stmt *st)
+{
+	strbuf sql;
+	PGresult *res;
+	int rc = 0;
+
+	sb_init(&sql);
+	sb_append_len(&sql, j->script + st->start, st->len);
+	res = PQexec(conn, sql.data);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (!job_stopping(j)) {
+			char *what = xasprintf("%s, line %d", j->script_member, st->line);
+
+			conn_log_error(conn, res, what);
+			log_detail("statement: %.300s%s", sql.data, sql.len > 300 ? " ..." : "");
+			free(what);
+		}
+		job_fail(j, false);
+		rc = -1;
+	}
+	PQclear(res);
+	sb_free(&sql);
+	return rc;
+}
+
+static void *
+stmt_worker(void *arg)
+{
+	worker *w = arg;
+	job *j = w->j;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&j->lock);
+		i = j->next_stmt++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->n_batch || job_stopping(j))
+			break;
+		if (exec_stmt(j, j->conns[w->id], &j->batch[i]) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static int
+flush_batch(job *j, sql_stmt *batch, size_t *n)
+{
+	int threads = *n < (size_t) j->n_conns ? (int) *n : j->n_conns;
+	int rc = 0;
+
+	if (*n == 0)
+		return 0;
+	j->batch = batch;
+	j->n_batch = *n;
+	j->next_stmt = 0;
+	rc = run_threads(j, threads, stmt_worker);
+	*n = 0;
+	return rc;
+}
+
+/* Run a schema section: index and key builds in parallel, everything else in order. */
+static int
+run_script(job *j, const meta_schema *ms)
+{
+	char *text = NULL;
+	sql_stmt *st = NULL, *batch;
+	size_t n = 0, nb = 0;
+	char err[256];
+	int rc = read_schema(j->a, ms, &text);
+
+	if (rc != EXIT_OK) {
+		job_fail(j, rc == EXIT_INTEGRITY);
+		return -1;
+	}
+	if (sql_split(text, strlen(text), &st, &n, err, sizeof(err)) < 0) {
+		log_error("archive \"%s\": member \"%s\": %s", j->a->path, ms->member, err);
+		job_fail(j, true);
+		free(text);
+		return -1;
+	}
+	j->script = text;
+	j->script_member = ms->member;
+	batch = xcalloc(n ? n : 1, sizeof(*batch));
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		enum stmt_class c = classify(text, &st[i], j->o->owners);
+
+		if (job_stopping(j)) {
+			rc = -1;
+			break;
+		}
+		if (c == STMT_SKIP)
+			continue;
+		if (c == STMT_PARALLEL) {
+			batch[nb++] = st[i];
+			continue;
+		}
+		if ((rc = flush_batch(j, batch, &nb)) < 0)
+			break;
+		if (c == STMT_FOREIGN_META) {
+			log_error("archive \"%s\": member \"%s\", line %d: unexpected psql command \"%.40s\"",
+			    j->a->path, ms->member, st[i].line, text + st[i].start);
+			job_fail(j, true);
+			rc = -1;
+		} else if (c == STMT_SESSION) {
+			for (int k = 0; rc == 0 && k < j->n_conns; k++)
+				rc = exec_stmt(j, j->conns[k], &st[i]);
+		} else
+			rc = exec_stmt(j, j->conns[0], &st[i]);
+	}
+	if (rc == 0)
+		rc = flush_batch(j, batch, &nb);
+	free(batch);
+	free(st);
+	free(text);
+	j->script = NULL;
+	return rc;
+}
+
+static int
+set_sequences(job *j)
+{
+	const snap_meta *m = &j->a->m;
+	strbuf sql, name;
+	int rc;
+
+	if (m->n_sequences == 0)
+		return 0;
+	sb_init(&sql);
+	sb_init(&name);
+	for (size_t i = 0; i < m->n_sequences; i++) {
+		sb_reset(&name);
+		q_qualified(&name, m->sequences[i].schema, m->sequences[i].name);
+		sb_append(&sql, "SELECT pg_catalog.setval(");
+		q_literal(&sql, name.data);
+		sb_appendf(&sql, ", %lld, %s);", (long long) m->sequences[i].last_value,
+		    m->sequences[i].is_called ? "true" : "false");
+	}
+	rc = conn_exec(j->conns[0], sql.data);
+	if (rc < 0)
+		job_fail(j, false);
+	sb_free(&sql);
+	sb_free(&name);
+	return rc;
+}
+
+/* ---- connections to the new database ---- */
+
+static int
+open_conns(job *j, PGconn *maint, const char *db, int n)
+{
+	j->conns = xcalloc((size_t) n, sizeof(*j->conns));
+	j->intr_slots = xmalloc((size_t) n * sizeof(*j->intr_slots));
+	j->n_conns = n;
+	for (int i = 0; i < n; i++)
+		j->intr_slots[i] = -1;
+	for (int i = 0; i < n; i++) {
+		j->conns[i] = conn_open_like(maint, db, "db-restore");
+		if (!j->conns[i])
+			return -1;
+		j->intr_slots[i] = intr_register_conn(j->conns[i]);
+		if (conn_pin_session(j->conns[i]) < 0 || conn_exec(j->conns[i], SESSION_SETTINGS) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+close_conns(job *j)
+{
+	for (int i = 0; j->conns && i < j->n_conns; i++) {
+		if (j->intr_slots[i] >= 0)
+			intr_unregister_conn(j->intr_slots[i]);
+		PQfinish(j->conns[i]);
+	}
+	free(j->conns);
+	free(j->intr_slots);
+	j->conns = NULL;
+	j->intr_slots = NULL;
+	j->n_conns = 0;
+}
+
+/* ---- showing, confirming ---- */
+
+static void
+show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
+    const rst_opts *o, bool from_cache)
+{
+	const snap_meta *m = &a->m;
+	meta_totals t;
+	char when[32], age[32], size[32], raw[32];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	meta_totals_of(m, &t);
+	gmtime_r(&m->created_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	sn_format_age((long long) (now - m->created_at), age, sizeof(age));
+	sn_format_size((unsigned long long) a->ix.file_size, size, sizeof(size));
+	sn_format_size((unsigned long long) t.raw_bytes, raw, sizeof(raw));
+	log_plain("archive   %s (%s)\n", a->path, size);
+	log_plain("snapshot  \"%s\", taken %s (%s ago)\n", m->name, when, age);
+	log_plain("source    database \"%s\" on %s:%s%s%s%s%s\n", m->src_database,
+	    m->src_host ? m->src_host : "local", m->src_port ? m->src_port : "",
+	    m->git_branch ? ", git branch " : "", m->git_branch ? m->git_branch : "",
+	    m->git_commit ? " @ " : "", m->git_commit ? m->git_commit : "");
+	log_plain("contents  %lld tables, %lld rows, %zu sequences, %lld large objects (%s of data)\n",
+	    (long long) t.tables, (long long) t.rows, m->n_sequences, (long long) t.large_objects, raw);
+	log_plain("target    database \"%s\" (host=%s port=%s user=%s): %s\n", target,
+	    PQhost(maint), PQport(maint), PQuser(maint),
+	    !exists ? "does not exist, will be created" :
+	    o->keep_previous > 0 ? "will be replaced; the current one is kept as <name>__pre_<time>" :
+	    "will be replaced; the current one is dropped after the swap");
+	if (from_cache)
+		log_plain("method    clone of the cached template (the archive's data is not read)\n");
+	if (m->src_database && strcmp(m->src_database, target) != 0)
+		log_warning("this snapshot was taken from database \"%s\", not \"%s\"", m->src_database,
+		    target);
+}
+
+/* The newest migration in dir by file name: its version (leading part before '_'). */
+static char *
+newest_migration(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *best = NULL;
+
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !strchr("0123456789", de->d_name[0]))
+			continue;
+		if (!best || strcmp(de->d_name, best) > 0) {
+			free(best);
+			best = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (best)
+		best[strcspn(best, "_.-")] = '\0';
+	return best;
+}
+
+static void
+note_migrations(const archive_in *a, const cfg *c)
+{
+	char *newest;
+
+	if (!c || !c->migrations_dir || !(newest = newest_migration(c->migrations_dir)))
+		return;
+	if (!a->m.migration_head)
+		log_info("note: the archive records no migration head; the project's newest migration is %s",
+		    newest);
+	else if (strcmp(a->m.migration_head, newest) != 0)
+		log_info("note: the archive's migration head is %s; the project's newest migration is %s",
+		    a->m.migration_head, newest);
+	free(newest);
+}
+
+/* 1 yes, 0 no; -1 no terminal. */
+static int
+ask(void)
+{
+	char line[64];
+
+	if (!isatty(STDIN_FILENO))
+		return -1;
+	log_plain("Restore? [y/N] ");
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0 ||
+	    strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;
+}
+
+/* ---- leftovers, swap, pruning ---- */
+
+/* <prefix><YYYYMMDD-HHMMSS>[_N] */
+static bool
+is_stamped(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	const char *s = name + pl;
+
+	if (strncmp(name, prefix, pl) != 0 || strlen(s) < SN_STAMP_LEN)
+		return false;
+	for (int i = 0; i < SN_STAMP_LEN; i++)
+		if (i == 8 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	s += SN_STAMP_LEN;
+	return *s == '\0' || (*s == '_' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
+}
+
+/*
+ * "<target>__restoring_" / "<target>__pre_", target shortened so that a
+ * stamp and a "_NNN" fit after it within the 63-byte limit.
+ */
+static char *
+stamped_prefix(const char *target, const char *suffix)
+{
+	static const char placeholder[] = "YYYYMMDD-HHMMSS_NNN";
+	char *sfx = xasprintf("%s%s", suffix, placeholder);
+	char *name = dba_derived_name(target, sfx);
+
+	name[strlen(name) - strlen(placeholder)] = '\0';
+	free(sfx);
+	return name;
+}
+
+/* Drop the __restoring_ databases a killed run left; open doors it left closed. */
+static int
+clean_leftovers(PGconn *maint, const char *target)
+{
+	char *prefix = stamped_prefix(target, SUFFIX_BUILDING);
+	char *pre = stamped_prefix(target, SUFFIX_PREVIOUS);
+	dba_info *v;
+	size_t n;
+	int rc = 0, found = 0;
+
+	if (dba_list(maint, prefix, false, &v, &n) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!is_stamped(v[i].name, prefix))
+			continue;
+		log_info("dropping \"%s\", left by an interrupted db-restore", v[i].name);
+		rc = dba_drop(maint, v[i].name);
+		found++;
+	}
+	dba_info_free(v, n);
+	if (rc == 0 && found > 0 && dba_allows_connections(maint, target) == 0) {
+		log_info("allowing connections to \"%s\" again (an interrupted db-restore had stopped them)",
+		    target);
+		rc = dba_allow_connections(maint, target, true);
+	}
+	if (rc == 0 && dba_list(maint, pre, false, &v, &n) == 0) {
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (is_stamped(v[i].name, pre) && !v[i].allow_connections) {
+				log_info("allowing connections to \"%s\" again", v[i].name);
+				rc = dba_allow_connections(maint, v[i].name, true);
+			}
+		dba_info_free(v, n);
+	}
+out:
+	free(prefix);
+	free(pre);
+	return rc;
+}
+
+/* A name base+suffix+stamp that no database has yet. */
+static char *
+fresh_name(PGconn *maint, const char *target, const char *suffix)
+{
+	char stamp[SN_STAMP_LEN + 1];
+	char *prefix = stamped_prefix(target, suffix);
+
+	sn_stamp(time(NULL), stamp);
+	for (int k = 1; k < 1000; k++) {
+		char *name = k == 1 ? xasprintf("%s%s", prefix, stamp) : xasprintf("%s%s_%d", prefix, stamp, k);
+		int e = dba_exists(maint, name);
+
+		if (e == 0) {
+			free(prefix);
+			return name;
+		}
+		free(name);
+		if (e < 0)
+			break;
+	}
+	if (!intr_pending())
+		log_error("could not find a free database name starting \"%s\"", prefix);
+	free(prefix);
+	return NULL;
+}
+
+static int
+cmp_names_desc(const void *a, const void *b)
+{
+	return -strcmp(((const dba_info *) a)->name, ((const dba_info *) b)->name);
+}
+
+/* Keep the newest keep __pre_ copies of target. */
+static int
+prune_previous(PGconn *maint, const char *target, int keep, int *dropped)
+{
+	char *pre = stamped_prefix(target, SUFFIX_PREVIOUS);
+	dba_info *v;
+	size_t n;
+	int rc = 0, kept = 0;
+
+	*dropped = 0;
+	if (dba_list(maint, pre, false, &v, &n) < 0) {
+		free(pre);
+		return -1;
+	}
+	qsort(v, n, sizeof(*v), cmp_names_desc);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!is_stamped(v[i].name, pre))
+			continue;
+		if (kept++ < keep)
+			continue;
+		log_verbose("dropping previous copy \"%s\"", v[i].name);
+		rc = dba_drop(maint, v[i].name);
+		if (rc == 0)
+			(*dropped)++;
+	}
+	dba_info_free(v, n);
+	free(pre);
+	return rc;
+}
+
+/*
+ * Put built in target's place.  Returns 0, or -1 after logging with the
+ * target untouched (built is left for the caller to drop).
+ */
+static int
+swap_in(PGconn *maint, const char *built, const char *target, bool exists, char **previous)
+{
+	PGresult *res;
+	strbuf sql;
+	char *pre;
+
+	*previous = NULL;
+	if (!exists)
+		return dba_rename(maint, built, target);
+	if (dba_allow_connections(maint, target, false) < 0)
+		return -1;
+	if (dba_terminate(maint, target, TERMINATE_WAIT_MS) < 0 || !(pre = fresh_name(maint, target,
+	    SUFFIX_PREVIOUS))) {
+		(void) dba_allow_connections(maint, target, true);
+		return -1;
+	}
+	sb_init(&sql);
+	sb_append(&sql, "BEGIN; ALTER DATABASE ");
+	q_ident(&sql, target);
+	sb_append(&sql, " RENAME TO ");
+	q_ident(&sql, pre);
+	sb_append(&sql, "; ALTER DATABASE ");
+	q_ident(&sql, built);
+	sb_append(&sql, " RENAME TO ");
+	q_ident(&sql, target);
+	sb_append(&sql, "; COMMIT");
+	res = PQexec(maint, sql.data);
+	sb_free(&sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		conn_log_error(maint, res, "could not swap the databases");
+		PQclear(res);
+		PQclear(PQexec(maint, "ROLLBACK"));
+		(void) dba_allow_connections(maint, target, true);
+		free(pre);
+		return -1;
+	}
+	PQclear(res);
+	if (dba_allow_connections(maint, pre, true) < 0)
+		log_warning("the previous database is kept as \"%s\" but does not accept connections", pre);
+	*previous = pre;
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int
+load_archive(job *j, PGconn *maint, const char *built)
+{
+	meta_totals t;
+	uint64_t total = 0;
+	double t0;
+
+	if (open_conns(j, maint, built, j->o->jobs) < 0) {
+		job_fail(j, false);
+		return -1;
+	}
+	plan_items(j);
+	for (size_t i = 0; i < j->n_items; i++)
+		total += (uint64_t) j->items[i].stored;
+	meta_totals_of(&j->a->m, &t);
+	log_verbose("schema: %s", j->a->m.pre_data.member);
+	if (run_script(j, &j->a->m.pre_data) < 0)
+		return -1;
+	t0 = now_seconds();
+	progress_start(j->o->progress, "restore", total, (int64_t) j->n_items);
+	if (run_threads(j, j->n_conns, data_worker) < 0) {
+		progress_stop();
+		return -1;
+	}
+	progress_stop();
+	log_verbose("data loaded in %.2f s", now_seconds() - t0);
+	if (set_sequences(j) < 0)
+		return -1;
+	t0 = now_seconds();
+	if (run_script(j, &j->a->m.post_data) < 0)
+		return -1;
+	log_verbose("indexes, constraints and triggers built in %.2f s", now_seconds() - t0);
+	return 0;
+}
+
+static void
+fill_result(rst_result *r, const archive_in *a)
+{
+	meta_totals t;
+
+	meta_totals_of(&a->m, &t);
+	r->tables = t.tables;
+	r->rows = t.rows;
+	r->bytes = t.raw_bytes;
+	r->large_objects = t.large_objects;
+	r->sequences = (int64_t) a->m.n_sequences;
+}
+
+int
+rst_run(const rst_opts *o, rst_result *r)
+{
+	archive_in a;
+	PGconn *maint = NULL;
+	char *target = NULL, *built = NULL, *reason;
+	const char *problem;
+	job j;
+	int rc, exists, answer;
+	bool cache_hit = false;
+	double t0 = now_seconds();
+
+	memset(r, 0, sizeof(*r));
+	memset(&j, 0, sizeof(j));
+	r->archive = xstrdup(o->archive);
+	rc = archive_open(o->archive, &a);
+	if (rc != EXIT_OK)
+		goto out;
+	fill_result(r, &a);
+
+	rc = EXIT_FAILURE_;
+	if (!(target = dba_target_name(o->conninfo)))
+		goto out;
+	r->target = xstrdup(target);
+	if ((problem = dba_name_problem(target))) {
+		log_error("invalid target database name \"%s\": %s", target, problem);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0) {
+		log_error("refusing to restore into the template database \"%s\"", target);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (!(maint = dba_connect_maintenance(o->conninfo, target, "db-restore")))
+		goto out;
+	if ((reason = guard_production_reason(maint, o->cfg))) {
+		if (!o->force) {
+			log_error("refusing to restore into \"%s\": it looks like production: %s", target, reason);
+			log_hint("pass --force if you really mean it");
+			free(reason);
+			rc = EXIT_REFUSED;
+			goto out;
+		}
+		log_warning("restoring although the target looks like production (--force): %s", reason);
+		free(reason);
+	}
+	if ((exists = dba_exists(maint, target)) < 0)
+		goto out;
+	r->target_existed = exists;
+	if (o->use_cache && o->cache_size > 0) {
+		int hit = tc_lookup(maint, CACHE_KIND, a.key);
+
+		if (hit < 0)
+			goto out;
+		cache_hit = hit == 1;
+	}
+
+	show_plan(&a, maint, target, exists, o, cache_hit);
+	note_migrations(&a, o->cfg);
+	if (!o->yes) {
+		answer = ask();
+		if (answer < 0) {
+			log_error("refusing to restore without confirmation: standard input is not a terminal");
+			log_hint("pass --yes to restore without being asked");
+			rc = EXIT_REFUSED;
+			goto out;
+		}
+		if (answer == 0) {
+			log_info("nothing was changed");
+			rc = EXIT_REFUSED;
+			goto out;
+		}
+	}
+
+	switch (dba_try_lock(maint, target)) {
+	case 1:
+		break;
+	case 0:
+		log_error("another db-restore into \"%s\" is running", target);
+		goto out;
+	default:
+		goto out;
+	}
+	if (clean_leftovers(maint, target) < 0)
+		goto out;
+	if (!(built = fresh_name(maint, target, SUFFIX_BUILDING)))
+		goto out;
+
+	if (cache_hit) {
+		char *tmpl = tc_db_name(a.key);
+
+		log_info("cloning the cached template \"%s\"", tmpl);
+		if (dba_create(maint, built, tmpl, NULL, NULL, NULL, NULL, 0) < 0) {
+			free(tmpl);
+			goto fail;
+		}
+		free(tmpl);
+		(void) tc_touch(maint, CACHE_KIND, a.key);
+		r->from_cache = true;
+	} else {
+		char err[512];
+
+		log_info("restoring into a new database \"%s\"", built);
+		if (dba_create(maint, built, NULL, a.m.encoding, a.m.lc_collate, a.m.lc_ctype, err,
+		    sizeof(err)) < 0) {
+			log_warning("could not create the database with the snapshot's locale (%s): %s",
+			    a.m.lc_collate ? a.m.lc_collate : "?", err);
+			log_detail("using the server's default locale with encoding %s", a.m.encoding);
+			if (dba_create(maint, built, NULL, a.m.encoding, NULL, NULL, NULL, 0) < 0)
+				goto fail;
+		}
+		j.a = &a;
+		j.o = o;
+		pthread_mutex_init(&j.lock, NULL);
+		rc = load_archive(&j, maint, built);
+		close_conns(&j);
+		if (rc < 0) {
+			rc = atomic_load(&j.integrity) ? EXIT_INTEGRITY : EXIT_FAILURE_;
+			goto fail;
+		}
+		rc = EXIT_FAILURE_;
+		if (o->use_cache && o->cache_size > 0) {
+			const char *base = strrchr(a.path, '/');
+
+			if (tc_store(maint, built, CACHE_KIND, a.key, base ? base + 1 : a.path,
+			    o->cache_size) == 0)
+				r->cached = true;
+			else
+				log_warning("could not keep a template for the next restore of this archive");
+		}
+	}
+	if (intr_pending())
+		goto fail;
+
+	log_verbose("swapping \"%s\" into place", built);
+	if (swap_in(maint, built, target, exists, &r->previous) < 0)
+		goto fail;
+	free(built);
+	built = NULL;
+	if (exists && prune_previous(maint, target, o->keep_previous, &r->previous_dropped) < 0)
+		log_warning("could not drop older copies of \"%s\"", target);
+	if (r->previous && o->keep_previous == 0) {
+		free(r->previous);
+		r->previous = NULL;
+	}
+	rc = EXIT_OK;
+	goto out;
+
+fail:
+	if (rc == EXIT_OK)
+		rc = EXIT_FAILURE_;
+	if (built) {
+		log_info("dropping the half-built database \"%s\"; \"%s\" is unchanged", built, target);
+		if (dba_drop(maint, built) < 0)
+			log_warning("could not drop \"%s\"; the next db-restore into \"%s\" will", built,
+			    target);
+	}
+out:
+	if (j.items)
+		pthread_mutex_destroy(&j.lock);
+	free(j.items);
+	close_conns(&j);
+	free(built);
+	free(target);
+	PQfinish(maint);
+	archive_close(&a);
+	r->seconds = now_seconds() - t0;
+	return rc;
+}
+
+int
+rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
+{
+	archive_in a;
+	job j;
+	rst_opts o = {.jobs = jobs, .progress = progress};
+	char *text;
+	uint64_t total = 0;
+	int rc;
+	double t0 = now_seconds();
+
+	memset(r, 0, sizeof(*r));
+	memset(&j, 0, sizeof(j));
+	r->archive = xstrdup(archive);
+	rc = archive_open(archive, &a);
+	if (rc != EXIT_OK)
+		goto out;
+	fill_result(r, &a);
+	if ((rc = read_schema(&a, &a.m.pre_data, &text)) != EXIT_OK)
+		goto out;
+	free(text);
+	if ((rc = read_schema(&a, &a.m.post_data, &text)) != EXIT_OK)
+		goto out;
+	free(text);
+	j.a = &a;
+	j.o = &o;
+	j.verify_only = true;
+	pthread_mutex_init(&j.lock, NULL);
+	plan_items(&j);
+	for (size_t i = 0; i < j.n_items; i++)
+		total += (uint64_t) j.items[i].stored;
+	progress_start(progress, "verify", total, (int64_t) j.n_items);
+	rc = run_threads(&j, jobs, data_worker);
+	progress_stop();
+	if (rc < 0)
+		rc = atomic_load(&j.integrity) ? EXIT_INTEGRITY : EXIT_FAILURE_;
+	pthread_mutex_destroy(&j.lock);
+	free(j.items);
+out:
+	archive_close(&a);
+	r->seconds = now_seconds() - t0;
+	return rc;
+}
+
+void
+rst_result_free(rst_result *r)
+{
+	free(r->archive);
+	free(r->target);
+	free(r->previous);
+	memset(r, 0, sizeof(*r));
+}
+
+char *
+rst_result_json(const rst_result *r)
+{
+	json_object *o = json_object_new_object();
+	char *s;
+
+	json_object_object_add(o, "archive", json_object_new_string(r->archive ? r->archive : ""));
+	json_object_object_add(o, "target", r->target ? json_object_new_string(r->target) : NULL);
+	json_object_object_add(o, "target_existed", json_object_new_boolean(r->target_existed));
+	json_object_object_add(o, "previous", r->previous ? json_object_new_string(r->previous) : NULL);
+	json_object_object_add(o, "previous_dropped", json_object_new_int(r->previous_dropped));
+	json_object_object_add(o, "from_cache", json_object_new_boolean(r->from_cache));
+	json_object_object_add(o, "cached", json_object_new_boolean(r->cached));
+	json_object_object_add(o, "tables", json_object_new_int64(r->tables));
+	json_object_object_add(o, "rows", json_object_new_int64(r->rows));
+	json_object_object_add(o, "sequences", json_object_new_int64(r->sequences));
+	json_object_object_add(o, "large_objects", json_object_new_int64(r->large_objects));
+	json_object_object_add(o, "bytes", json_object_new_int64(r->bytes));
+	json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
+	s = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}

@@ -1,0 +1,255 @@
+/*
+ * tcache.c — the template cache; see tcache.h.
+ */
+#include "tcache.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dbadmin.h"
+#include "log.h"
+#include "snapname.h"
+#include "strbuf.h"
+
+#define TC_COMMENT_TAG "db-tools cache 1 "
+
+char *
+tc_db_name(const char *key)
+{
+	return xasprintf(TC_PREFIX "%.16s", key);
+}
+
+static bool
+is_hex64(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == HASH_HEX_LEN;
+}
+
+/* Parse a template's comment; false when it is not one of ours. */
+static bool
+parse_comment(const char *c, tc_entry *e)
+{
+	long long created, used;
+	int off = 0;
+
+	if (!c || strncmp(c, TC_COMMENT_TAG, strlen(TC_COMMENT_TAG)) != 0)
+		return false;
+	c += strlen(TC_COMMENT_TAG);
+	if (sscanf(c, "kind=%15s key=%64s created=%lld used=%lld label=%n", e->kind, e->key, &created,
+	    &used, &off) != 4 || off == 0 || !is_hex64(e->key))
+		return false;
+	e->created = (time_t) created;
+	e->used = (time_t) used;
+	e->label = xstrdup(c + off);
+	return true;
+}
+
+static char *
+make_comment(const char *kind, const char *key, time_t created, time_t used, const char *label)
+{
+	return xasprintf(TC_COMMENT_TAG "kind=%s key=%s created=%lld used=%lld label=%s", kind, key,
+	    (long long) created, (long long) used, label);
+}
+
+static int
+by_used_desc(const void *a, const void *b)
+{
+	const tc_entry *x = a, *y = b;
+
+	return x->used < y->used ? 1 : x->used > y->used ? -1 : strcmp(x->db, y->db);
+}
+
+int
+tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *n)
+{
+	dba_info *dbs;
+	size_t nd, k = 0;
+	tc_entry *v;
+
+	*out = NULL;
+	*n = 0;
+	if (dba_list(conn, TC_PREFIX, with_size, &dbs, &nd) < 0)
+		return -1;
+	v = xcalloc(nd ? nd : 1, sizeof(*v));
+	for (size_t i = 0; i < nd; i++) {
+		tc_entry e;
+		char *expect;
+
+		memset(&e, 0, sizeof(e));
+		if (!parse_comment(dbs[i].comment, &e))
+			continue;
+		expect = tc_db_name(e.key);
+		if (strcmp(expect, dbs[i].name) != 0 || (kind && strcmp(kind, e.kind) != 0)) {
+			free(expect);
+			free(e.label);
+			continue;
+		}
+		free(expect);
+		e.db = xstrdup(dbs[i].name);
+		e.bytes = dbs[i].bytes;
+		v[k++] = e;
+	}
+	dba_info_free(dbs, nd);
+	qsort(v, k, sizeof(*v), by_used_desc);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void
+tc_free(tc_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].db);
+		free(v[i].label);
+	}
+	free(v);
+}
+
+/* The entry for kind/key, or NULL; the caller frees the list (all, n). */
+static tc_entry *
+find(PGconn *conn, const char *kind, const char *key, tc_entry **all, size_t *n, int *rc)
+{
+	*rc = tc_list(conn, kind, false, all, n);
+	if (*rc < 0)
+		return NULL;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*all)[i].key, key) == 0)
+			return &(*all)[i];
+	return NULL;
+}
+
+int
+tc_lookup(PGconn *conn, const char *kind, const char *key)
+{
+	tc_entry *all;
+	size_t n;
+	int rc;
+	tc_entry *e = find(conn, kind, key, &all, &n, &rc);
+
+	if (rc < 0)
+		return -1;
+	rc = e != NULL;
+	tc_free(all, n);
+	return rc;
+}
+
+int
+tc_touch(PGconn *conn, const char *kind, const char *key)
+{
+	tc_entry *all;
+	size_t n;
+	int rc;
+	tc_entry *e = find(conn, kind, key, &all, &n, &rc);
+
+	if (rc < 0)
+		return -1;
+	if (e) {
+		char *c = make_comment(kind, key, e->created, time(NULL), e->label);
+
+		rc = dba_set_comment(conn, e->db, c);
+		free(c);
+	}
+	tc_free(all, n);
+	return rc;
+}
+
+int
+tc_evict(PGconn *conn, const char *kind, int keep)
+{
+	tc_entry *all;
+	size_t n;
+	int dropped = 0;
+
+	if (tc_list(conn, kind, false, &all, &n) < 0)
+		return -1;
+	for (size_t i = keep < 0 ? n : (size_t) keep; i < n; i++) {
+		log_verbose("dropping template \"%s\" (%s, last used %lld)", all[i].db, all[i].label,
+		    (long long) all[i].used);
+		if (dba_drop(conn, all[i].db) < 0) {
+			tc_free(all, n);
+			return -1;
+		}
+		dropped++;
+	}
+	tc_free(all, n);
+	return dropped;
+}
+
+int
+tc_store(PGconn *conn, const char *from, const char *kind, const char *key, const char *label,
+    int keep)
+{
+	char *db = tc_db_name(key);
+	char *comment;
+	time_t now = time(NULL);
+	int rc;
+
+	if (keep <= 0) {
+		free(db);
+		return tc_evict(conn, kind, 0) < 0 ? -1 : 0;
+	}
+	/* a stale one under the same name (an earlier run killed half-way) goes first */
+	rc = dba_drop(conn, db);
+	if (rc == 0)
+		rc = dba_create(conn, db, from, NULL, NULL, NULL, NULL, 0);
+	if (rc == 0)
+		rc = dba_allow_connections(conn, db, false);
+	if (rc == 0) {
+		comment = make_comment(kind, key, now, now, label);
+		rc = dba_set_comment(conn, db, comment);
+		free(comment);
+	}
+	if (rc < 0)
+		(void) dba_drop(conn, db);
+	free(db);
+	if (rc == 0 && tc_evict(conn, kind, keep) < 0)
+		rc = -1;
+	return rc;
+}
+
+void
+tc_print(FILE *f, const tc_entry *v, size_t n, bool json, time_t now)
+{
+	if (json) {
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_object_new_object();
+			char when[32];
+
+			json_object_object_add(o, "database", json_object_new_string(v[i].db));
+			json_object_object_add(o, "kind", json_object_new_string(v[i].kind));
+			json_object_object_add(o, "key", json_object_new_string(v[i].key));
+			json_object_object_add(o, "label", json_object_new_string(v[i].label));
+			sn_iso8601(v[i].created, when, sizeof(when));
+			json_object_object_add(o, "created_at", json_object_new_string(when));
+			sn_iso8601(v[i].used, when, sizeof(when));
+			json_object_object_add(o, "last_used_at", json_object_new_string(when));
+			json_object_object_add(o, "bytes", json_object_new_int64(v[i].bytes));
+			json_object_array_add(arr, o);
+		}
+		fprintf(f, "%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+		return;
+	}
+	if (n == 0) {
+		fprintf(f, "no cached templates\n");
+		return;
+	}
+	fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", "TEMPLATE", "KIND", "CREATED", "LAST USED",
+	    "SIZE", "FROM");
+	for (size_t i = 0; i < n; i++) {
+		char created[32], used[32], size[32];
+
+		sn_format_age((long long) (now - v[i].created), created, sizeof(created));
+		sn_format_age((long long) (now - v[i].used), used, sizeof(used));
+		sn_format_size((unsigned long long) v[i].bytes, size, sizeof(size));
+		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", v[i].db, v[i].kind, created, used, size,
+		    v[i].label);
+	}
+}
