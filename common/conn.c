@@ -98,6 +98,7 @@ conn_log_error(PGconn *conn, const PGresult *res, const char *what)
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
 	char *msg;
 	size_t n;
 
@@ -105,6 +106,8 @@ conn_log_error(PGconn *conn, const PGresult *res, const char *what)
 		log_error("%s: %s", what, primary);
 		if (detail)
 			log_detail("%s", detail);
+		if (context)
+			log_detail("%.300s", context);
 		if (hint)
 			log_hint("%s", hint);
 		return;

@@ -350,15 +350,22 @@ dba_info_free(dba_info *v, size_t n)
 }
 
 int
-dba_try_lock(PGconn *conn, const char *text)
+dba_try_lock(PGconn *conn, const char *text, int wait_ms)
 {
-	PGresult *res = query1(conn,
-	    "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('db-tools:' || $1))", text);
-	int rc;
+	struct timespec nap = {0, 100 * 1000 * 1000};
 
-	if (!res)
-		return -1;
-	rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return rc;
+	for (int waited = 0;; waited += 100) {
+		PGresult *res = query1(conn,
+		    "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('db-tools:' || $1))", text);
+		int rc;
+
+		if (!res)
+			return -1;
+		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		/* a killed client's session may take a moment to end */
+		if (rc || waited >= wait_ms || intr_pending())
+			return rc;
+		nanosleep(&nap, NULL);
+	}
 }

@@ -70,7 +70,10 @@ typedef struct dba_info {
 int dba_list(PGconn *conn, const char *prefix, bool with_size, dba_info **out, size_t *n);
 void dba_info_free(dba_info *v, size_t n);
 
-/* pg_advisory_lock on a key derived from text; 1 taken, 0 held by another session, -1 error. */
-int dba_try_lock(PGconn *conn, const char *text);
+/*
+ * Session advisory lock on a key derived from text, retrying for up to
+ * wait_ms; 1 taken, 0 held by another session, -1 error.
+ */
+int dba_try_lock(PGconn *conn, const char *text, int wait_ms);
 
 #endif

@@ -55,6 +55,7 @@
 #define READ_BUF (256 * 1024)
 #define SCHEMA_MAX (1024u << 20)      /* a schema section larger than this is refused */
 #define TERMINATE_WAIT_MS 10000
+#define LOCK_WAIT_MS 5000
 #define CACHE_KIND "restore"
 #define SUFFIX_BUILDING "__restoring_"
 #define SUFFIX_PREVIOUS "__pre_"
@@ -1263,7 +1264,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		}
 	}
 
-	switch (dba_try_lock(maint, target)) {
+	switch (dba_try_lock(maint, target, LOCK_WAIT_MS)) {
 	case 1:
 		break;
 	case 0:

@@ -295,13 +295,18 @@ tb_index_open(const char *path, size_t meta_limit, tb_index *ix, char *err, size
 		return TB_INDEX_IO;
 	}
 	ix->file_size = (int64_t) st.st_size;
+	if (access(path, R_OK) < 0) {
+		snprintf(err, errsize, "could not read \"%s\": %s", path, strerror(errno));
+		return TB_INDEX_IO;
+	}
 	a = archive_read_new();
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_none(a);
 	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
-		snprintf(err, errsize, "could not open \"%s\": %s", path, archive_error_string(a));
+		/* the file is readable, so this is its content: not a tar */
+		snprintf(err, errsize, "not a tar archive: %s", archive_error_string(a));
 		archive_read_free(a);
-		return TB_INDEX_IO;
+		return TB_INDEX_INVALID;
 	}
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);

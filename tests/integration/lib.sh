@@ -22,6 +22,16 @@
 #   load_pagila DB            load the Pagila corpus into DB (owner statements left out)
 #   meta_get FILE JQ_EXPR     jq -r JQ_EXPR FILE
 #   on_exit CMD               run CMD at exit (before the databases are dropped), e.g. to stop a load
+#   fingerprint DB            print what a restore must reproduce: the schema (pg_dump --schema-only
+#                             --no-owner --no-privileges without comments, blank lines and
+#                             \restrict lines), every table's row count and order-independent
+#                             content hash, every sequence's last_value and is_called, every large
+#                             object's md5
+#   restore ARGS...           "$DB_TOOLS_BINDIR/db-restore" ARGS...
+#   forget_templates DIR      at exit, drop the db-restore cache templates of the archives in DIR
+#
+# fresh_db's databases are dropped at exit together with the copies db-restore makes of them
+# (NAME__pre_*, NAME__restoring_*).
 #
 # Environment: DB_TOOLS_BINDIR (required: directory of db-snapshot etc.), DB_TOOLS_SOURCE_DIR
 # (repository root, default: two levels above this file), DB_TOOLS_CORPUS (default
@@ -142,6 +152,45 @@ meta_get() {
     jq -r "$2" "$1"
 }
 
+restore() {
+    "$DB_TOOLS_BINDIR/db-restore" "$@"
+}
+
+fingerprint() {
+    local db=$1
+    pg_dump --schema-only --no-owner --no-privileges -d "$db" |
+        grep -v -e '^--' -e '^$' -e '^\\restrict' -e '^\\unrestrict' || true
+    psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$db" <<'EOF'
+SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(md5(t::text), '','' ORDER BY md5(t::text)), '''')) FROM ONLY %I.%I t',
+              n.nspname || '.' || c.relname, n.nspname, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+ ORDER BY n.nspname, c.relname
+\gexec
+SELECT format('SELECT %L, last_value, is_called FROM %I.%I', n.nspname || '.' || c.relname, n.nspname, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'S' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+ ORDER BY n.nspname, c.relname
+\gexec
+SELECT oid, md5(lo_get(oid)) FROM pg_largeobject_metadata ORDER BY oid;
+EOF
+}
+
+_lib_template_dirs=()
+forget_templates() {
+    _lib_template_dirs+=("$1")
+}
+
+_lib_drop_templates() {
+    local dir meta
+    for dir in ${_lib_template_dirs[@]+"${_lib_template_dirs[@]}"}; do
+        for meta in "$dir"/*.meta; do
+            [ -f "$meta" ] || continue
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS db_tools_cache_$(sha256sum "$meta" | cut -c1-16) WITH (FORCE)" >/dev/null 2>&1
+        done
+    done
+}
+
 # on_exit CMD: run CMD (eval'd) at exit, before the databases are dropped.
 _lib_on_exit=()
 on_exit() {
@@ -154,9 +203,13 @@ _lib_cleanup() {
     for cmd in ${_lib_on_exit[@]+"${_lib_on_exit[@]}"}; do
         eval "$cmd" >/dev/null 2>&1
     done
+    _lib_drop_templates
     for db in ${_lib_dbs[@]+"${_lib_dbs[@]}"}; do
         psql -X -q -v db="$db" -d postgres >/dev/null 2>&1 <<'EOF'
 DROP DATABASE IF EXISTS :"db" WITH (FORCE);
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datname LIKE :'db' || '\_\_pre\_%' OR datname LIKE :'db' || '\_\_restoring\_%'
+\gexec
 EOF
     done
     [ -n "${T:-}" ] && rm -rf -- "$T"

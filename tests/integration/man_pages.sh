@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Man pages: every page in man/ is lint-clean mdoc, and man/db-snapshot.1
-# documents exactly the options that `db-snapshot --help` lists.
+# Man pages: every page in man/ is lint-clean mdoc, and man/db-snapshot.1 and
+# man/db-restore.1 document exactly the options that `--help` lists.
 #
 # Needs no database server.
 # Environment: DB_TOOLS_BINDIR (directory holding db-snapshot, required),
@@ -13,13 +13,9 @@ note() { printf '# %s\n' "$*" >&2; }
 
 src=${DB_TOOLS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [[ -n ${DB_TOOLS_BINDIR:-} ]] || fail "DB_TOOLS_BINDIR is not set"
-snapshot=$DB_TOOLS_BINDIR/db-snapshot
-page=$src/man/db-snapshot.1
 
 command -v mandoc >/dev/null 2>&1 || fail "mandoc is not installed; it is needed to check the man pages"
 [[ -d $src/man ]] || fail "no man/ directory in $src"
-[[ -f $page ]] || fail "missing man page $page"
-[[ -x $snapshot ]] || fail "$snapshot is missing or not executable"
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -53,50 +49,51 @@ long_opts() { words | grep -oE -- '^--[a-z][a-z-]*' | sed 's/-*$//' | sort -u ||
 # Short options: a word that is exactly '-' and one letter ("-j4" is not one).
 short_opts() { words | grep -xE -- '-[A-Za-z]' | sort -u || true; }
 
-# --help text.
-status=0
-"$snapshot" --help >"$T/help.txt" 2>"$T/help.err" || status=$?
-if ((status != 0)); then
-    cat "$T/help.err" >&2
-    fail "'db-snapshot --help' exited with status $status (expected 0)"
-fi
-[[ -s $T/help.txt ]] || fail "'db-snapshot --help' printed nothing on standard output"
-
-# The OPTIONS section of the rendered page: a very wide line so that nothing
-# is wrapped, overstriking (bold, underline) removed.  Section headings are
-# the lines in capitals starting in the first column.
-mandoc -T ascii -O width=1000 "$page" | sed $'s/.\b//g' >"$T/page.txt"
-awk '/^[A-Z][A-Z0-9 ]*$/ { in_opts = ($0 == "OPTIONS"); next } in_opts' \
-    "$T/page.txt" >"$T/options.txt"
-[[ -s $T/options.txt ]] || fail "man/db-snapshot.1 has no OPTIONS section (or it is empty)"
-
-long_opts <"$T/help.txt" >"$T/help.long"
-long_opts <"$T/options.txt" >"$T/page.long"
-short_opts <"$T/help.txt" >"$T/help.short"
-short_opts <"$T/options.txt" >"$T/page.short"
-
-[[ -s $T/help.long ]] || fail "found no long options (--xxx) in 'db-snapshot --help' output"
-[[ -s $T/help.short ]] || fail "found no short options (-x) in 'db-snapshot --help' output"
-[[ -s $T/page.long ]] || fail "found no long options (--xxx) in the OPTIONS section of man/db-snapshot.1"
-[[ -s $T/page.short ]] || fail "found no short options (-x) in the OPTIONS section of man/db-snapshot.1"
-
-# compare KIND: reports options of --help missing from the page and back.
-compare() {
-    local kind=$1 only_help only_page
-    only_help=$(comm -23 "$T/help.$kind" "$T/page.$kind" | tr '\n' ' ')
-    only_page=$(comm -13 "$T/help.$kind" "$T/page.$kind" | tr '\n' ' ')
-    if [[ -n $only_help ]]; then
-        problem "$kind options in 'db-snapshot --help' but not in the OPTIONS section of man/db-snapshot.1: ${only_help% }"
+# check_tool NAME: NAME --help and man/NAME.1 list the same options.
+check_tool() {
+    local tool=$1 bin=$DB_TOOLS_BINDIR/$1 page=$src/man/$1.1 status=0 kind only_help only_page
+    [[ -f $page ]] || fail "missing man page $page"
+    [[ -x $bin ]] || fail "$bin is missing or not executable"
+    "$bin" --help >"$T/help.txt" 2>"$T/help.err" || status=$?
+    if ((status != 0)); then
+        cat "$T/help.err" >&2
+        fail "'$tool --help' exited with status $status (expected 0)"
     fi
-    if [[ -n $only_page ]]; then
-        problem "$kind options in the OPTIONS section of man/db-snapshot.1 but not in 'db-snapshot --help': ${only_page% }"
-    fi
-    if [[ -z $only_help && -z $only_page ]]; then
-        note "$kind options agree: $(tr '\n' ' ' <"$T/help.$kind")"
-    fi
+    [[ -s $T/help.txt ]] || fail "'$tool --help' printed nothing on standard output"
+
+    # The OPTIONS section of the rendered page: a very wide line so that nothing
+    # is wrapped, overstriking (bold, underline) removed.  Section headings are
+    # the lines in capitals starting in the first column.
+    mandoc -T ascii -O width=1000 "$page" | sed $'s/.\b//g' >"$T/page.txt"
+    awk '/^[A-Z][A-Z0-9 ]*$/ { in_opts = ($0 == "OPTIONS"); next } in_opts' \
+        "$T/page.txt" >"$T/options.txt"
+    [[ -s $T/options.txt ]] || fail "man/$tool.1 has no OPTIONS section (or it is empty)"
+
+    long_opts <"$T/help.txt" >"$T/help.long"
+    long_opts <"$T/options.txt" >"$T/page.long"
+    short_opts <"$T/help.txt" >"$T/help.short"
+    short_opts <"$T/options.txt" >"$T/page.short"
+
+    for kind in long short; do
+        [[ -s $T/help.$kind ]] || fail "found no $kind options in '$tool --help' output"
+        [[ -s $T/page.$kind ]] || fail "found no $kind options in the OPTIONS section of man/$tool.1"
+        only_help=$(comm -23 "$T/help.$kind" "$T/page.$kind" | tr '\n' ' ')
+        only_page=$(comm -13 "$T/help.$kind" "$T/page.$kind" | tr '\n' ' ')
+        if [[ -n $only_help ]]; then
+            problem "$kind options in '$tool --help' but not in the OPTIONS section of man/$tool.1: ${only_help% }"
+        fi
+        if [[ -n $only_page ]]; then
+            problem "$kind options in the OPTIONS section of man/$tool.1 but not in '$tool --help': ${only_page% }"
+        fi
+        if [[ -z $only_help && -z $only_page ]]; then
+            note "$tool: $kind options agree: $(tr '\n' ' ' <"$T/help.$kind")"
+        fi
+    done
 }
-compare long
-compare short
+
+for tool in db-snapshot db-restore; do
+    check_tool "$tool"
+done
 
 if ((problems > 0)); then
     fail "$problems problem(s) with the man pages"

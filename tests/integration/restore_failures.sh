@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# restore_failures.sh: a restore that fails before the swap leaves the target
+# exactly as it was (same fingerprint) and no half-built database:
+#   a corrupted member, a truncated archive, not a tar at all, a newer
+#   format (exit 4, target untouched); a row the server rejects in the middle
+#   of a COPY (exit 1); db-restore killed with SIGKILL (the next run cleans
+#   up); an archive whose objects belong to a role the server does not have
+#   (restores without --owners, fails cleanly with it).
+# shellcheck source-path=SCRIPTDIR
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+unset DB_TOOLS_CONFIG DATABASE_URL
+DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)
+cd "$T" || die "cannot cd to $T"
+echo '{"cache_size": 50}' >"$T/db-tools.json"
+
+src=itest_rfail_src
+dst=itest_rfail_dst
+dir=$T/b
+mkdir -p "$dir"
+forget_templates "$dir"
+
+fresh_db "$src"
+psql_q "$src" "CREATE TABLE big (id int PRIMARY KEY, n int NOT NULL, pad text);
+               INSERT INTO big SELECT g, g, repeat(md5(g::text), 3) FROM generate_series(1, 600000) g;
+               CREATE TABLE small (id int PRIMARY KEY, note text);
+               INSERT INTO small SELECT g, 'row ' || g FROM generate_series(1, 1000) g;"
+assert_status 0 snap -d "$src" -o "$dir" good
+good=$(cat "$T/last.out")
+big_member=$(jq -r '.tables[] | select(.name == "big") | .members[0].member' "${good%.tar}.meta")
+small_member=$(jq -r '.tables[] | select(.name == "small") | .members[0].member' "${good%.tar}.meta")
+
+# The target holds something else, which must survive every failure.
+fresh_db "$dst"
+psql_q "$dst" "CREATE TABLE keep (v text); INSERT INTO keep VALUES ('precious')"
+fingerprint "$dst" >"$T/dst.before"
+
+leftovers() {
+    psql_q postgres "SELECT datname FROM pg_database WHERE datname LIKE '${dst}\_\_%'"
+}
+
+target_unchanged() {
+    fingerprint "$dst" >"$T/dst.after"
+    diff -u "$T/dst.before" "$T/dst.after" >&2 || die "$1: the target changed"
+    assert_eq "" "$(leftovers)" "$1: databases left behind"
+    assert_eq t "$(psql_q postgres "SELECT datallowconn FROM pg_database WHERE datname = '$dst'")" \
+        "$1: the target accepts connections"
+}
+
+# expect_refusal STATUS PATTERN LABEL ARCHIVE: restore fails with STATUS, says PATTERN
+expect_refusal() {
+    assert_status "$1" restore -d "$dst" -y "$4"
+    grep -q -i -- "$2" "$T/last.err" || die "$3: message does not say '$2': $(cat "$T/last.err")"
+    target_unchanged "$3"
+}
+
+# member_offset TAR MEMBER: byte offset of the member's data (ustar headers)
+member_offset() {
+    local block
+    block=$(tar -tvRf "$1" | awk -v m="$2" '$NF == m { sub(":", "", $2); print $2 }')
+    [ -n "$block" ] || die "member $2 not found in $1"
+    echo $(((block + 1) * 512))
+}
+
+# rebuild SRC OUT: extract SRC into $T/rb (edit it there), then call rebuild_pack OUT
+rebuild_unpack() {
+    rm -rf "$T/rb"
+    mkdir "$T/rb"
+    tar -xf "$1" -C "$T/rb"
+    tar -tf "$1" >"$T/rb.order"
+}
+rebuild_pack() {
+    (cd "$T/rb" && tar -cf "$1" --format=ustar -T "$T/rb.order")
+}
+
+# --- a corrupted member: refused by --verify and by a restore (exit 4) -------
+cp "$good" "$T/corrupt.tar"
+off=$(member_offset "$good" "$big_member")
+printf 'XXXXXXXXXXXXXXXX' | dd of="$T/corrupt.tar" bs=1 seek=$((off + 200000)) conv=notrunc status=none
+assert_status 4 restore --verify "$T/corrupt.tar"
+grep -q "$big_member" "$T/last.err" || die "--verify does not name the corrupt member"
+assert_status 0 restore --verify "$good"
+expect_refusal 4 "$big_member" "corrupted member" "$T/corrupt.tar"
+
+# --- a truncated archive, a file that is not a tar, an empty file -------------
+head -c $(($(stat -c %s "$good") / 2)) "$good" >"$T/truncated.tar"
+expect_refusal 4 "unusable" "truncated archive" "$T/truncated.tar"
+head -c 100000 /dev/urandom >"$T/random.tar"
+expect_refusal 4 "unusable" "not a tar" "$T/random.tar"
+: >"$T/empty.tar"
+expect_refusal 4 "unusable" "empty file" "$T/empty.tar"
+assert_status 1 restore -d "$dst" -y "$T/missing.tar"
+target_unchanged "missing file"
+
+# --- a newer format version ---------------------------------------------------
+rebuild_unpack "$good"
+jq '.format_version = 99' "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+rebuild_pack "$T/newer.tar"
+expect_refusal 4 "newer" "newer format" "$T/newer.tar"
+
+# --- the server rejects a row in the middle of a COPY (checksums are right) -----
+rebuild_unpack "$good"
+gunzip -c "$T/rb/$small_member" | awk -F '\t' 'NR == 500 { $1 = "not-a-number" } { print }' OFS='\t' >"$T/small.txt"
+gzip -c "$T/small.txt" >"$T/rb/$small_member"
+jq --arg m "$small_member" --arg sha "$(sha256sum <"$T/small.txt" | cut -c1-64)" \
+   --argjson raw "$(stat -c %s "$T/small.txt")" --argjson st "$(stat -c %s "$T/rb/$small_member")" \
+   '(.tables[].members[] | select(.member == $m)) |= (.sha256 = $sha | .raw_bytes = $raw | .stored_bytes = $st)' \
+   "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+rebuild_pack "$T/badrow.tar"
+assert_status 0 restore --verify "$T/badrow.tar"
+expect_refusal 1 "not-a-number" "server-side COPY error" "$T/badrow.tar"
+
+# --- killed with SIGKILL while loading; the next run cleans up ------------------
+"$DB_TOOLS_BINDIR/db-restore" -d "$dst" -y -j 1 "$good" >"$T/killed.out" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+    [ -n "$(leftovers)" ] && break
+    sleep 0.02
+done
+[ -n "$(leftovers)" ] || die "the restore never started building (or finished too fast to be killed)"
+sleep 0.3
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+left=$(leftovers)
+[ -n "$left" ] || die "expected the killed run to leave its half-built database"
+fingerprint "$dst" >"$T/dst.after"
+diff -u "$T/dst.before" "$T/dst.after" >&2 || die "SIGKILL: the target changed"
+assert_status 0 restore -d "$dst" -y --no-cache --keep-previous=0 "$good"
+grep -q "dropping \"$left\", left by an interrupted db-restore" "$T/last.err" ||
+    die "the next run did not say it cleaned up $left: $(cat "$T/last.err")"
+assert_eq "" "$(leftovers)" "databases left after the next run"
+assert_eq 600000 "$(psql_q "$dst" 'SELECT count(*) FROM big')" "rows after the next run"
+
+# --- objects owned by a role the server does not have ---------------------------
+role=itest_rfail_role_$$
+fresh_db itest_rfail_roles
+psql_q itest_rfail_roles "CREATE ROLE $role; CREATE TABLE owned (v int); INSERT INTO owned VALUES (7);
+                          ALTER TABLE owned OWNER TO $role; GRANT SELECT ON owned TO PUBLIC"
+assert_status 0 snap -d itest_rfail_roles -o "$dir" roles
+roles=$(cat "$T/last.out")
+psql_q postgres "DROP DATABASE itest_rfail_roles"
+psql_q postgres "DROP ROLE $role"
+fingerprint "$dst" >"$T/dst.before"
+assert_status 1 restore -d "$dst" -y --owners "$roles"
+target_unchanged "--owners with a missing role"
+assert_status 0 restore -d "$dst" -y --no-cache "$roles"
+assert_eq 7 "$(psql_q "$dst" 'SELECT v FROM owned')" "restored without the missing role"
