@@ -886,11 +886,13 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	    m->git_commit ? " @ " : "", m->git_commit ? m->git_commit : "");
 	log_plain("contents  %lld tables, %lld rows, %zu sequences, %lld large objects (%s of data)\n",
 	    (long long) t.tables, (long long) t.rows, m->n_sequences, (long long) t.large_objects, raw);
-	log_plain("target    database \"%s\" (host=%s port=%s user=%s): %s\n", target,
+	log_plain("target    database \"%s\" (host=%s port=%s user=%s): %s%s%s\n", target,
 	    PQhost(maint), PQport(maint), PQuser(maint),
 	    !exists ? "does not exist, will be created" :
-	    o->keep_previous > 0 ? "will be replaced; the current one is kept as <name>__pre_<time>" :
-	    "will be replaced; the current one is dropped after the swap");
+	    o->keep_previous > 0 ? "will be replaced; the current one is kept as " :
+	    "will be replaced; the current one is dropped after the swap",
+	    exists && o->keep_previous > 0 ? target : "",
+	    exists && o->keep_previous > 0 ? SUFFIX_PREVIOUS "<time>" : "");
 	if (from_cache)
 		log_plain("method    clone of the cached template (the archive's data is not read)\n");
 	if (m->src_database && strcmp(m->src_database, target) != 0)

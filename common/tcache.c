@@ -42,13 +42,24 @@ parse_comment(const char *c, tc_entry *e)
 	    &used, &off) != 4 || off == 0 || !is_hex64(e->key))
 		return false;
 	e->created = (time_t) created;
-	e->used = (time_t) used;
+	e->used_us = used;
+	e->used = (time_t) (used / 1000000);
 	e->label = xstrdup(c + off);
 	return true;
 }
 
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* used is in microseconds, so that uses within one second keep their order */
 static char *
-make_comment(const char *kind, const char *key, time_t created, time_t used, const char *label)
+make_comment(const char *kind, const char *key, time_t created, long long used, const char *label)
 {
 	return xasprintf(TC_COMMENT_TAG "kind=%s key=%s created=%lld used=%lld label=%s", kind, key,
 	    (long long) created, (long long) used, label);
@@ -59,7 +70,7 @@ by_used_desc(const void *a, const void *b)
 {
 	const tc_entry *x = a, *y = b;
 
-	return x->used < y->used ? 1 : x->used > y->used ? -1 : strcmp(x->db, y->db);
+	return x->used_us < y->used_us ? 1 : x->used_us > y->used_us ? -1 : strcmp(x->db, y->db);
 }
 
 int
@@ -148,7 +159,7 @@ tc_touch(PGconn *conn, const char *kind, const char *key)
 	if (rc < 0)
 		return -1;
 	if (e) {
-		char *c = make_comment(kind, key, e->created, time(NULL), e->label);
+		char *c = make_comment(kind, key, e->created, now_us(), e->label);
 
 		rc = dba_set_comment(conn, e->db, c);
 		free(c);
@@ -199,7 +210,7 @@ tc_store(PGconn *conn, const char *from, const char *kind, const char *key, cons
 	if (rc == 0)
 		rc = dba_allow_connections(conn, db, false);
 	if (rc == 0) {
-		comment = make_comment(kind, key, now, now, label);
+		comment = make_comment(kind, key, now, now_us(), label);
 		rc = dba_set_comment(conn, db, comment);
 		free(comment);
 	}

@@ -2,7 +2,7 @@
  * tcache.h — template databases that make repeat restores (and fast resets)
  * a file copy: "db_tools_cache_<16 hex digits of the key>", ALLOW_CONNECTIONS
  * false, described by their comment:
- *   db-tools cache 1 kind=KIND key=<64 hex> created=<epoch> used=<epoch> label=LABEL
+ *   db-tools cache 1 kind=KIND key=<64 hex> created=<epoch s> used=<epoch us> label=LABEL
  * The number kept per kind is bounded; the least recently used go first.
  */
 #ifndef DBT_TCACHE_H
@@ -23,6 +23,7 @@ typedef struct tc_entry {
 	char kind[16];
 	char key[HASH_HEX_LEN + 1];
 	time_t created, used;
+	long long used_us;      /* orders uses within one second */
 	char *label;
 	int64_t bytes;
 } tc_entry;

@@ -6,8 +6,9 @@
 # Builds the tools, starts the sandbox server (scripts/sandbox.sh), creates a small
 # "demo_shop" database (users, products, orders), snapshots it with db-snapshot, lists
 # the snapshots and shows what is inside the archive; then restores it with db-restore
-# and shows db-reset, where this version has them. Everything it creates is removed at
-# exit (the sandbox only if this script started it).
+# (from the archive, then from the cached template) and shows db-reset where this
+# version has it. Everything it creates is removed at exit (the sandbox is stopped only
+# if this script started it).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,10 +24,21 @@ available() { "$bin/$1" --help >/dev/null 2>&1; }
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-demo.XXXXXX")
 started=0
 cleanup() {
-    rm -rf -- "$demo_dir"
     if [ "$started" = 1 ]; then
         bash "$repo/scripts/sandbox.sh" stop >/dev/null 2>&1 || true
+    elif [ -n "${PGHOST:-}" ]; then
+        # a server that keeps running: remove what the demo made on it
+        for meta in "$demo_dir"/backups/*.meta; do
+            [ -f "$meta" ] || continue
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS db_tools_cache_$(sha256sum "$meta" | cut -c1-16)" >/dev/null 2>&1 || true
+        done
+        psql -X -q -d postgres >/dev/null 2>&1 <<'EOF' || true
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datname = 'demo_shop' OR datname LIKE 'demo\_shop\_\_%'
+\gexec
+EOF
     fi
+    rm -rf -- "$demo_dir"
 }
 trap cleanup EXIT
 
@@ -114,14 +126,18 @@ printf '$ tar xOf %s %s | gunzip | sed -n 1,3p\n' "$archive" "$member"
 tar xOf "$archive" "$member" | gunzip | sed -n 1,3p
 
 step "Restoring the snapshot after losing some orders"
-if available db-restore; then
-    psql -X -q -d demo_shop -c "DELETE FROM orders WHERE id > 100"
-    counts
-    run "$bin/db-restore" -d demo_shop --yes "$archive"
-    counts
-else
-    echo "(skipped: db-restore is not built yet in this version)"
-fi
+psql -X -q -d demo_shop -c "DELETE FROM orders WHERE id > 100"
+counts
+run "$bin/db-restore" -d demo_shop --yes "$archive"
+counts
+
+step "The replaced database is kept beside it (and the next restore prunes it)"
+psql -X -q -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'demo\_shop%' ORDER BY 1"
+
+step "Restoring the same archive again: a file copy of the cached template"
+run "$bin/db-restore" -d demo_shop --yes "$archive"
+run "$bin/db-restore" --cache=list
+counts
 
 step "Resetting a database with db-reset"
 if available db-reset; then
