@@ -2,6 +2,7 @@
 # bench-lib.sh - shared helpers for the benchmark scripts (source it from bash).
 #
 #   bench_median N...            median of the numbers (mean of the middle two for an even count)
+#   bench_max N...               the largest of the numbers
 #   bench_ratio A B              A / B with 3 decimals ("n/a" when B is 0 or empty)
 #   bench_le A B                 status 0 when A <= B (numerically)
 #   bench_time CMD...            run CMD; print its wall time in seconds (3 decimals) on stdout.
@@ -10,6 +11,8 @@
 #                                process and the children it waited for, from /usr/bin/time -f %M).
 #                                CMD's stdout goes to stderr; returns CMD's exit status.
 #   bench_measure CMD...         both at once: prints "SECONDS KIB"; returns CMD's exit status.
+#   BENCH_STDOUT=FILE bench_...  for bench_time, bench_peak_rss and bench_measure: CMD's stdout
+#                                goes to FILE (truncated) instead of stderr
 #   bench_kib_to_mib KIB         KiB -> MiB with 1 decimal
 #   bench_bytes_to_mib BYTES     bytes -> MiB with 1 decimal
 #   bench_table_header REF_LABEL             header line: label, median_s, ratio_vs_<REF_LABEL>
@@ -30,6 +33,11 @@ bench_median() {
             else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
             printf "%.3f\n", m
         }'
+}
+
+bench_max() {
+    [ $# -gt 0 ] || { echo "bench_max: no numbers" >&2; return 2; }
+    printf '%s\n' "$@" | LC_ALL=C sort -g | tail -n 1
 }
 
 bench_ratio() {
@@ -71,18 +79,25 @@ bench_require_time() {
     return 1
 }
 
-# Runs "$@" with stdout sent to stderr; sets _bench_status, _bench_secs and _bench_kib.
+# Runs "$@" with stdout sent to $BENCH_STDOUT when it is set, else to stderr.
+_bench_redirect() {
+    if [ -n "${BENCH_STDOUT:-}" ]; then "$@" >"$BENCH_STDOUT"; else "$@" >&2; fi
+}
+
+# Runs "$@" with stdout sent to stderr (or $BENCH_STDOUT); sets _bench_status, _bench_secs and
+# _bench_kib.
 _bench_run() {
     local out start end kib="" pid hwm
     out=$(mktemp "${TMPDIR:-/tmp}/bench-rss.XXXXXX")
     start=$(bench_now)
     if [ -x "$BENCH_TIME_BIN" ]; then
-        if "$BENCH_TIME_BIN" -f %M -o "$out" "$@" >&2; then _bench_status=0; else _bench_status=$?; fi
+        if _bench_redirect "$BENCH_TIME_BIN" -f %M -o "$out" "$@"; then _bench_status=0; else _bench_status=$?; fi
         end=$(bench_now)
         # the last line holds %M; earlier ones may report a signal or exit status
         kib=$(awk 'NF { last = $1 } END { print last }' "$out")
     else
-        "$@" >&2 &
+        # no function here: $! must be the command itself, whose /proc entry is polled
+        if [ -n "${BENCH_STDOUT:-}" ]; then "$@" >"$BENCH_STDOUT" & else "$@" >&2 & fi
         pid=$!
         kib=0
         while kill -0 "$pid" 2>/dev/null; do
@@ -103,7 +118,7 @@ _bench_run() {
 bench_time() {
     local start end status
     start=$(bench_now)
-    if "$@" >&2; then status=0; else status=$?; fi
+    if _bench_redirect "$@"; then status=0; else status=$?; fi
     end=$(bench_now)
     bench_elapsed "$start" "$end"
     return "$status"

@@ -1,0 +1,477 @@
+#!/usr/bin/env bash
+# bench-restore.sh - compare db-restore with pg_restore -j2, pg_restore -Fc and a raw template
+# clone on the same server.
+#
+# Datasets: (a) pgbench -i -s N, (b) the realistic shop dataset of scripts/gen-realistic.sh.
+# Setup per dataset (not timed): one db-snapshot -j2 -Z1 archive A, one pg_dump -Fd -j2 -Z1
+# directory and one pg_dump -Fc -Z1 file, then one db-restore of A that leaves its template.
+# Each round runs, in an order rotated from round to round, into a target database that does
+# not exist (or, for pg_restore, a freshly created empty one), after `sync` and a CHECKPOINT:
+#   db-restore (archive)                  db-restore -j2 --no-cache --keep-previous=0 A
+#   db-restore (archive, keeps template)  the same without --no-cache, after --cache=clear
+#   pg_restore -j2 (-Fd)                  pg_restore -j2 -d TARGET DIR
+#   pg_restore (-Fc)                      pg_restore -d TARGET FILE.dump
+#   db-restore (cached)                   db-restore --keep-previous=0 A, from A's template
+#   raw clone (FILE_COPY)                 CREATE DATABASE TARGET TEMPLATE <A's template>
+#                                         STRATEGY FILE_COPY, with psql
+# Dropping and creating the targets is not timed. The report gives the median wall time and
+# peak RSS of each, and checks the targets (both datasets):
+#   db-restore (archive) / pg_restore -j2      <= 0.9
+#   db-restore (cached) / raw FILE_COPY clone  <= 1.2
+# db-restore (archive) / pg_restore -Fc is reported for information.
+# The exit status is 0 whether or not the targets are met, unless --strict is given.
+set -euo pipefail
+
+prog=bench-restore.sh
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+# shellcheck source-path=SCRIPTDIR source=bench-lib.sh
+. "$here/bench-lib.sh"
+
+usage() {
+    cat <<'EOF'
+Usage: scripts/bench-restore.sh [OPTION]...
+Benchmark db-restore against pg_restore -j2 (-Fd), pg_restore (-Fc) and a raw
+CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY clone.
+
+  --runs N              timed rounds per dataset, median reported (default 3)
+  --pgbench-scale N     pgbench -i scale factor (default 20)
+  --realistic-mb N      size of the gen-realistic.sh dataset in MiB (default 500)
+  --skip-pgbench        leave out the pgbench dataset
+  --skip-realistic      leave out the realistic dataset
+  --quick               smoke check: --pgbench-scale 2 --realistic-mb 30 --runs 3
+                        (explicit options win)
+  --bindir DIR          use DIR/db-snapshot and DIR/db-restore instead of building
+                        build-bench/ (Release)
+  --use-env             use the server in PGHOST/PGPORT (PGUSER, PGPASSWORD...) instead of
+                        a private sandbox server; note that db-restore --cache=clear is run
+                        on it, which drops all of its db-restore template copies
+  --keep                keep the benchmark databases, the template copies (and the stopped
+                        sandbox) for the next run; source databases generated with the same
+                        parameters are reused
+  --strict              exit 1 when a target is missed
+  -h, --help            show this help
+
+Environment: DB_TOOLS_BENCH_RESTORE_SANDBOX (sandbox directory, default
+${TMPDIR:-/tmp}/db-tools-bench-restore-<uid>), BENCH_PG_DUMP and BENCH_PG_RESTORE
+(default /usr/lib/postgresql/<server major>/bin/pg_dump and pg_restore), TMPDIR (where
+the archive and the dumps are written).
+EOF
+}
+
+say() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+runs="" pgbench_scale="" realistic_mb=""
+skip_pgbench=0 skip_realistic=0 quick=0 bindir="" use_env=0 keep=0 strict=0
+
+need_arg() {
+    if [ $# -lt 2 ] || [ -z "$2" ]; then say "option $1 needs a value"; exit 2; fi
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) need_arg "$@"; runs=$2; shift 2 ;;
+        --runs=*) runs=${1#*=}; shift ;;
+        --pgbench-scale) need_arg "$@"; pgbench_scale=$2; shift 2 ;;
+        --pgbench-scale=*) pgbench_scale=${1#*=}; shift ;;
+        --realistic-mb) need_arg "$@"; realistic_mb=$2; shift 2 ;;
+        --realistic-mb=*) realistic_mb=${1#*=}; shift ;;
+        --skip-pgbench) skip_pgbench=1; shift ;;
+        --skip-realistic) skip_realistic=1; shift ;;
+        --quick) quick=1; shift ;;
+        --bindir) need_arg "$@"; bindir=$2; shift 2 ;;
+        --bindir=*) bindir=${1#*=}; shift ;;
+        --use-env) use_env=1; shift ;;
+        --keep) keep=1; shift ;;
+        --strict) strict=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) say "unknown option: $1"; usage >&2; exit 2 ;;
+    esac
+done
+
+if [ "$quick" = 1 ]; then
+    : "${runs:=3}" "${pgbench_scale:=2}" "${realistic_mb:=30}"
+fi
+: "${runs:=3}" "${pgbench_scale:=20}" "${realistic_mb:=500}"
+for v in runs pgbench_scale realistic_mb; do
+    case "${!v}" in
+        ''|*[!0-9]*|0) say "--${v//_/-} must be a positive integer"; exit 2 ;;
+    esac
+done
+[ "$skip_pgbench" = 1 ] && [ "$skip_realistic" = 1 ] && { say "nothing to do: both datasets skipped"; exit 2; }
+
+# the databases the timed commands create; their names start with these
+target_db=bench_restore_target
+prime_db=bench_restore_prime
+# LIKE patterns for what an interrupted db-restore leaves beside them (<db>__restoring_..., <db>__pre_...)
+target_like='bench\_restore\_target\_\_%'
+prime_like='bench\_restore\_prime\_\_%'
+
+# --- cleanup ---------------------------------------------------------------------------
+
+work=""
+started_sandbox=0
+server_ready=0
+restore=""
+created_dbs=()
+templates=()
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [ "$keep" = 0 ] && [ "$server_ready" = 1 ]; then
+        local db
+        # the sources, the targets, and whatever an interrupted db-restore left beside them
+        while IFS= read -r db; do
+            [ -n "$db" ] && created_dbs+=("$db")
+        done < <(psql -X -A -t -d postgres -c "SELECT datname FROM pg_database
+                WHERE datname IN ('$target_db', '$prime_db')
+                   OR datname LIKE '$target_like' OR datname LIKE '$prime_like'" \
+            2>/dev/null || true)
+        for db in ${created_dbs[@]+"${created_dbs[@]}"} ${templates[@]+"${templates[@]}"}; do
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+        done
+        if [ -n "$restore" ] && [ ${#templates[@]} -gt 0 ]; then
+            run_restore --cache=clear -d "$target_db" -q >&2 || say "warning: db-restore --cache=clear failed"
+        fi
+    fi
+    [ -n "$work" ] && rm -rf "$work"
+    if [ "$started_sandbox" = 1 ]; then
+        if [ "$keep" = 1 ]; then
+            "$root/scripts/sandbox.sh" stop --keep || true
+        else
+            "$root/scripts/sandbox.sh" stop || true
+        fi
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- db-snapshot and db-restore binaries ----------------------------------------------------
+
+if [ -z "$bindir" ]; then
+    say "building $root/build-bench (Release)"
+    (cd "$root" &&
+        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
+            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
+        cmake --build build-bench -j2 --target db-snapshot db-restore >&2) || die "build failed"
+    bindir=$root/build-bench/tools
+fi
+case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac
+snapshot=$bindir/db-snapshot
+[ -x "$snapshot" ] || die "no db-snapshot program at $snapshot"
+[ -x "$bindir/db-restore" ] || die "no db-restore program at $bindir/db-restore"
+restore=$bindir/db-restore
+command -v jq >/dev/null 2>&1 || die "jq is needed (apt-get install jq)"
+command -v sha256sum >/dev/null 2>&1 || die "sha256sum is needed"
+if [ "$skip_pgbench" = 0 ]; then
+    command -v pgbench >/dev/null 2>&1 || die "pgbench is needed (or --skip-pgbench)"
+fi
+
+bench_require_time || true
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-bench-restore.XXXXXX")
+# the tools run from this empty directory, with no configuration file or DATABASE_URL in play
+mkdir "$work/empty"
+
+# shellcheck disable=SC2317  # also called by cleanup
+run_restore() {
+    env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" "$restore" "$@"
+}
+
+# --- server ------------------------------------------------------------------------------
+
+if [ "$use_env" = 1 ]; then
+    if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then die "--use-env needs PGHOST and PGPORT"; fi
+else
+    export DB_TOOLS_SANDBOX=${DB_TOOLS_BENCH_RESTORE_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-restore-$(id -u)}
+    if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
+        started_sandbox=1
+    fi
+    env_lines=$("$root/scripts/sandbox.sh" start) || die "could not start the sandbox server"
+    eval "$env_lines"
+fi
+psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
+    die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+server_ready=1
+
+server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
+server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
+server_major=$((server_num / 10000))
+[ "$server_major" -ge 15 ] ||
+    die "the server is PostgreSQL $server_version; CREATE DATABASE ... STRATEGY FILE_COPY needs 15 or newer"
+
+# find_pg_program NAME OVERRIDE : sets found_path and found_version to the NAME of the
+# server's major version (or OVERRIDE), else the one on PATH
+find_pg_program() {
+    local name=$1 major
+    found_path=${2:-/usr/lib/postgresql/$server_major/bin/$name}
+    if [ ! -x "$found_path" ]; then
+        found_path=$(command -v "$name") || die "no $name found for server version $server_version"
+    fi
+    found_version=$("$found_path" --version | sed -n "s/^$name (PostgreSQL) \\([0-9][0-9.]*\\).*/\\1/p")
+    major=${found_version%%.*}
+    [ "$major" -ge "$server_major" ] 2>/dev/null ||
+        die "$found_path is version ${found_version:-unknown}, the server needs $server_major or newer"
+}
+find_pg_program pg_dump "${BENCH_PG_DUMP:-}"
+pg_dump=$found_path pg_dump_version=$found_version
+find_pg_program pg_restore "${BENCH_PG_RESTORE:-}"
+pg_restore=$found_path pg_restore_version=$found_version
+# db-snapshot runs the same pg_dump for the schema
+export DB_TOOLS_PG_DUMP=$pg_dump
+
+can_checkpoint=1
+checkpoint() {
+    sync
+    if [ "$can_checkpoint" = 1 ] && ! psql -X -q -d postgres -c CHECKPOINT >/dev/null 2>&1; then
+        say "warning: CHECKPOINT failed (not a superuser?); continuing without it"
+        can_checkpoint=0
+    fi
+}
+
+# sql STATEMENT : run it in the maintenance database, quietly
+sql() {
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' -c "$1" >/dev/null
+}
+
+drop_db() {
+    sql "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" || die "could not drop database $1"
+}
+
+db_exists() {
+    [ "$(psql -X -A -t -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$1'")" = 1 ]
+}
+
+# user_tables DB : the number of ordinary and partitioned tables outside the system schemas
+user_tables() {
+    psql -X -A -t -d "$1" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
+}
+
+# --- datasets (as bench-snapshot.sh prepares them) ------------------------------------------
+
+# prepare_db DB TAG CMD... : (re)create DB with CMD unless it exists with the comment TAG
+prepare_db() {
+    local db=$1 tag=$2 have start
+    shift 2
+    have=$(psql -X -A -t -d postgres -v ON_ERROR_STOP=1 \
+        -c "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")
+    created_dbs+=("$db")
+    if [ "$have" = "$tag" ]; then
+        say "reusing database $db ($tag)"
+        return 0
+    fi
+    say "creating database $db ($tag)"
+    start=$(bench_now)
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" -c "CREATE DATABASE \"$db\"" >/dev/null
+    "$@" >&2 || die "loading $db failed"
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "COMMENT ON DATABASE \"$db\" IS '$tag'" >/dev/null
+    say "loaded $db in $(bench_elapsed "$start" "$(bench_now)") s"
+}
+
+# shellcheck disable=SC2317  # called through prepare_db
+load_pgbench() {
+    pgbench -i -q -s "$pgbench_scale" -d "$1" &&
+        psql -X -q -d "$1" -c 'VACUUM ANALYZE' >/dev/null
+}
+
+# shellcheck disable=SC2317  # called through prepare_db
+load_realistic() {
+    "$root/scripts/gen-realistic.sh" -d "$1" --size-mb "$realistic_mb"
+}
+
+# --- setup per dataset (not timed) ------------------------------------------------------------
+
+# setup_dataset KIND DB : sets archive, dirdump, filedump, template
+setup_dataset() {
+    local kind=$1 db=$2 dir=$work/$1 start n
+    mkdir -p "$dir/snap"
+    start=$(bench_now)
+    env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" \
+        "$snapshot" -d "$db" -o "$dir/snap" -j 2 -Z 1 --progress=never -q bench >/dev/null ||
+        die "db-snapshot of $db failed"
+    archive=$(find "$dir/snap" -maxdepth 1 -name '*.tar' -print)
+    n=$(printf '%s\n' "$archive" | grep -c .) || true
+    [ "$n" = 1 ] || die "expected one archive in $dir/snap, found $n"
+    [ -f "${archive%.tar}.meta" ] || die "no .meta sidecar beside $archive"
+    dirdump=$dir/dump.d
+    filedump=$dir/dump.fc
+    "$pg_dump" -Fd -j2 -Z1 -f "$dirdump" -d "$db" >&2 || die "pg_dump -Fd of $db failed"
+    "$pg_dump" -Fc -Z1 -f "$filedump" -d "$db" >&2 || die "pg_dump -Fc of $db failed"
+    say "$kind: archive and dumps written in $(bench_elapsed "$start" "$(bench_now)") s"
+
+    template=db_tools_cache_$(sha256sum "${archive%.tar}.meta" | cut -c1-16)
+    templates+=("$template")
+    prime_template
+}
+
+# prime_template : one untimed db-restore of the archive that leaves its template
+prime_template() {
+    local json=$work/prime.json
+    drop_db "$prime_db"
+    created_dbs+=("$prime_db")
+    run_restore -d "$prime_db" -y -q --progress=never --json "$archive" >"$json" ||
+        die "priming db-restore -d $prime_db $archive failed"
+    drop_db "$prime_db"
+    db_exists "$template" ||
+        die "no template database $template after restoring $archive ($(jq -c '{from_cache, cached}' "$json"))"
+}
+
+ensure_template() {
+    if ! db_exists "$template"; then
+        say "warning: template $template is missing; restoring the archive once more to make it"
+        prime_template
+    fi
+}
+
+# --- timing ----------------------------------------------------------------------------------
+
+tools=(arch keep fd fc cached clone)
+declare -A label=(
+    [arch]="db-restore (archive)"
+    [keep]="db-restore (archive, keeps template)"
+    [fd]="pg_restore -j2 (-Fd)"
+    [fc]="pg_restore (-Fc)"
+    [cached]="db-restore (cached)"
+    [clone]="raw clone (FILE_COPY)"
+)
+
+# check_json TOOL FILE FROM_CACHE CACHED : what db-restore --json says it did
+check_json() {
+    local got
+    got=$(jq -r '"\(.from_cache) \(.cached)"' "$2" 2>/dev/null) ||
+        die "${label[$1]}: no JSON summary from db-restore: $(head -c 300 "$2")"
+    [ "$got" = "$3 $4" ] ||
+        die "${label[$1]}: db-restore reported from_cache=${got% *} cached=${got#* }, expected from_cache=$3 cached=$4"
+}
+
+# run_tool TOOL DB : one timed run into $target_db; sets run_secs, run_kib
+run_tool() {
+    local tool=$1 db=$2 m json=$work/last.json tables
+    local -a cmd
+    drop_db "$target_db"
+    case $tool in
+        arch) cmd=("$restore" -d "$target_db" -y -j 2 --no-cache --keep-previous=0 --progress=never
+                -q --json "$archive") ;;
+        keep) run_restore --cache=clear -d "$target_db" -q >&2 || die "db-restore --cache=clear failed"
+            ! db_exists "$template" || die "template $template still exists after --cache=clear"
+            cmd=("$restore" -d "$target_db" -y -j 2 --keep-previous=0 --progress=never -q --json "$archive") ;;
+        fd) sql "CREATE DATABASE \"$target_db\" TEMPLATE template0" || die "could not create $target_db"
+            cmd=("$pg_restore" -j2 -d "$target_db" "$dirdump") ;;
+        fc) sql "CREATE DATABASE \"$target_db\" TEMPLATE template0" || die "could not create $target_db"
+            cmd=("$pg_restore" -d "$target_db" "$filedump") ;;
+        cached) ensure_template
+            cmd=("$restore" -d "$target_db" -y --keep-previous=0 --progress=never -q --json "$archive") ;;
+        clone) ensure_template
+            cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
+                -c "CREATE DATABASE \"$target_db\" TEMPLATE \"$template\" STRATEGY FILE_COPY") ;;
+    esac
+    checkpoint
+    : >"$json"
+    m=$(BENCH_STDOUT=$json bench_measure env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" "${cmd[@]}") ||
+        die "${label[$tool]} failed on $db (exit $?): ${cmd[*]}"
+    run_secs=${m% *}
+    run_kib=${m#* }
+    case $tool in
+        arch) check_json "$tool" "$json" false false ;;
+        keep) check_json "$tool" "$json" false true
+            db_exists "$template" || die "${label[$tool]}: no template $template afterwards" ;;
+        cached) check_json "$tool" "$json" true false ;;
+    esac
+    # a light check that the target holds the source's tables, then drop it to bound disk use
+    tables=$(user_tables "$target_db") || die "${label[$tool]}: cannot connect to $target_db afterwards"
+    [ "$tables" = "$src_tables" ] ||
+        die "${label[$tool]}: $target_db has $tables tables, $db has $src_tables"
+    drop_db "$target_db"
+}
+
+failed_targets=0
+report=""
+add() { report+="$*"$'\n'; }
+row() { printf '%-37s %9s %12s %12s %8s  %s' "$@"; }
+
+# bench_dataset KIND DB ARCHIVE_TARGET CACHED_TARGET
+bench_dataset() {
+    local kind=$1 db=$2 target_fd=$3 target_clone=$4 r i t n=${#tools[@]}
+    local -A secs=() kibs=() med=() rss=()
+    local dbsize
+    dbsize=$(psql -X -A -t -d "$db" -c 'SELECT pg_database_size(current_database())')
+    src_tables=$(user_tables "$db")
+    setup_dataset "$kind" "$db"
+    for ((r = 0; r < runs; r++)); do
+        for ((i = 0; i < n; i++)); do
+            t=${tools[(i + r) % n]}
+            run_tool "$t" "$db"
+            secs[$t]+="$run_secs "
+            kibs[$t]+="$run_kib "
+            say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+        done
+    done
+    for t in "${tools[@]}"; do
+        # shellcheck disable=SC2086
+        med[$t]=$(bench_median ${secs[$t]})
+        # shellcheck disable=SC2086
+        rss[$t]=$(bench_kib_to_mib "$(bench_median ${kibs[$t]})")
+    done
+    local rss_max
+    # shellcheck disable=SC2086
+    rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[arch]} ${kibs[keep]} ${kibs[cached]})")
+
+    local ratio_fd ratio_fc ratio_clone verdict size_a size_d size_c
+    ratio_fd=$(bench_ratio "${med[arch]}" "${med[fd]}")
+    ratio_fc=$(bench_ratio "${med[arch]}" "${med[fc]}")
+    ratio_clone=$(bench_ratio "${med[cached]}" "${med[clone]}")
+    size_a=$(bench_bytes_to_mib "$(stat -c %s "$archive")")
+    size_d=$(bench_bytes_to_mib "$(find "$dirdump" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')")
+    size_c=$(bench_bytes_to_mib "$(stat -c %s "$filedump")")
+
+    add ""
+    add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs =="
+    add "inputs: archive $size_a MiB (db-snapshot -j2 -Z1), $size_d MiB (pg_dump -Fd -j2 -Z1), $size_c MiB (pg_dump -Fc -Z1); template $template"
+    add "$(row label median_s ratio_vs_Fd2 ratio_vs_Fc rss_MiB runs_s)"
+    for t in "${tools[@]}"; do
+        add "$(row "${label[$t]}" "${med[$t]}" "$(bench_ratio "${med[$t]}" "${med[fd]}")" \
+            "$(bench_ratio "${med[$t]}" "${med[fc]}")" "${rss[$t]}" "${secs[$t]% }")"
+    done
+    add "archive restore / pg_restore -j2: $ratio_fd    archive restore / pg_restore -Fc: $ratio_fc    cached restore / raw FILE_COPY clone: $ratio_clone"
+    add "db-restore peak RSS: $rss_max MiB (largest of all its runs; medians: archive ${rss[arch]}, keeps template ${rss[keep]}, cached ${rss[cached]})"
+    if bench_le "$ratio_fd" "$target_fd"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+    add "$(printf 'target %-10s db-restore (archive) / pg_restore -j2 <= %-4s  %-8s %s' "$kind" "$target_fd" "$ratio_fd" "$verdict")"
+    if bench_le "$ratio_clone" "$target_clone"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+    add "$(printf 'target %-10s db-restore (cached) / FILE_COPY clone <= %-4s  %-8s %s' "$kind" "$target_clone" "$ratio_clone" "$verdict")"
+}
+
+say "server $server_version at ${PGHOST:-}:${PGPORT:-}; pg_dump $pg_dump_version ($pg_dump); pg_restore $pg_restore_version ($pg_restore); db-restore $restore"
+
+if [ "$skip_pgbench" = 0 ]; then
+    prepare_db "bench_pgbench_s$pgbench_scale" "db-tools bench: pgbench scale $pgbench_scale" \
+        load_pgbench "bench_pgbench_s$pgbench_scale"
+    bench_dataset pgbench "bench_pgbench_s$pgbench_scale" 0.9 1.2
+fi
+if [ "$skip_realistic" = 0 ]; then
+    prepare_db "bench_realistic_${realistic_mb}mb" "db-tools bench: realistic $realistic_mb MiB" \
+        load_realistic "bench_realistic_${realistic_mb}mb"
+    bench_dataset realistic "bench_realistic_${realistic_mb}mb" 0.9 1.2
+fi
+
+{
+    echo "db-restore benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs"
+    echo "server $server_version, pg_dump $pg_dump_version, pg_restore $pg_restore_version, $("$restore" --version 2>/dev/null | head -n 1 || echo db-restore)"
+    printf '%s' "$report"
+    echo
+    if [ "$failed_targets" = 0 ]; then
+        echo "all targets met"
+    else
+        echo "$failed_targets target(s) missed"
+    fi
+}
+
+if [ "$strict" = 1 ] && [ "$failed_targets" -gt 0 ]; then
+    exit 1
+fi
+exit 0
