@@ -250,6 +250,7 @@ typedef struct job {
 	const rst_opts *o;
 	bool verify_only;
 	PGconn **conns;              /* jobs connections to the new database (NULL when verifying) */
+	struct share **shares;       /* per connection: the large member it is sharing, if any */
 	int *intr_slots;
 	int n_conns;
 	item *items;
@@ -341,6 +342,8 @@ take_item(job *j)
 
 /* ---- streaming one member ---- */
 
+struct share;
+
 typedef struct member_in {
 	hash_ctx *h;
 	int64_t raw;
@@ -348,8 +351,11 @@ typedef struct member_in {
 	PGconn *conn;
 	int lo_fd;                   /* >= 0: write into this large object */
 	bool copy;                   /* PQputCopyData */
+	struct share *share;         /* rows go to the connections sharing this member */
 	bool server_failed;
 } member_in;
+
+static int share_feed(struct share *sh, const char *data, size_t len);
 
 static int
 member_sink(void *arg, const void *data, size_t len)
@@ -364,6 +370,10 @@ member_sink(void *arg, const void *data, size_t len)
 			mi->newlines++;
 			p++;
 		}
+	if (mi->share && share_feed(mi->share, data, len) < 0) {
+		mi->server_failed = true;
+		return -1;
+	}
 	if (mi->copy && PQputCopyData(mi->conn, data, (int) len) != 1) {
 		mi->server_failed = true;
 		return -1;
@@ -452,15 +462,13 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 	return rc;
 }
 
-/* COPY one table member into the new database. */
+/* Start COPY ... FROM STDIN for the item's table on conn. */
 static int
-load_table(job *j, PGconn *conn, const item *it, char *buf)
+copy_begin(PGconn *conn, const item *it)
 {
 	strbuf sql;
-	member_in mi = {.conn = conn, .lo_fd = -1, .copy = true};
 	PGresult *res;
-	bool integrity;
-	int rc;
+	int rc = 0;
 
 	sb_init(&sql);
 	sb_append(&sql, "COPY ");
@@ -479,34 +487,317 @@ load_table(job *j, PGconn *conn, const item *it, char *buf)
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		conn_log_error(conn, res, "could not start loading a table");
 		log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
-		PQclear(res);
-		sb_free(&sql);
-		return -1;
+		rc = -1;
 	}
 	PQclear(res);
 	sb_free(&sql);
+	return rc;
+}
 
-	rc = stream_member(j, it, &mi, buf, &integrity);
-	if (PQputCopyEnd(conn, rc == 0 ? NULL : "db-restore stopped this load") != 1)
+/*
+ * End the COPY (aborting it unless ok) and add the rows the server loaded
+ * to *rows.  Logs the server's error unless quiet.  Returns 0 or -1.
+ */
+static int
+copy_end(PGconn *conn, const item *it, bool ok, bool quiet, int64_t *rows)
+{
+	PGresult *res;
+	int rc = ok ? 0 : -1;
+
+	if (PQputCopyEnd(conn, ok ? NULL : "db-restore stopped this load") != 1)
 		rc = -1;
 	while ((res = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			if (!integrity && !job_stopping(j)) {
+			if (ok && !quiet) {
 				conn_log_error(conn, res, "could not load a table");
 				log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
 			}
 			rc = -1;
-		} else if (rc == 0 && strtoll(PQcmdTuples(res), NULL, 10) != it->rows) {
-			log_error("archive \"%s\": member \"%s\" loaded %s rows, its meta.json says %lld",
-			    j->a->path, it->member, PQcmdTuples(res), (long long) it->rows);
-			integrity = true;
-			rc = -1;
-		} else if (rc == 0)
-			atomic_fetch_add(&j->rows, it->rows);
+		} else
+			*rows += strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
+	}
+	return rc;
+}
+
+/* The server loaded rows; the meta says it->rows. */
+static int
+check_rows(job *j, const item *it, int64_t rows)
+{
+	if (rows == it->rows) {
+		atomic_fetch_add(&j->rows, rows);
+		return 0;
+	}
+	log_error("archive \"%s\": member \"%s\" loaded %lld rows, its meta.json says %lld", j->a->path,
+	    it->member, (long long) rows, (long long) it->rows);
+	return -1;
+}
+
+/* COPY one table member into the new database over one connection. */
+static int
+load_table(job *j, PGconn *conn, const item *it, char *buf)
+{
+	member_in mi = {.conn = conn, .lo_fd = -1, .copy = true};
+	bool integrity = false;
+	int64_t rows = 0;
+	int rc;
+
+	if (copy_begin(conn, it) < 0) {
+		job_fail(j, false);
+		return -1;
+	}
+	rc = stream_member(j, it, &mi, buf, &integrity);
+	if (copy_end(conn, it, rc == 0, integrity || job_stopping(j), &rows) < 0)
+		rc = -1;
+	if (rc == 0 && check_rows(j, it, rows) < 0) {
+		integrity = true;
+		rc = -1;
 	}
 	if (rc < 0)
 		job_fail(j, integrity);
+	return rc;
+}
+
+/*
+ * Sharing one large member among connections.  The worker that takes it
+ * (the producer) reads, decompresses and checks it, cuts the COPY text into
+ * chunks of whole rows (in text format a raw newline only ever ends a row)
+ * and queues them; workers with nothing left to do join as helpers, each
+ * with its own COPY into the same table, and so does the producer when the
+ * queue is full.  Memory stays bounded by the queue.  The rows land in a
+ * different physical order than in the source.
+ */
+#define SHARE_MIN_BYTES (32ll << 20)    /* share members with more COPY text than this */
+#define SHARE_CHUNK (1u << 20)
+#define SHARE_QUEUE 4
+
+typedef struct chunk {
+	char *data;
+	size_t len;
+} chunk;
+
+typedef struct share {
+	job *j;
+	const item *it;
+	PGconn *own;                 /* the producer's connection */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	chunk q[SHARE_QUEUE];
+	size_t head, count;
+	bool done;                   /* no more chunks will come */
+	bool failed;
+	int helpers;
+	int64_t rows;                /* loaded by the helpers */
+	strbuf cur;                  /* the chunk being filled */
+} share;
+
+static int
+send_chunk(PGconn *conn, chunk *c)
+{
+	int rc = PQputCopyData(conn, c->data, (int) c->len) == 1 ? 0 : -1;
+
+	free(c->data);
+	c->data = NULL;
+	return rc;
+}
+
+/* Queue a chunk, or send it on the producer's own connection when the queue is full. */
+static int
+share_push(share *sh, chunk c)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (sh->count < SHARE_QUEUE && sh->helpers > 0) {
+		sh->q[(sh->head + sh->count) % SHARE_QUEUE] = c;
+		sh->count++;
+		pthread_cond_broadcast(&sh->cond);
+		pthread_mutex_unlock(&sh->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return send_chunk(sh->own, &c);
+}
+
+static int
+share_feed(share *sh, const char *data, size_t len)
+{
+	sb_append_len(&sh->cur, data, len);
+	if (sh->cur.len >= SHARE_CHUNK) {
+		size_t keep = sh->cur.len;
+
+		while (keep > 0 && sh->cur.data[keep - 1] != '\n')
+			keep--;
+		if (keep > 0) {
+			chunk c = {xmalloc(keep), keep};
+
+			memcpy(c.data, sh->cur.data, keep);
+			memmove(sh->cur.data, sh->cur.data + keep, sh->cur.len - keep);
+			sh->cur.len -= keep;
+			return share_push(sh, c);
+		}
+	}
+	return 0;
+}
+
+/* Take the next chunk; false when there are no more (or the job is stopping). */
+static bool
+share_pop(share *sh, chunk *c)
+{
+	struct timespec until;
+	bool got = false;
+
+	pthread_mutex_lock(&sh->lock);
+	for (;;) {
+		if (sh->count > 0) {
+			*c = sh->q[sh->head];
+			sh->head = (sh->head + 1) % SHARE_QUEUE;
+			sh->count--;
+			got = true;
+			break;
+		}
+		if (sh->done || sh->failed || job_stopping(sh->j))
+			break;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&sh->cond, &sh->lock, &until);
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return got;
+}
+
+/* A helper's part: its own COPY fed from the queue. */
+static void
+share_help(share *sh, PGconn *conn)
+{
+	chunk c;
+	int64_t rows = 0;
+	bool ok = copy_begin(conn, sh->it) == 0;
+	bool began = ok;
+
+	while (share_pop(sh, &c))
+		if (!ok || send_chunk(conn, &c) < 0) {
+			free(c.data);
+			ok = false;
+		}
+	if (began && copy_end(conn, sh->it, ok && !sh->failed && !job_stopping(sh->j), false, &rows) < 0)
+		ok = false;
+	pthread_mutex_lock(&sh->lock);
+	sh->rows += rows;
+	if (!ok)
+		sh->failed = true;
+	sh->helpers--;
+	pthread_cond_broadcast(&sh->cond);
+	pthread_mutex_unlock(&sh->lock);
+	if (!ok)
+		job_fail(sh->j, false);
+}
+
+static void
+share_free(share *sh)
+{
+	for (size_t k = 0; k < sh->count; k++)
+		free(sh->q[(sh->head + k) % SHARE_QUEUE].data);
+	sb_free(&sh->cur);
+	pthread_mutex_destroy(&sh->lock);
+	pthread_cond_destroy(&sh->cond);
+	free(sh);
+}
+
+/* Join a member another worker is loading; NULL when there is none to help with. */
+static share *
+share_join(job *j, int self)
+{
+	share *found = NULL;
+
+	pthread_mutex_lock(&j->lock);
+	for (int i = 0; i < j->n_conns && !found; i++) {
+		share *sh = j->shares[i];
+
+		if (!sh || i == self)
+			continue;
+		pthread_mutex_lock(&sh->lock);
+		if (!sh->done && !sh->failed) {
+			sh->helpers++;
+			found = sh;
+		}
+		pthread_mutex_unlock(&sh->lock);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return found;
+}
+
+/* Load a large member over this connection and those that come to help. */
+static int
+load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
+{
+	share *sh = xcalloc(1, sizeof(*sh));
+	member_in mi = {.conn = conn, .lo_fd = -1, .share = sh};
+	bool integrity = false;
+	int64_t rows = 0;
+	chunk c;
+	int rc;
+
+	sh->j = j;
+	sh->it = it;
+	sh->own = conn;
+	sb_init(&sh->cur);
+	pthread_mutex_init(&sh->lock, NULL);
+	pthread_cond_init(&sh->cond, NULL);
+	if (copy_begin(conn, it) < 0) {
+		job_fail(j, false);
+		share_free(sh);
+		return -1;
+	}
+	pthread_mutex_lock(&j->lock);
+	j->shares[self] = sh;
+	pthread_mutex_unlock(&j->lock);
+
+	rc = stream_member(j, it, &mi, buf, &integrity);
+	if (rc == 0 && sh->cur.len > 0) {
+		chunk last = {xmalloc(sh->cur.len), sh->cur.len};
+
+		memcpy(last.data, sh->cur.data, sh->cur.len);
+		sh->cur.len = 0;
+		if (share_push(sh, last) < 0)
+			rc = -1;
+	}
+	/* no more chunks: tell the helpers, and drain the queue here too */
+	pthread_mutex_lock(&sh->lock);
+	sh->done = true;
+	if (rc < 0)
+		sh->failed = true;
+	pthread_cond_broadcast(&sh->cond);
+	pthread_mutex_unlock(&sh->lock);
+	while (share_pop(sh, &c)) {
+		if (rc < 0)
+			free(c.data);
+		else if (send_chunk(conn, &c) < 0)
+			rc = -1;
+	}
+	if (copy_end(conn, it, rc == 0 && !job_stopping(j), integrity || rc < 0, &rows) < 0)
+		rc = -1;
+
+	/* no one joins from now on; wait for those who did */
+	pthread_mutex_lock(&j->lock);
+	j->shares[self] = NULL;
+	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_lock(&sh->lock);
+	while (sh->helpers > 0)
+		pthread_cond_wait(&sh->cond, &sh->lock);
+	rows += sh->rows;
+	if (sh->failed)
+		rc = -1;
+	pthread_mutex_unlock(&sh->lock);
+	if (rc == 0 && check_rows(j, it, rows) < 0) {
+		integrity = true;
+		rc = -1;
+	}
+	if (rc < 0)
+		job_fail(j, integrity);
+	share_free(sh);
 	return rc;
 }
 
@@ -574,15 +865,27 @@ data_worker(void *arg)
 	char *buf = xmalloc(READ_BUF);
 	item *it;
 
-	while (!job_stopping(j) && (it = take_item(j))) {
-		PGconn *conn = j->conns ? j->conns[w->id] : NULL;
-		int rc = !conn ? check_item(j, it, buf) : it->table ? load_table(j, conn, it, buf) :
-		    load_lo(j, conn, it, buf);
+	PGconn *conn = j->conns ? j->conns[w->id] : NULL;
+	share *sh;
 
+	while (!job_stopping(j) && (it = take_item(j))) {
+		int rc;
+
+		if (!conn)
+			rc = check_item(j, it, buf);
+		else if (!it->table)
+			rc = load_lo(j, conn, it, buf);
+		else if (it->raw_bytes >= SHARE_MIN_BYTES && j->n_conns > 1)
+			rc = load_table_shared(j, w->id, conn, it, buf);
+		else
+			rc = load_table(j, conn, it, buf);
 		if (rc < 0)
 			break;
 		progress_item_done();
 	}
+	/* nothing left to take: help load the large members still going */
+	while (conn && !job_stopping(j) && (sh = share_join(j, w->id)))
+		share_help(sh, conn);
 	free(buf);
 	return NULL;
 }
@@ -830,6 +1133,7 @@ static int
 open_conns(job *j, PGconn *maint, const char *db, int n)
 {
 	j->conns = xcalloc((size_t) n, sizeof(*j->conns));
+	j->shares = xcalloc((size_t) n, sizeof(*j->shares));
 	j->intr_slots = xmalloc((size_t) n * sizeof(*j->intr_slots));
 	j->n_conns = n;
 	for (int i = 0; i < n; i++)
@@ -854,7 +1158,9 @@ close_conns(job *j)
 		PQfinish(j->conns[i]);
 	}
 	free(j->conns);
+	free(j->shares);
 	free(j->intr_slots);
+	j->shares = NULL;
 	j->conns = NULL;
 	j->intr_slots = NULL;
 	j->n_conns = 0;
