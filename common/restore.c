@@ -20,6 +20,7 @@
  */
 #include "restore.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -243,7 +244,11 @@ typedef struct item {
 	const char *sha256;
 	uint32_t lo_oid;
 	int64_t stored;
+	bool whole;                  /* the table's only member */
+	long table_ix;               /* index into the meta's tables; -1 for a large object */
 } item;
+
+struct script;
 
 typedef struct job {
 	archive_in *a;
@@ -256,15 +261,23 @@ typedef struct job {
 	item *items;
 	size_t n_items;
 	size_t next;
+	size_t loading;              /* items taken and not finished */
+	int64_t total_raw;           /* COPY text of all items */
+	int64_t *table_left;         /* per meta table: members not loaded yet */
 	pthread_mutex_t lock;
+	pthread_cond_t cond;         /* an item or a statement finished */
 	atomic_bool failed;
 	atomic_bool integrity;       /* the failure is the archive's fault */
 	atomic_llong rows;
-	/* statement batches (post-data) */
-	const char *script;
-	const char *script_member;
-	sql_stmt *batch;
-	size_t n_batch, next_stmt;
+	/* schema statements (see "schema scripts") */
+	struct script *post;         /* post-data, whose index builds may start during the load */
+	struct script **conn_script; /* per connection: the script its settings come from */
+	int *conn_epoch;             /* per connection: session statements of it applied */
+	int *conn_parallel;          /* per connection: parallel index builds allowed (1), not (0), unknown (-1) */
+	const struct pd_stmt **busy; /* the statements running now (2 slots per connection) */
+	struct script *batch_script;
+	size_t batch_lo, batch_hi;
+	int batch_cls;
 } job;
 
 static bool
@@ -298,6 +311,9 @@ plan_items(job *j)
 	for (size_t i = 0; i < m->n_tables; i++)
 		n += m->tables[i].n_members;
 	j->items = xcalloc(n ? n : 1, sizeof(*j->items));
+	j->table_left = xcalloc(m->n_tables ? m->n_tables : 1, sizeof(*j->table_left));
+	for (size_t i = 0; i < m->n_tables; i++)
+		j->table_left[i] = (int64_t) m->tables[i].n_members;
 	for (size_t i = 0; i < m->n_tables; i++) {
 		const meta_table *t = &m->tables[i];
 
@@ -313,12 +329,15 @@ plan_items(job *j)
 			it->raw_bytes = t->members[k].raw_bytes;
 			it->sha256 = t->members[k].sha256;
 			it->stored = t->members[k].stored_bytes;
+			it->whole = t->n_members == 1;
+			it->table_ix = (long) i;
 		}
 	}
 	for (size_t i = 0; i < m->n_los; i++) {
 		item *it = &j->items[j->n_items++];
 
 		it->member = m->los[i].member;
+		it->table_ix = -1;
 		it->lo_oid = m->los[i].oid;
 		it->rows = -1;
 		it->raw_bytes = m->los[i].bytes;
@@ -326,6 +345,8 @@ plan_items(job *j)
 		it->stored = m->los[i].stored_bytes;
 	}
 	qsort(j->items, j->n_items, sizeof(*j->items), cmp_items);
+	for (size_t i = 0; i < j->n_items; i++)
+		j->total_raw += j->items[i].raw_bytes;
 }
 
 static item *
@@ -334,10 +355,24 @@ take_item(job *j)
 	item *it = NULL;
 
 	pthread_mutex_lock(&j->lock);
-	if (j->next < j->n_items)
+	if (j->next < j->n_items) {
 		it = &j->items[j->next++];
+		j->loading++;
+	}
 	pthread_mutex_unlock(&j->lock);
 	return it;
+}
+
+/* An item is loaded (or failed): its table may now be complete. */
+static void
+item_done(job *j, const item *it)
+{
+	pthread_mutex_lock(&j->lock);
+	j->loading--;
+	if (it->table_ix >= 0)
+		j->table_left[it->table_ix]--;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
 }
 
 /* ---- streaming one member ---- */
@@ -462,15 +497,25 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 	return rc;
 }
 
-/* Start COPY ... FROM STDIN for the item's table on conn. */
+/*
+ * Start COPY ... FROM STDIN for the item's table on conn.  With freeze the
+ * COPY runs in a transaction that first truncates the (empty) table, so
+ * that COPY FREEZE writes the rows frozen: the index builds and foreign key
+ * checks that read them next need not set hint bits (copy_end commits).
+ */
 static int
-copy_begin(PGconn *conn, const item *it)
+copy_begin(PGconn *conn, const item *it, bool freeze)
 {
 	strbuf sql;
 	PGresult *res;
 	int rc = 0;
 
 	sb_init(&sql);
+	if (freeze) {
+		sb_append(&sql, "BEGIN; TRUNCATE ONLY ");
+		q_qualified(&sql, it->schema, it->table);
+		sb_append(&sql, "; ");
+	}
 	sb_append(&sql, "COPY ");
 	q_qualified(&sql, it->schema, it->table);
 	if (it->n_columns > 0) {
@@ -482,7 +527,7 @@ copy_begin(PGconn *conn, const item *it)
 		}
 		sb_append(&sql, ")");
 	}
-	sb_append(&sql, " FROM STDIN");
+	sb_append(&sql, freeze ? " FROM STDIN WITH (FREEZE)" : " FROM STDIN");
 	res = PQexec(conn, sql.data);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		conn_log_error(conn, res, "could not start loading a table");
@@ -496,10 +541,11 @@ copy_begin(PGconn *conn, const item *it)
 
 /*
  * End the COPY (aborting it unless ok) and add the rows the server loaded
- * to *rows.  Logs the server's error unless quiet.  Returns 0 or -1.
+ * to *rows; commit or roll back copy_begin's transaction when freeze.
+ * Logs the server's error unless quiet.  Returns 0 or -1.
  */
 static int
-copy_end(PGconn *conn, const item *it, bool ok, bool quiet, int64_t *rows)
+copy_end(PGconn *conn, const item *it, bool freeze, bool ok, bool quiet, int64_t *rows)
 {
 	PGresult *res;
 	int rc = ok ? 0 : -1;
@@ -516,6 +562,12 @@ copy_end(PGconn *conn, const item *it, bool ok, bool quiet, int64_t *rows)
 		} else
 			*rows += strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
+	}
+	if (freeze) {
+		if (rc == 0)
+			rc = conn_exec(conn, "COMMIT");
+		else
+			PQclear(PQexec(conn, "ROLLBACK"));
 	}
 	return rc;
 }
@@ -539,15 +591,18 @@ load_table(job *j, PGconn *conn, const item *it, char *buf)
 {
 	member_in mi = {.conn = conn, .lo_fd = -1, .copy = true};
 	bool integrity = false;
+	bool freeze = it->whole && !j->o->owners;
 	int64_t rows = 0;
 	int rc;
 
-	if (copy_begin(conn, it) < 0) {
+	if (copy_begin(conn, it, freeze) < 0) {
+		if (freeze)
+			PQclear(PQexec(conn, "ROLLBACK"));
 		job_fail(j, false);
 		return -1;
 	}
 	rc = stream_member(j, it, &mi, buf, &integrity);
-	if (copy_end(conn, it, rc == 0, integrity || job_stopping(j), &rows) < 0)
+	if (copy_end(conn, it, freeze, rc == 0, integrity || job_stopping(j), &rows) < 0)
 		rc = -1;
 	if (rc == 0 && check_rows(j, it, rows) < 0) {
 		integrity = true;
@@ -567,7 +622,7 @@ load_table(job *j, PGconn *conn, const item *it, char *buf)
  * queue is full.  Memory stays bounded by the queue.  The rows land in a
  * different physical order than in the source.
  */
-#define SHARE_MIN_BYTES (32ll << 20)    /* share members with more COPY text than this */
+#define SHARE_MIN_BYTES (32ll << 20)    /* never share members with less COPY text */
 #define SHARE_CHUNK (1u << 20)
 #define SHARE_QUEUE 4
 
@@ -638,11 +693,25 @@ share_feed(share *sh, const char *data, size_t len)
 	return 0;
 }
 
+/* pthread_cond_timedwait for ms milliseconds. */
+static void
+timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, int ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += (long) ms * 1000 * 1000;
+	while (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(cond, lock, &until);
+}
+
 /* Take the next chunk; false when there are no more (or the job is stopping). */
 static bool
 share_pop(share *sh, chunk *c)
 {
-	struct timespec until;
 	bool got = false;
 
 	pthread_mutex_lock(&sh->lock);
@@ -656,13 +725,7 @@ share_pop(share *sh, chunk *c)
 		}
 		if (sh->done || sh->failed || job_stopping(sh->j))
 			break;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 100 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&sh->cond, &sh->lock, &until);
+		timed_wait(&sh->cond, &sh->lock, 100);
 	}
 	pthread_mutex_unlock(&sh->lock);
 	return got;
@@ -674,7 +737,7 @@ share_help(share *sh, PGconn *conn)
 {
 	chunk c;
 	int64_t rows = 0;
-	bool ok = copy_begin(conn, sh->it) == 0;
+	bool ok = copy_begin(conn, sh->it, false) == 0;
 	bool began = ok;
 
 	while (share_pop(sh, &c))
@@ -682,7 +745,8 @@ share_help(share *sh, PGconn *conn)
 			free(c.data);
 			ok = false;
 		}
-	if (began && copy_end(conn, sh->it, ok && !sh->failed && !job_stopping(sh->j), false, &rows) < 0)
+	if (began && copy_end(conn, sh->it, false, ok && !sh->failed && !job_stopping(sh->j), false,
+	    &rows) < 0)
 		ok = false;
 	pthread_mutex_lock(&sh->lock);
 	sh->rows += rows;
@@ -729,6 +793,20 @@ share_join(job *j, int self)
 	return found;
 }
 
+/*
+ * Share a member when it is large and holds so much of the data (more than
+ * 1.5 connections' fair part) that the other connections would otherwise
+ * run out of work long before it is loaded.  A member loaded alone is
+ * written frozen (COPY FREEZE), which makes everything that reads it next
+ * cheaper, so sharing is kept for when it pays.
+ */
+static bool
+worth_sharing(const job *j, const item *it)
+{
+	return j->n_conns > 1 && it->raw_bytes >= SHARE_MIN_BYTES &&
+	    (double) it->raw_bytes * 2 * j->n_conns > (double) j->total_raw * 3;
+}
+
 /* Load a large member over this connection and those that come to help. */
 static int
 load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
@@ -746,7 +824,7 @@ load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
 	sb_init(&sh->cur);
 	pthread_mutex_init(&sh->lock, NULL);
 	pthread_cond_init(&sh->cond, NULL);
-	if (copy_begin(conn, it) < 0) {
+	if (copy_begin(conn, it, false) < 0) {
 		job_fail(j, false);
 		share_free(sh);
 		return -1;
@@ -777,7 +855,7 @@ load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
 		else if (send_chunk(conn, &c) < 0)
 			rc = -1;
 	}
-	if (copy_end(conn, it, rc == 0 && !job_stopping(j), integrity || rc < 0, &rows) < 0)
+	if (copy_end(conn, it, false, rc == 0 && !job_stopping(j), integrity || rc < 0, &rows) < 0)
 		rc = -1;
 
 	/* no one joins from now on; wait for those who did */
@@ -857,6 +935,8 @@ typedef struct worker {
 	pthread_t thread;
 } worker;
 
+static int early_work(job *j, int c);
+
 static void *
 data_worker(void *arg)
 {
@@ -875,17 +955,36 @@ data_worker(void *arg)
 			rc = check_item(j, it, buf);
 		else if (!it->table)
 			rc = load_lo(j, conn, it, buf);
-		else if (it->raw_bytes >= SHARE_MIN_BYTES && j->n_conns > 1)
+		else if (worth_sharing(j, it))
 			rc = load_table_shared(j, w->id, conn, it, buf);
 		else
 			rc = load_table(j, conn, it, buf);
+		item_done(j, it);
 		if (rc < 0)
 			break;
 		progress_item_done();
 	}
-	/* nothing left to take: help load the large members still going */
-	while (conn && !job_stopping(j) && (sh = share_join(j, w->id)))
-		share_help(sh, conn);
+	/* nothing left to take: help with large members, build the indexes of complete tables */
+	while (conn && !job_stopping(j)) {
+		int r;
+
+		if ((sh = share_join(j, w->id))) {
+			share_help(sh, conn);
+			continue;
+		}
+		if ((r = early_work(j, w->id)) != 0) {
+			if (r < 0)
+				break;
+			continue;
+		}
+		pthread_mutex_lock(&j->lock);
+		if (j->loading == 0) {
+			pthread_mutex_unlock(&j->lock);
+			break;
+		}
+		timed_wait(&j->cond, &j->lock, 50);
+		pthread_mutex_unlock(&j->lock);
+	}
 	free(buf);
 	return NULL;
 }
@@ -915,7 +1014,39 @@ run_threads(job *j, int n, void *(*fn)(void *))
 
 /* ---- schema scripts ---- */
 
-enum stmt_class { STMT_RUN, STMT_SKIP, STMT_SESSION, STMT_PARALLEL, STMT_FOREIGN_META };
+/*
+ * A schema section is run statement by statement.  Session settings (SET,
+ * set_config) are not run where they stand but replayed on a connection up
+ * to the point of the statement it runs next ("epochs"), so statements can
+ * run on any connection and out of place.  Index builds and primary key,
+ * unique and exclusion constraints depend only on their table's data: they
+ * run in parallel, and start during the data load as soon as their table is
+ * complete (as pg_restore -j does).  Foreign keys run in parallel among
+ * themselves, never two on the same table at once.  Everything else runs
+ * in order on the first connection.
+ */
+enum stmt_class { STMT_RUN, STMT_SKIP, STMT_SESSION, STMT_INDEX, STMT_FKEY, STMT_FOREIGN_META };
+
+enum stmt_state { ST_PENDING, ST_RUNNING, ST_DONE };
+
+typedef struct pd_stmt {
+	sql_stmt st;
+	enum stmt_class cls;
+	int epoch;                   /* session statements before this one */
+	char *tables[2];             /* "schema\x1ftable" of what it locks (index, key, fkey) */
+	bool shared_lock;            /* CREATE INDEX: runs beside other index builds on its table */
+	long meta_table;             /* STMT_INDEX on a table of the archive: its index, else -1 */
+	enum stmt_state state;       /* under job.lock */
+} pd_stmt;
+
+typedef struct script {
+	const meta_schema *ms;
+	char *text;
+	pd_stmt *v;
+	size_t n;
+	size_t *sessions;            /* indexes of the session statements, in order */
+	size_t n_sessions;
+} script;
 
 static bool
 tok_seq(const char *s, const sql_token *t, size_t n, size_t at, const char *const *words)
@@ -927,21 +1058,62 @@ tok_seq(const char *s, const sql_token *t, size_t n, size_t at, const char *cons
 }
 
 /*
- * What to do with one statement of pg_dump's schema output.  Parallel:
- * index builds and primary key / unique / exclusion constraints, which
- * depend only on their own table's data.
+ * A qualified name starting at token *at, as "schema\x1fname" with quotes
+ * removed and unquoted words folded to lower case; NULL if there is none.
  */
-static enum stmt_class
-classify(const char *s, const sql_stmt *st, bool owners)
+static char *
+qualified_name(const char *s, const sql_token *t, size_t n, size_t *at)
 {
-	size_t n;
+	strbuf sb;
+	size_t k = *at;
+
+	sb_init(&sb);
+	for (;;) {
+		if (k >= n || (t[k].kind != SQL_TOK_WORD && t[k].kind != SQL_TOK_QIDENT)) {
+			sb_free(&sb);
+			return NULL;
+		}
+		if (t[k].kind == SQL_TOK_WORD)
+			for (size_t c = 0; c < t[k].len; c++)
+				sb_append_char(&sb, (char) tolower((unsigned char) s[t[k].start + c]));
+		else
+			for (size_t c = 1; c + 1 < t[k].len; c++) {
+				sb_append_char(&sb, s[t[k].start + c]);
+				if (s[t[k].start + c] == '"')
+					c++;
+			}
+		k++;
+		if (k < n && t[k].kind == SQL_TOK_OP && t[k].len == 1 && s[t[k].start] == '.') {
+			sb_append_char(&sb, '\x1f');
+			k++;
+			continue;
+		}
+		break;
+	}
+	*at = k;
+	return sb_steal(&sb);
+}
+
+/* The table key of a meta table, as qualified_name() gives it. */
+static char *
+table_key(const char *schema, const char *name)
+{
+	return xasprintf("%s\x1f%s", schema, name);
+}
+
+/* Classify one statement of pg_dump's schema output and find the tables it works on. */
+static enum stmt_class
+classify(const char *s, pd_stmt *p, bool owners)
+{
+	const sql_stmt *st = &p->st;
+	size_t n, k;
 	sql_token *t;
 	enum stmt_class c = STMT_RUN;
 
 	if (st->meta) {
 		static const char *const ok[] = {"\\restrict", "\\unrestrict"};
 
-		for (size_t k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++)
 			if (st->len >= strlen(ok[k]) && strncmp(s + st->start, ok[k], strlen(ok[k])) == 0)
 				return STMT_SKIP;
 		return STMT_FOREIGN_META;
@@ -961,37 +1133,145 @@ classify(const char *s, const sql_stmt *st, bool owners)
 	    t[2].kind == SQL_TOK_OP && sql_tok_is(s, &t[3], "set_config")))
 		c = STMT_SESSION;
 	else if (tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "INDEX", NULL}) ||
-	    tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "UNIQUE", "INDEX", NULL}))
-		c = STMT_PARALLEL;
-	else if (tok_seq(s, t, n, 0, (const char *const[]) {"ALTER", "TABLE", NULL})) {
-		/* ALTER TABLE [ONLY] name ADD CONSTRAINT name PRIMARY KEY | UNIQUE | EXCLUDE */
-		for (size_t k = 2; k + 3 < n; k++)
-			if (tok_seq(s, t, n, k, (const char *const[]) {"ADD", "CONSTRAINT", NULL})) {
-				const sql_token *kind = &t[k + 3];
+	    tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "UNIQUE", "INDEX", NULL})) {
+		/* CREATE [UNIQUE] INDEX name ON [ONLY] table ... */
+		for (k = 2; k < n && !sql_tok_is(s, &t[k], "ON"); k++)
+			;
+		k++;
+		if (k < n && sql_tok_is(s, &t[k], "ONLY"))
+			k++;
+		if ((p->tables[0] = qualified_name(s, t, n, &k))) {
+			c = STMT_INDEX;
+			p->shared_lock = true;
+		}
+	} else if (tok_seq(s, t, n, 0, (const char *const[]) {"ALTER", "TABLE", NULL})) {
+		/* ALTER TABLE [ONLY] table ADD CONSTRAINT name {PRIMARY KEY | UNIQUE | EXCLUDE | FOREIGN KEY} */
+		char *table;
 
-				if (k <= 5 && (sql_tok_is(s, kind, "PRIMARY") || sql_tok_is(s, kind, "UNIQUE") ||
-				    sql_tok_is(s, kind, "EXCLUDE")))
-					c = STMT_PARALLEL;
-				break;
+		k = 2;
+		if (k < n && sql_tok_is(s, &t[k], "ONLY"))
+			k++;
+		table = qualified_name(s, t, n, &k);
+		if (table && k + 3 < n &&
+		    tok_seq(s, t, n, k, (const char *const[]) {"ADD", "CONSTRAINT", NULL})) {
+			const sql_token *kind = &t[k + 3];
+
+			if (sql_tok_is(s, kind, "PRIMARY") || sql_tok_is(s, kind, "UNIQUE") ||
+			    sql_tok_is(s, kind, "EXCLUDE")) {
+				p->tables[0] = table;
+				table = NULL;
+				c = STMT_INDEX;
+			} else if (sql_tok_is(s, kind, "FOREIGN")) {
+				for (k += 4; k < n && !sql_tok_is(s, &t[k], "REFERENCES"); k++)
+					;
+				k++;
+				if ((p->tables[1] = qualified_name(s, t, n, &k))) {
+					p->tables[0] = table;
+					table = NULL;
+					c = STMT_FKEY;
+				}
 			}
+		}
+		free(table);
 	}
 	free(t);
 	return c;
 }
 
+static void
+script_free(script *sc)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		free(sc->v[i].tables[0]);
+		free(sc->v[i].tables[1]);
+	}
+	free(sc->v);
+	free(sc->sessions);
+	free(sc->text);
+	memset(sc, 0, sizeof(*sc));
+}
+
+typedef struct key_ix {
+	char *key;
+	long ix;
+} key_ix;
+
 static int
-exec_stmt(job *j, PGconn *conn, const sql_stmt *st)
+key_ix_cmp(const void *a, const void *b)
+{
+	return strcmp(((const key_ix *) a)->key, ((const key_ix *) b)->key);
+}
+
+/* Read, check, split and classify a schema section. */
+static int
+script_load(job *j, const meta_schema *ms, script *sc)
+{
+	const snap_meta *m = &j->a->m;
+	sql_stmt *st;
+	key_ix *keys;
+	char err[256];
+	int rc, epoch = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->ms = ms;
+	if ((rc = read_schema(j->a, ms, &sc->text)) != EXIT_OK) {
+		job_fail(j, rc == EXIT_INTEGRITY);
+		return -1;
+	}
+	if (sql_split(sc->text, strlen(sc->text), &st, &sc->n, err, sizeof(err)) < 0) {
+		log_error("archive \"%s\": member \"%s\": %s", j->a->path, ms->member, err);
+		job_fail(j, true);
+		return -1;
+	}
+	keys = xcalloc(m->n_tables ? m->n_tables : 1, sizeof(*keys));
+	for (size_t i = 0; i < m->n_tables; i++) {
+		keys[i].key = table_key(m->tables[i].schema, m->tables[i].name);
+		keys[i].ix = (long) i;
+	}
+	qsort(keys, m->n_tables, sizeof(*keys), key_ix_cmp);
+	sc->v = xcalloc(sc->n ? sc->n : 1, sizeof(*sc->v));
+	sc->sessions = xcalloc(sc->n ? sc->n : 1, sizeof(*sc->sessions));
+	for (size_t i = 0; i < sc->n; i++) {
+		pd_stmt *p = &sc->v[i];
+
+		p->st = st[i];
+		p->meta_table = -1;
+		p->cls = classify(sc->text, p, j->o->owners);
+		p->epoch = epoch;
+		if (p->cls == STMT_SESSION) {
+			sc->sessions[sc->n_sessions++] = i;
+			epoch++;
+		}
+		if (p->cls == STMT_INDEX) {
+			key_ix probe = {.key = p->tables[0]};
+			key_ix *hit = bsearch(&probe, keys, m->n_tables, sizeof(*keys), key_ix_cmp);
+
+			if (hit)
+				p->meta_table = hit->ix;
+		}
+	}
+	for (size_t i = 0; i < m->n_tables; i++)
+		free(keys[i].key);
+	free(keys);
+	free(st);
+	return 0;
+}
+
+static int
+exec_sql(job *j, PGconn *conn, const script *sc, const pd_stmt *p)
 {
 	strbuf sql;
 	PGresult *res;
 	int rc = 0;
+	double t0 = now_seconds();
 
 	sb_init(&sql);
-	sb_append_len(&sql, j->script + st->start, st->len);
+	sb_append_len(&sql, sc->text + p->st.start, p->st.len);
 	res = PQexec(conn, sql.data);
+	log_debug("%s, line %d: %.3f s: %.60s", sc->ms->member, p->st.line, now_seconds() - t0, sql.data);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (!job_stopping(j)) {
-			char *what = xasprintf("%s, line %d", j->script_member, st->line);
+			char *what = xasprintf("%s, line %d", sc->ms->member, p->st.line);
 
 			conn_log_error(conn, res, what);
 			log_detail("statement: %.300s%s", sql.data, sql.len > 300 ? " ..." : "");
@@ -1005,99 +1285,210 @@ exec_stmt(job *j, PGconn *conn, const sql_stmt *st)
 	return rc;
 }
 
+/* Run statement p on connection c, with c's session settings brought to p's epoch. */
+static int
+exec_on(job *j, int c, script *sc, const pd_stmt *p)
+{
+	int from;
+
+	if (j->conn_script[c] != sc) {
+		j->conn_script[c] = sc;
+		j->conn_epoch[c] = 0;
+	}
+	/* settings are absolute: going back means replaying from the start */
+	from = j->conn_epoch[c] <= p->epoch ? j->conn_epoch[c] : 0;
+	for (int k = from; k < p->epoch; k++)
+		if (exec_sql(j, j->conns[c], sc, &sc->v[sc->sessions[k]]) < 0)
+			return -1;
+	j->conn_epoch[c] = p->epoch;
+	return exec_sql(j, j->conns[c], sc, p);
+}
+
+/*
+ * Would p wait for a lock a running statement holds?  CREATE INDEX takes a
+ * SHARE lock, which only the exclusive kinds (adding a key or a foreign
+ * key) conflict with.
+ */
+static bool
+conflicts(job *j, const pd_stmt *p)
+{
+	for (int t = 0; t < 2; t++)
+		for (int i = 0; p->tables[t] && i < 2 * j->n_conns; i++)
+			if (j->busy[i] && strcmp(j->busy[i]->tables[0], p->tables[t]) == 0 &&
+			    (!p->shared_lock || !j->busy[i]->shared_lock))
+				return true;
+			else if (j->busy[i] && j->busy[i]->tables[1] &&
+			    strcmp(j->busy[i]->tables[1], p->tables[t]) == 0)
+				return true;
+	return false;
+}
+
+static void
+set_busy(job *j, const pd_stmt *p, bool busy)
+{
+	for (int i = 0; i < 2 * j->n_conns; i++)
+		if (busy ? j->busy[i] == NULL : j->busy[i] == p) {
+			j->busy[i] = busy ? p : NULL;
+			break;
+		}
+}
+
+/*
+ * Under j->lock: the first pending statement of class cls in [lo, hi) whose
+ * tables are free (and, when early, whose table is completely loaded); it
+ * is marked running.  *alone says whether it is the only work left now:
+ * nothing else running, pending or loading.
+ */
+static pd_stmt *
+claim(job *j, script *sc, size_t lo, size_t hi, enum stmt_class cls, bool early, bool *alone)
+{
+	pd_stmt *got = NULL;
+	bool others = j->loading > 0;
+
+	for (int i = 0; i < 2 * j->n_conns && !others; i++)
+		others = j->busy[i] != NULL;
+	for (size_t i = lo; i < hi; i++) {
+		pd_stmt *p = &sc->v[i];
+
+		if (p->state != ST_PENDING || p->cls != cls)
+			continue;
+		if (got || (early && (p->meta_table < 0 || j->table_left[p->meta_table] > 0)) ||
+		    conflicts(j, p)) {
+			others = true;
+			continue;
+		}
+		got = p;
+	}
+	if (got) {
+		got->state = ST_RUNNING;
+		set_busy(j, got, true);
+	}
+	*alone = !others;
+	return got;
+}
+
+/*
+ * Run a claimed statement.  An index build that is the only work left may
+ * use the server's parallel maintenance workers; beside other work it is
+ * better without them (the cores are already busy, and the workers' own
+ * coordination costs CPU).
+ */
+static int
+run_claimed(job *j, int c, script *sc, pd_stmt *p, bool alone)
+{
+	int rc = 0;
+
+	if (p->cls == STMT_INDEX && j->conn_parallel[c] != (alone ? 1 : 0)) {
+		rc = conn_exec(j->conns[c], alone ? "RESET max_parallel_maintenance_workers" :
+		    "SET max_parallel_maintenance_workers = 0");
+		j->conn_parallel[c] = alone ? 1 : 0;
+	}
+	if (rc == 0)
+		rc = exec_on(j, c, sc, p);
+	else
+		job_fail(j, false);
+
+	pthread_mutex_lock(&j->lock);
+	p->state = ST_DONE;
+	set_busy(j, p, false);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	return rc;
+}
+
+/*
+ * During the data load: build one index whose table is complete.  Returns
+ * 1 when it ran one, 0 when there is none to run now.
+ */
+static int
+early_work(job *j, int c)
+{
+	pd_stmt *p;
+	bool alone;
+
+	if (!j->post)
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	p = claim(j, j->post, 0, j->post->n, STMT_INDEX, true, &alone);
+	pthread_mutex_unlock(&j->lock);
+	if (!p)
+		return 0;
+	return run_claimed(j, c, j->post, p, alone) < 0 ? -1 : 1;
+}
+
+/* A batch: statements of one class in [lo, hi), run by every connection. */
 static void *
-stmt_worker(void *arg)
+batch_worker(void *arg)
 {
 	worker *w = arg;
 	job *j = w->j;
 
-	for (;;) {
-		size_t i;
+	pthread_mutex_lock(&j->lock);
+	while (!job_stopping(j)) {
+		bool alone, left = false;
+		pd_stmt *p = claim(j, j->batch_script, j->batch_lo, j->batch_hi, j->batch_cls, false,
+		    &alone);
 
-		pthread_mutex_lock(&j->lock);
-		i = j->next_stmt++;
-		pthread_mutex_unlock(&j->lock);
-		if (i >= j->n_batch || job_stopping(j))
+		if (p) {
+			pthread_mutex_unlock(&j->lock);
+			if (run_claimed(j, w->id, j->batch_script, p, alone) < 0)
+				return NULL;
+			pthread_mutex_lock(&j->lock);
+			continue;
+		}
+		for (size_t i = j->batch_lo; i < j->batch_hi && !left; i++)
+			left = (int) j->batch_script->v[i].cls == j->batch_cls &&
+			    j->batch_script->v[i].state != ST_DONE;
+		if (!left)
 			break;
-		if (exec_stmt(j, j->conns[w->id], &j->batch[i]) < 0)
-			break;
+		pthread_cond_wait(&j->cond, &j->lock);
 	}
+	pthread_mutex_unlock(&j->lock);
 	return NULL;
 }
 
+/* Run a schema section: parallel batches of index builds and foreign keys, the rest in order. */
 static int
-flush_batch(job *j, sql_stmt *batch, size_t *n)
+script_run(job *j, script *sc)
 {
-	int threads = *n < (size_t) j->n_conns ? (int) *n : j->n_conns;
-	int rc = 0;
+	for (size_t i = 0; i < sc->n;) {
+		pd_stmt *p = &sc->v[i];
+		size_t k;
 
-	if (*n == 0)
-		return 0;
-	j->batch = batch;
-	j->n_batch = *n;
-	j->next_stmt = 0;
-	rc = run_threads(j, threads, stmt_worker);
-	*n = 0;
-	return rc;
-}
-
-/* Run a schema section: index and key builds in parallel, everything else in order. */
-static int
-run_script(job *j, const meta_schema *ms)
-{
-	char *text = NULL;
-	sql_stmt *st = NULL, *batch;
-	size_t n = 0, nb = 0;
-	char err[256];
-	int rc = read_schema(j->a, ms, &text);
-
-	if (rc != EXIT_OK) {
-		job_fail(j, rc == EXIT_INTEGRITY);
-		return -1;
-	}
-	if (sql_split(text, strlen(text), &st, &n, err, sizeof(err)) < 0) {
-		log_error("archive \"%s\": member \"%s\": %s", j->a->path, ms->member, err);
-		job_fail(j, true);
-		free(text);
-		return -1;
-	}
-	j->script = text;
-	j->script_member = ms->member;
-	batch = xcalloc(n ? n : 1, sizeof(*batch));
-	rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		enum stmt_class c = classify(text, &st[i], j->o->owners);
-
-		if (job_stopping(j)) {
-			rc = -1;
+		if (job_stopping(j))
+			return -1;
+		switch (p->cls) {
+		case STMT_SKIP:
+		case STMT_SESSION:
+			i++;
 			break;
-		}
-		if (c == STMT_SKIP)
-			continue;
-		if (c == STMT_PARALLEL) {
-			batch[nb++] = st[i];
-			continue;
-		}
-		if ((rc = flush_batch(j, batch, &nb)) < 0)
-			break;
-		if (c == STMT_FOREIGN_META) {
+		case STMT_FOREIGN_META:
 			log_error("archive \"%s\": member \"%s\", line %d: unexpected psql command \"%.40s\"",
-			    j->a->path, ms->member, st[i].line, text + st[i].start);
+			    j->a->path, sc->ms->member, p->st.line, sc->text + p->st.start);
 			job_fail(j, true);
-			rc = -1;
-		} else if (c == STMT_SESSION) {
-			for (int k = 0; rc == 0 && k < j->n_conns; k++)
-				rc = exec_stmt(j, j->conns[k], &st[i]);
-		} else
-			rc = exec_stmt(j, j->conns[0], &st[i]);
+			return -1;
+		case STMT_INDEX:
+		case STMT_FKEY:
+			for (k = i + 1; k < sc->n && (sc->v[k].cls == p->cls || sc->v[k].cls == STMT_SKIP ||
+			    sc->v[k].cls == STMT_SESSION); k++)
+				;
+			j->batch_script = sc;
+			j->batch_lo = i;
+			j->batch_hi = k;
+			j->batch_cls = p->cls;
+			if (run_threads(j, j->n_conns, batch_worker) < 0)
+				return -1;
+			i = k;
+			break;
+		case STMT_RUN:
+			if (p->state == ST_PENDING && exec_on(j, 0, sc, p) < 0)
+				return -1;
+			p->state = ST_DONE;
+			i++;
+			break;
+		}
 	}
-	if (rc == 0)
-		rc = flush_batch(j, batch, &nb);
-	free(batch);
-	free(st);
-	free(text);
-	j->script = NULL;
-	return rc;
+	return 0;
 }
 
 static int
@@ -1134,10 +1525,16 @@ open_conns(job *j, PGconn *maint, const char *db, int n)
 {
 	j->conns = xcalloc((size_t) n, sizeof(*j->conns));
 	j->shares = xcalloc((size_t) n, sizeof(*j->shares));
+	j->conn_script = xcalloc((size_t) n, sizeof(*j->conn_script));
+	j->conn_epoch = xcalloc((size_t) n, sizeof(*j->conn_epoch));
+	j->conn_parallel = xmalloc((size_t) n * sizeof(*j->conn_parallel));
+	j->busy = xcalloc((size_t) n * 2, sizeof(*j->busy));
 	j->intr_slots = xmalloc((size_t) n * sizeof(*j->intr_slots));
 	j->n_conns = n;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		j->intr_slots[i] = -1;
+		j->conn_parallel[i] = -1;
+	}
 	for (int i = 0; i < n; i++) {
 		j->conns[i] = conn_open_like(maint, db, "db-restore");
 		if (!j->conns[i])
@@ -1160,7 +1557,15 @@ close_conns(job *j)
 	free(j->conns);
 	free(j->shares);
 	free(j->intr_slots);
+	free(j->conn_script);
+	free(j->conn_epoch);
+	free(j->conn_parallel);
+	free(j->busy);
 	j->shares = NULL;
+	j->conn_script = NULL;
+	j->conn_epoch = NULL;
+	j->conn_parallel = NULL;
+	j->busy = NULL;
 	j->conns = NULL;
 	j->intr_slots = NULL;
 	j->n_conns = 0;
@@ -1453,9 +1858,13 @@ static int
 load_archive(job *j, PGconn *maint, const char *built)
 {
 	meta_totals t;
+	script pre, post;
 	uint64_t total = 0;
 	double t0;
+	int rc = -1;
 
+	memset(&pre, 0, sizeof(pre));
+	memset(&post, 0, sizeof(post));
 	if (open_conns(j, maint, built, j->o->jobs) < 0) {
 		job_fail(j, false);
 		return -1;
@@ -1464,24 +1873,33 @@ load_archive(job *j, PGconn *maint, const char *built)
 	for (size_t i = 0; i < j->n_items; i++)
 		total += (uint64_t) j->items[i].stored;
 	meta_totals_of(&j->a->m, &t);
-	log_verbose("schema: %s", j->a->m.pre_data.member);
-	if (run_script(j, &j->a->m.pre_data) < 0)
-		return -1;
+	if (script_load(j, &j->a->m.pre_data, &pre) < 0 || script_load(j, &j->a->m.post_data, &post) < 0)
+		goto out;
 	t0 = now_seconds();
+	if (script_run(j, &pre) < 0)
+		goto out;
+	log_verbose("pre-data schema created in %.2f s", now_seconds() - t0);
+	t0 = now_seconds();
+	j->post = &post;
 	progress_start(j->o->progress, "restore", total, (int64_t) j->n_items);
-	if (run_threads(j, j->n_conns, data_worker) < 0) {
-		progress_stop();
-		return -1;
-	}
+	rc = run_threads(j, j->n_conns, data_worker);
 	progress_stop();
-	log_verbose("data loaded in %.2f s", now_seconds() - t0);
+	if (rc < 0)
+		goto out;
+	log_verbose("data loaded (and some indexes built) in %.2f s", now_seconds() - t0);
+	rc = -1;
 	if (set_sequences(j) < 0)
-		return -1;
+		goto out;
 	t0 = now_seconds();
-	if (run_script(j, &j->a->m.post_data) < 0)
-		return -1;
-	log_verbose("indexes, constraints and triggers built in %.2f s", now_seconds() - t0);
-	return 0;
+	if (script_run(j, &post) < 0)
+		goto out;
+	log_verbose("the rest of post-data built in %.2f s", now_seconds() - t0);
+	rc = 0;
+out:
+	j->post = NULL;
+	script_free(&pre);
+	script_free(&post);
+	return rc;
 }
 
 static void
@@ -1612,6 +2030,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		j.a = &a;
 		j.o = o;
 		pthread_mutex_init(&j.lock, NULL);
+		pthread_cond_init(&j.cond, NULL);
 		rc = load_archive(&j, maint, built);
 		close_conns(&j);
 		if (rc < 0) {
@@ -1656,9 +2075,12 @@ fail:
 			    target);
 	}
 out:
-	if (j.items)
+	if (j.items) {
 		pthread_mutex_destroy(&j.lock);
+		pthread_cond_destroy(&j.cond);
+	}
 	free(j.items);
+	free(j.table_left);
 	close_conns(&j);
 	free(built);
 	free(target);
@@ -1696,6 +2118,7 @@ rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
 	j.o = &o;
 	j.verify_only = true;
 	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.cond, NULL);
 	plan_items(&j);
 	for (size_t i = 0; i < j.n_items; i++)
 		total += (uint64_t) j.items[i].stored;
@@ -1705,7 +2128,9 @@ rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
 	if (rc < 0)
 		rc = atomic_load(&j.integrity) ? EXIT_INTEGRITY : EXIT_FAILURE_;
 	pthread_mutex_destroy(&j.lock);
+	pthread_cond_destroy(&j.cond);
 	free(j.items);
+	free(j.table_left);
 out:
 	archive_close(&a);
 	r->seconds = now_seconds() - t0;

@@ -307,3 +307,20 @@ sd_prune(const char *dir, const prune_opts *po, time_t now)
 	sd_free(e, n);
 	return rc < 0 ? -1 : removed;
 }
+
+int
+sd_list(FILE *f, const char *dir, bool json)
+{
+	snap_entry *e;
+	size_t n;
+
+	if (sd_scan(dir, &e, &n) < 0)
+		return -1;
+	sd_print(f, e, n, json, time(NULL));
+	sd_free(e, n);
+	if (fflush(f) != 0) {
+		log_error("could not write the list: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

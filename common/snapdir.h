@@ -27,6 +27,8 @@ int sd_scan(const char *dir, snap_entry **out, size_t *n);
 void sd_free(snap_entry *e, size_t n);
 /* A table for people, or a JSON array. */
 void sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now);
+/* Scan dir and print its snapshots to f; 0, or -1 after logging. */
+int sd_list(FILE *f, const char *dir, bool json);
 
 typedef struct prune_opts {
 	const char *name;     /* only this NAME; NULL: every name */

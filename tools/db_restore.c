@@ -240,19 +240,6 @@ resolve_archive(const char *arg, const char *dir, char **path)
 }
 
 static int
-run_list(const char *dir, bool json)
-{
-	snap_entry *e;
-	size_t n;
-
-	if (sd_scan(dir, &e, &n) < 0)
-		return EXIT_FAILURE_;
-	sd_print(stdout, e, n, json, time(NULL));
-	sd_free(e, n);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
-}
-
-static int
 run_cache(const char *conninfo, enum cache_action action, bool json)
 {
 	char *target = dba_target_name(conninfo);
@@ -337,7 +324,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (!s.archive) {
-		rc = run_list(dir, s.json);
+		rc = sd_list(stdout, dir, s.json) == 0 ? EXIT_OK : EXIT_FAILURE_;
 		goto done;
 	}
 	if ((rc = resolve_archive(s.archive, dir, &path)) != EXIT_OK)

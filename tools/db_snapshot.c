@@ -213,19 +213,6 @@ check_args(const struct settings *s)
 }
 
 static int
-run_list(const char *dir, bool json)
-{
-	snap_entry *e;
-	size_t n;
-
-	if (sd_scan(dir, &e, &n) < 0)
-		return EXIT_FAILURE_;
-	sd_print(stdout, e, n, json, time(NULL));
-	sd_free(e, n);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
-}
-
-static int
 run_prune(const struct settings *s, const cfg *c, const char *dir)
 {
 	prune_opts po = {
@@ -296,7 +283,7 @@ main(int argc, char **argv)
 
 	switch (s.mode) {
 	case MODE_LIST:
-		rc = run_list(dir, s.json);
+		rc = sd_list(stdout, dir, s.json) == 0 ? EXIT_OK : EXIT_FAILURE_;
 		break;
 	case MODE_PRUNE:
 		rc = run_prune(&s, &c, dir);

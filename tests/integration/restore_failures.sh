@@ -132,6 +132,10 @@ grep -q "dropping \"$left\", left by an interrupted db-restore" "$T/last.err" ||
     die "the next run did not say it cleaned up $left: $(cat "$T/last.err")"
 assert_eq "" "$(leftovers)" "databases left after the next run"
 assert_eq 600000 "$(psql_q "$dst" 'SELECT count(*) FROM big')" "rows after the next run"
+# "big" is large enough to be loaded over both connections at once: same content as the source
+fingerprint "$src" >"$T/src.fp"
+fingerprint "$dst" >"$T/dst.fp"
+diff -u "$T/src.fp" "$T/dst.fp" >&2 || die "the table loaded over several connections differs from the source"
 
 # --- objects owned by a role the server does not have ---------------------------
 role=itest_rfail_role_$$
