@@ -5,8 +5,11 @@
 # Datasets: (a) pgbench -i -s N, (b) the realistic shop dataset of scripts/gen-realistic.sh.
 # Setup per dataset (not timed): one db-snapshot -j2 -Z1 archive A, one pg_dump -Fd -j2 -Z1
 # directory and one pg_dump -Fc -Z1 file, then one db-restore of A that leaves its template.
-# Each round runs, in an order rotated from round to round, into a target database that does
-# not exist (or, for pg_restore, a freshly created empty one), after `sync` and a CHECKPOINT:
+# Each run goes into a target database that does not exist (or, for pg_restore, a freshly
+# created empty one), after `sync` and a CHECKPOINT. The loading restores (first four below)
+# are rotated from round to round among themselves, then the two clones among themselves
+# after one untimed warm-up clone (the first clone of a just-written template is slow,
+# whoever makes it):
 #   db-restore (archive)                  db-restore -j2 --no-cache --keep-previous=0 A
 #   db-restore (archive, keeps template)  the same without --no-cache, after --cache=clear
 #   pg_restore -j2 (-Fd)                  pg_restore -j2 -d TARGET DIR
@@ -332,6 +335,12 @@ ensure_template() {
 # --- timing ----------------------------------------------------------------------------------
 
 tools=(arch keep fd fc cached clone)
+# Timed in two groups, each rotated on its own: the restores that load data, then the two
+# clones.  A template that was just written (the "keeps template" row makes one each
+# round) is slow to clone the first time, whoever clones it; so the clones are compared
+# with each other only, after one untimed warm-up clone.
+load_tools=(arch keep fd fc)
+clone_tools=(cached clone)
 declare -A label=(
     [arch]="db-restore (archive)"
     [keep]="db-restore (archive, keeps template)"
@@ -397,19 +406,29 @@ row() { printf '%-37s %9s %12s %12s %8s  %s' "$@"; }
 
 # bench_dataset KIND DB ARCHIVE_TARGET CACHED_TARGET
 bench_dataset() {
-    local kind=$1 db=$2 target_fd=$3 target_clone=$4 r i t n=${#tools[@]}
+    local kind=$1 db=$2 target_fd=$3 target_clone=$4 r i t g n
     local -A secs=() kibs=() med=() rss=()
     local dbsize
     dbsize=$(psql -X -A -t -d "$db" -c 'SELECT pg_database_size(current_database())')
     src_tables=$(user_tables "$db")
     setup_dataset "$kind" "$db"
-    for ((r = 0; r < runs; r++)); do
-        for ((i = 0; i < n; i++)); do
-            t=${tools[(i + r) % n]}
-            run_tool "$t" "$db"
-            secs[$t]+="$run_secs "
-            kibs[$t]+="$run_kib "
-            say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+    local -a group
+    for g in load clone; do
+        if [ "$g" = load ]; then
+            group=("${load_tools[@]}")
+        else
+            group=("${clone_tools[@]}")
+            run_tool clone "$db"    # warm-up, not counted
+        fi
+        n=${#group[@]}
+        for ((r = 0; r < runs; r++)); do
+            for ((i = 0; i < n; i++)); do
+                t=${group[(i + r) % n]}
+                run_tool "$t" "$db"
+                secs[$t]+="$run_secs "
+                kibs[$t]+="$run_kib "
+                say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+            done
         done
     done
     for t in "${tools[@]}"; do
