@@ -47,6 +47,7 @@
 #include "meta.h"
 #include "progress.h"
 #include "quote.h"
+#include "replace.h"
 #include "snapname.h"
 #include "sqlscript.h"
 #include "strbuf.h"
@@ -55,11 +56,7 @@
 
 #define READ_BUF (256 * 1024)
 #define SCHEMA_MAX (1024u << 20)      /* a schema section larger than this is refused */
-#define TERMINATE_WAIT_MS 10000
-#define LOCK_WAIT_MS 5000
 #define CACHE_KIND "restore"
-#define SUFFIX_BUILDING "__restoring_"
-#define SUFFIX_PREVIOUS "__pre_"
 #define SESSION_SETTINGS \
 	"SET row_security = off; SET synchronous_commit = off;" \
 	" SET maintenance_work_mem = '256MB'"
@@ -1603,7 +1600,7 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	    o->keep_previous > 0 ? "will be replaced; the current one is kept as " :
 	    "will be replaced; the current one is dropped after the swap",
 	    exists && o->keep_previous > 0 ? target : "",
-	    exists && o->keep_previous > 0 ? SUFFIX_PREVIOUS "<time>" : "");
+	    exists && o->keep_previous > 0 ? RP_SUFFIX_PREVIOUS "<time>" : "");
 	if (from_cache)
 		log_plain("method    clone of the cached template (the archive's data is not read)\n");
 	if (m->src_database && strcmp(m->src_database, target) != 0)
@@ -1649,207 +1646,6 @@ note_migrations(const archive_in *a, const cfg *c)
 		log_info("note: the archive's migration head is %s; the project's newest migration is %s",
 		    a->m.migration_head, newest);
 	free(newest);
-}
-
-/* 1 yes, 0 no; -1 no terminal. */
-static int
-ask(void)
-{
-	char line[64];
-
-	if (!isatty(STDIN_FILENO))
-		return -1;
-	log_plain("Restore? [y/N] ");
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	line[strcspn(line, "\r\n")] = '\0';
-	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0 ||
-	    strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;
-}
-
-/* ---- leftovers, swap, pruning ---- */
-
-/* <prefix><YYYYMMDD-HHMMSS>[_N] */
-static bool
-is_stamped(const char *name, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-	const char *s = name + pl;
-
-	if (strncmp(name, prefix, pl) != 0 || strlen(s) < SN_STAMP_LEN)
-		return false;
-	for (int i = 0; i < SN_STAMP_LEN; i++)
-		if (i == 8 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return false;
-	s += SN_STAMP_LEN;
-	return *s == '\0' || (*s == '_' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
-}
-
-/*
- * "<target>__restoring_" / "<target>__pre_", target shortened so that a
- * stamp and a "_NNN" fit after it within the 63-byte limit.
- */
-static char *
-stamped_prefix(const char *target, const char *suffix)
-{
-	static const char placeholder[] = "YYYYMMDD-HHMMSS_NNN";
-	char *sfx = xasprintf("%s%s", suffix, placeholder);
-	char *name = dba_derived_name(target, sfx);
-
-	name[strlen(name) - strlen(placeholder)] = '\0';
-	free(sfx);
-	return name;
-}
-
-/* Drop the __restoring_ databases a killed run left; open doors it left closed. */
-static int
-clean_leftovers(PGconn *maint, const char *target)
-{
-	char *prefix = stamped_prefix(target, SUFFIX_BUILDING);
-	char *pre = stamped_prefix(target, SUFFIX_PREVIOUS);
-	dba_info *v;
-	size_t n;
-	int rc = 0, found = 0;
-
-	if (dba_list(maint, prefix, false, &v, &n) < 0) {
-		rc = -1;
-		goto out;
-	}
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (!is_stamped(v[i].name, prefix))
-			continue;
-		log_info("dropping \"%s\", left by an interrupted db-restore", v[i].name);
-		rc = dba_drop(maint, v[i].name);
-		found++;
-	}
-	dba_info_free(v, n);
-	if (rc == 0 && found > 0 && dba_allows_connections(maint, target) == 0) {
-		log_info("allowing connections to \"%s\" again (an interrupted db-restore had stopped them)",
-		    target);
-		rc = dba_allow_connections(maint, target, true);
-	}
-	if (rc == 0 && dba_list(maint, pre, false, &v, &n) == 0) {
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			if (is_stamped(v[i].name, pre) && !v[i].allow_connections) {
-				log_info("allowing connections to \"%s\" again", v[i].name);
-				rc = dba_allow_connections(maint, v[i].name, true);
-			}
-		dba_info_free(v, n);
-	}
-out:
-	free(prefix);
-	free(pre);
-	return rc;
-}
-
-/* A name base+suffix+stamp that no database has yet. */
-static char *
-fresh_name(PGconn *maint, const char *target, const char *suffix)
-{
-	char stamp[SN_STAMP_LEN + 1];
-	char *prefix = stamped_prefix(target, suffix);
-
-	sn_stamp(time(NULL), stamp);
-	for (int k = 1; k < 1000; k++) {
-		char *name = k == 1 ? xasprintf("%s%s", prefix, stamp) : xasprintf("%s%s_%d", prefix, stamp, k);
-		int e = dba_exists(maint, name);
-
-		if (e == 0) {
-			free(prefix);
-			return name;
-		}
-		free(name);
-		if (e < 0)
-			break;
-	}
-	if (!intr_pending())
-		log_error("could not find a free database name starting \"%s\"", prefix);
-	free(prefix);
-	return NULL;
-}
-
-static int
-cmp_names_desc(const void *a, const void *b)
-{
-	return -strcmp(((const dba_info *) a)->name, ((const dba_info *) b)->name);
-}
-
-/* Keep the newest keep __pre_ copies of target. */
-static int
-prune_previous(PGconn *maint, const char *target, int keep, int *dropped)
-{
-	char *pre = stamped_prefix(target, SUFFIX_PREVIOUS);
-	dba_info *v;
-	size_t n;
-	int rc = 0, kept = 0;
-
-	*dropped = 0;
-	if (dba_list(maint, pre, false, &v, &n) < 0) {
-		free(pre);
-		return -1;
-	}
-	qsort(v, n, sizeof(*v), cmp_names_desc);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (!is_stamped(v[i].name, pre))
-			continue;
-		if (kept++ < keep)
-			continue;
-		log_verbose("dropping previous copy \"%s\"", v[i].name);
-		rc = dba_drop(maint, v[i].name);
-		if (rc == 0)
-			(*dropped)++;
-	}
-	dba_info_free(v, n);
-	free(pre);
-	return rc;
-}
-
-/*
- * Put built in target's place.  Returns 0, or -1 after logging with the
- * target untouched (built is left for the caller to drop).
- */
-static int
-swap_in(PGconn *maint, const char *built, const char *target, bool exists, char **previous)
-{
-	PGresult *res;
-	strbuf sql;
-	char *pre;
-
-	*previous = NULL;
-	if (!exists)
-		return dba_rename(maint, built, target);
-	if (dba_allow_connections(maint, target, false) < 0)
-		return -1;
-	if (dba_terminate(maint, target, TERMINATE_WAIT_MS) < 0 || !(pre = fresh_name(maint, target,
-	    SUFFIX_PREVIOUS))) {
-		(void) dba_allow_connections(maint, target, true);
-		return -1;
-	}
-	sb_init(&sql);
-	sb_append(&sql, "BEGIN; ALTER DATABASE ");
-	q_ident(&sql, target);
-	sb_append(&sql, " RENAME TO ");
-	q_ident(&sql, pre);
-	sb_append(&sql, "; ALTER DATABASE ");
-	q_ident(&sql, built);
-	sb_append(&sql, " RENAME TO ");
-	q_ident(&sql, target);
-	sb_append(&sql, "; COMMIT");
-	res = PQexec(maint, sql.data);
-	sb_free(&sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		conn_log_error(maint, res, "could not swap the databases");
-		PQclear(res);
-		PQclear(PQexec(maint, "ROLLBACK"));
-		(void) dba_allow_connections(maint, target, true);
-		free(pre);
-		return -1;
-	}
-	PQclear(res);
-	if (dba_allow_connections(maint, pre, true) < 0)
-		log_warning("the previous database is kept as \"%s\" but does not accept connections", pre);
-	*previous = pre;
-	return 0;
 }
 
 /* ---- the run ---- */
@@ -1976,7 +1772,7 @@ rst_run(const rst_opts *o, rst_result *r)
 	show_plan(&a, maint, target, exists, o, cache_hit);
 	note_migrations(&a, o->cfg);
 	if (!o->yes) {
-		answer = ask();
+		answer = rp_ask("Restore?");
 		if (answer < 0) {
 			log_error("refusing to restore without confirmation: standard input is not a terminal");
 			log_hint("pass --yes to restore without being asked");
@@ -1990,18 +1786,9 @@ rst_run(const rst_opts *o, rst_result *r)
 		}
 	}
 
-	switch (dba_try_lock(maint, target, LOCK_WAIT_MS)) {
-	case 1:
-		break;
-	case 0:
-		log_error("another db-restore into \"%s\" is running", target);
+	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0)
 		goto out;
-	default:
-		goto out;
-	}
-	if (clean_leftovers(maint, target) < 0)
-		goto out;
-	if (!(built = fresh_name(maint, target, SUFFIX_BUILDING)))
+	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
 		goto out;
 
 	if (cache_hit) {
@@ -2052,11 +1839,11 @@ rst_run(const rst_opts *o, rst_result *r)
 		goto fail;
 
 	log_verbose("swapping \"%s\" into place", built);
-	if (swap_in(maint, built, target, exists, &r->previous) < 0)
+	if (rp_swap_in(maint, built, target, exists, &r->previous) < 0)
 		goto fail;
 	free(built);
 	built = NULL;
-	if (exists && prune_previous(maint, target, o->keep_previous, &r->previous_dropped) < 0)
+	if (exists && rp_prune_previous(maint, target, o->keep_previous, &r->previous_dropped) < 0)
 		log_warning("could not drop older copies of \"%s\"", target);
 	if (r->previous && o->keep_previous == 0) {
 		free(r->previous);

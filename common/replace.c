@@ -1,0 +1,237 @@
+/*
+ * replace.c — replacing a database safely; see replace.h.
+ */
+#include "replace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "dbadmin.h"
+#include "interrupt.h"
+#include "log.h"
+#include "quote.h"
+#include "snapname.h"
+#include "strbuf.h"
+
+#define TERMINATE_WAIT_MS 10000
+#define LOCK_WAIT_MS 5000
+
+int
+rp_lock(PGconn *maint, const char *target)
+{
+	switch (dba_try_lock(maint, target, LOCK_WAIT_MS)) {
+	case 1:
+		return 0;
+	case 0:
+		log_error("another db-tools run is replacing \"%s\"", target);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* 1 yes, 0 no; -1 no terminal. */
+int
+rp_ask(const char *question)
+{
+	char line[64];
+
+	if (!isatty(STDIN_FILENO))
+		return -1;
+	log_plain("%s [y/N] ", question);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0 ||
+	    strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;
+}
+
+/* ---- leftovers, swap, pruning ---- */
+
+/* <prefix><YYYYMMDD-HHMMSS>[_N] */
+static bool
+is_stamped(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	const char *s = name + pl;
+
+	if (strncmp(name, prefix, pl) != 0 || strlen(s) < SN_STAMP_LEN)
+		return false;
+	for (int i = 0; i < SN_STAMP_LEN; i++)
+		if (i == 8 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	s += SN_STAMP_LEN;
+	return *s == '\0' || (*s == '_' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
+}
+
+/*
+ * "<target>__restoring_" / "<target>__pre_", target shortened so that a
+ * stamp and a "_NNN" fit after it within the 63-byte limit.
+ */
+static char *
+stamped_prefix(const char *target, const char *suffix)
+{
+	static const char placeholder[] = "YYYYMMDD-HHMMSS_NNN";
+	char *sfx = xasprintf("%s%s", suffix, placeholder);
+	char *name = dba_derived_name(target, sfx);
+
+	name[strlen(name) - strlen(placeholder)] = '\0';
+	free(sfx);
+	return name;
+}
+
+/* Drop the __restoring_ databases a killed run left; open doors it left closed. */
+int
+rp_clean_leftovers(PGconn *maint, const char *target)
+{
+	char *prefix = stamped_prefix(target, RP_SUFFIX_BUILDING);
+	char *pre = stamped_prefix(target, RP_SUFFIX_PREVIOUS);
+	dba_info *v;
+	size_t n;
+	int rc = 0, found = 0;
+
+	if (dba_list(maint, prefix, false, &v, &n) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!is_stamped(v[i].name, prefix))
+			continue;
+		log_info("dropping \"%s\", left by an interrupted db-restore", v[i].name);
+		rc = dba_drop(maint, v[i].name);
+		found++;
+	}
+	dba_info_free(v, n);
+	if (rc == 0 && found > 0 && dba_allows_connections(maint, target) == 0) {
+		log_info("allowing connections to \"%s\" again (an interrupted db-restore had stopped them)",
+		    target);
+		rc = dba_allow_connections(maint, target, true);
+	}
+	if (rc == 0 && dba_list(maint, pre, false, &v, &n) == 0) {
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (is_stamped(v[i].name, pre) && !v[i].allow_connections) {
+				log_info("allowing connections to \"%s\" again", v[i].name);
+				rc = dba_allow_connections(maint, v[i].name, true);
+			}
+		dba_info_free(v, n);
+	}
+out:
+	free(prefix);
+	free(pre);
+	return rc;
+}
+
+/* A name base+suffix+stamp that no database has yet. */
+char *
+rp_fresh_name(PGconn *maint, const char *target, const char *suffix)
+{
+	char stamp[SN_STAMP_LEN + 1];
+	char *prefix = stamped_prefix(target, suffix);
+
+	sn_stamp(time(NULL), stamp);
+	for (int k = 1; k < 1000; k++) {
+		char *name = k == 1 ? xasprintf("%s%s", prefix, stamp) : xasprintf("%s%s_%d", prefix, stamp, k);
+		int e = dba_exists(maint, name);
+
+		if (e == 0) {
+			free(prefix);
+			return name;
+		}
+		free(name);
+		if (e < 0)
+			break;
+	}
+	if (!intr_pending())
+		log_error("could not find a free database name starting \"%s\"", prefix);
+	free(prefix);
+	return NULL;
+}
+
+static int
+cmp_names_desc(const void *a, const void *b)
+{
+	return -strcmp(((const dba_info *) a)->name, ((const dba_info *) b)->name);
+}
+
+/* Keep the newest keep __pre_ copies of target. */
+int
+rp_prune_previous(PGconn *maint, const char *target, int keep, int *dropped)
+{
+	char *pre = stamped_prefix(target, RP_SUFFIX_PREVIOUS);
+	dba_info *v;
+	size_t n;
+	int rc = 0, kept = 0;
+
+	*dropped = 0;
+	if (dba_list(maint, pre, false, &v, &n) < 0) {
+		free(pre);
+		return -1;
+	}
+	qsort(v, n, sizeof(*v), cmp_names_desc);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!is_stamped(v[i].name, pre))
+			continue;
+		if (kept++ < keep)
+			continue;
+		log_verbose("dropping previous copy \"%s\"", v[i].name);
+		rc = dba_drop(maint, v[i].name);
+		if (rc == 0)
+			(*dropped)++;
+	}
+	dba_info_free(v, n);
+	free(pre);
+	return rc;
+}
+
+/*
+ * Put built in target's place.  Returns 0, or -1 after logging with the
+ * target untouched (built is left for the caller to drop).
+ */
+int
+rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, char **previous)
+{
+	PGresult *res;
+	strbuf sql;
+	char *pre;
+
+	*previous = NULL;
+	if (!exists)
+		return dba_rename(maint, built, target);
+	if (dba_allow_connections(maint, target, false) < 0)
+		return -1;
+	if (dba_terminate(maint, target, TERMINATE_WAIT_MS) < 0 || !(pre = rp_fresh_name(maint, target,
+	    RP_SUFFIX_PREVIOUS))) {
+		(void) dba_allow_connections(maint, target, true);
+		return -1;
+	}
+	sb_init(&sql);
+	sb_append(&sql, "BEGIN; ALTER DATABASE ");
+	q_ident(&sql, target);
+	sb_append(&sql, " RENAME TO ");
+	q_ident(&sql, pre);
+	sb_append(&sql, "; ALTER DATABASE ");
+	q_ident(&sql, built);
+	sb_append(&sql, " RENAME TO ");
+	q_ident(&sql, target);
+	sb_append(&sql, "; COMMIT");
+	res = PQexec(maint, sql.data);
+	sb_free(&sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		conn_log_error(maint, res, "could not swap the databases");
+		PQclear(res);
+		PQclear(PQexec(maint, "ROLLBACK"));
+		(void) dba_allow_connections(maint, target, true);
+		free(pre);
+		return -1;
+	}
+	PQclear(res);
+	if (dba_allow_connections(maint, pre, true) < 0)
+		log_warning("the previous database is kept as \"%s\" but does not accept connections", pre);
+	*previous = pre;
+	return 0;
+}
+

@@ -1,0 +1,37 @@
+/*
+ * replace.h — replacing a database without ever losing it, shared by
+ * db-restore and db-reset: the new database is built beside the target as
+ * <db>__restoring_<stamp>, then swapped in (close the door, end the
+ * sessions, rename both in one transaction, open the doors); the replaced
+ * one is kept as <db>__pre_<stamp> and old copies are pruned.  A per-target
+ * advisory lock keeps two runs apart, and the next run cleans up what a
+ * killed one left.  Design notes: ../shared/DESIGN.md ("Restore: never
+ * destroy before it works").
+ */
+#ifndef DBT_REPLACE_H
+#define DBT_REPLACE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#define RP_SUFFIX_BUILDING "__restoring_"
+#define RP_SUFFIX_PREVIOUS "__pre_"
+
+/* Ask "QUESTION [y/N]" on the terminal: 1 yes, 0 no, -1 no terminal on stdin. */
+int rp_ask(const char *question);
+/* Take the per-target lock (held until maint closes); -1 after logging. */
+int rp_lock(PGconn *maint, const char *target);
+/* Drop the databases a killed run left; open doors it left closed. */
+int rp_clean_leftovers(PGconn *maint, const char *target);
+/* target + suffix + a UTC stamp, shortened to fit and not taken yet; caller frees. */
+char *rp_fresh_name(PGconn *maint, const char *target, const char *suffix);
+/*
+ * Put built in target's place; *previous gets the replaced database's new
+ * name (caller frees; NULL when target did not exist).  Returns 0, or -1
+ * after logging with the target untouched (built is left to the caller).
+ */
+int rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, char **previous);
+/* Keep the newest keep __pre_ copies of target; *dropped says how many went. */
+int rp_prune_previous(PGconn *maint, const char *target, int keep, int *dropped);
+
+#endif
