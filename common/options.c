@@ -60,3 +60,52 @@ opt_parse_when(const char *value, const char *option, enum opt_when *out)
 	}
 	return 0;
 }
+
+void
+opt_common_init(opt_common *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->jobs = -1;
+	o->progress = WHEN_AUTO;
+}
+
+int
+opt_common_parse(int c, const char *arg, opt_common *o)
+{
+	switch (c) {
+	case 'd':
+		if (opt_nonempty(arg, "-d/--dbname") < 0)
+			return -1;
+		o->dbname = arg;
+		return 1;
+	case 'o':
+		if (opt_nonempty(arg, "-o/--dir") < 0)
+			return -1;
+		o->dir = arg;
+		return 1;
+	case 'j':
+		return opt_parse_int(arg, "-j/--jobs", 1, 64, &o->jobs) < 0 ? -1 : 1;
+	case OPT_COMMON_CONFIG:
+		if (opt_nonempty(arg, "--config") < 0)
+			return -1;
+		o->config = arg;
+		return 1;
+	case OPT_COMMON_PROGRESS:
+		return opt_parse_when(arg, "--progress", &o->progress) < 0 ? -1 : 1;
+	case 'q':
+		o->quiet = true;
+		return 1;
+	case 'v':
+		o->verbose++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+opt_common_log_level(const opt_common *o)
+{
+	return o->quiet ? LOG_LEVEL_WARNING :
+	    o->verbose >= 2 ? LOG_LEVEL_DEBUG : o->verbose == 1 ? LOG_LEVEL_VERBOSE : LOG_LEVEL_INFO;
+}

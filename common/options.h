@@ -6,6 +6,8 @@
 #ifndef DBT_OPTIONS_H
 #define DBT_OPTIONS_H
 
+#include <stdbool.h>
+
 /* The value of --progress, --split and the like. */
 enum opt_when { WHEN_AUTO, WHEN_ALWAYS, WHEN_NEVER };
 
@@ -16,5 +18,39 @@ int opt_parse_int(const char *value, const char *option, int lo, int hi, int *ou
 int opt_nonempty(const char *value, const char *option);
 /* Logs "OPTION can only be used with OTHER" and returns the usage exit status. */
 int opt_conflict(const char *option, const char *other);
+
+/*
+ * The options every tool takes: -d/--dbname, -o/--dir, -j/--jobs,
+ * --config, --progress, -q/--quiet, -v/--verbose.  A tool puts
+ * OPT_COMMON_LONGOPTS in its getopt_long table and OPT_COMMON_SHORTOPTS in
+ * its short option string, and hands every option to opt_common_parse() first.
+ */
+enum { OPT_COMMON_CONFIG = 200, OPT_COMMON_PROGRESS };
+
+#define OPT_COMMON_SHORTOPTS "d:o:j:qv"
+#define OPT_COMMON_LONGOPTS \
+	{"dbname", required_argument, NULL, 'd'}, \
+	{"dir", required_argument, NULL, 'o'}, \
+	{"jobs", required_argument, NULL, 'j'}, \
+	{"config", required_argument, NULL, OPT_COMMON_CONFIG}, \
+	{"progress", required_argument, NULL, OPT_COMMON_PROGRESS}, \
+	{"quiet", no_argument, NULL, 'q'}, \
+	{"verbose", no_argument, NULL, 'v'}
+
+typedef struct opt_common {
+	const char *dbname;          /* -d; NULL when not given */
+	const char *dir;             /* -o */
+	const char *config;          /* --config */
+	int jobs;                    /* -j; -1 when not given */
+	enum opt_when progress;      /* --progress */
+	int verbose;                 /* -v, counted */
+	bool quiet;                  /* -q */
+} opt_common;
+
+void opt_common_init(opt_common *o);
+/* 1: c was a common option and is stored; 0: not a common option; -1: bad value (logged). */
+int opt_common_parse(int c, const char *arg, opt_common *o);
+/* The log level -q and -v ask for. */
+int opt_common_log_level(const opt_common *o);
 
 #endif

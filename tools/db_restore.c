@@ -27,11 +27,8 @@ enum cache_action { CACHE_NONE, CACHE_LIST, CACHE_CLEAR };
 
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
-	const char *dbname;          /* -d */
-	const char *dir;             /* -o */
-	const char *config;          /* --config */
+	opt_common common;           /* -d -o -j --config --progress -q -v */
 	const char *archive;         /* NAME or PATH */
-	int jobs;                    /* -j */
 	bool yes;                    /* -y */
 	bool force;                  /* --force */
 	bool verify;                 /* --verify */
@@ -40,9 +37,6 @@ struct settings {
 	bool no_cache;               /* --no-cache */
 	enum cache_action cache;     /* --cache */
 	bool json;                   /* --json */
-	enum opt_when progress;      /* --progress */
-	int verbose;                 /* -v */
-	bool quiet;                  /* -q */
 };
 
 static void
@@ -82,17 +76,14 @@ usage(FILE *f)
 }
 
 enum {
-	OPT_CONFIG = 256, OPT_FORCE, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE,
-	OPT_JSON, OPT_PROGRESS,
+	OPT_FORCE = 256, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE, OPT_JSON,
 };
 
 static int
 parse_args(int argc, char **argv, struct settings *s)
 {
 	static const struct option longopts[] = {
-		{"dbname", required_argument, NULL, 'd'},
-		{"dir", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
+		OPT_COMMON_LONGOPTS,
 		{"yes", no_argument, NULL, 'y'},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"verify", no_argument, NULL, OPT_VERIFY},
@@ -101,32 +92,21 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"cache", required_argument, NULL, OPT_CACHE},
 		{"json", no_argument, NULL, OPT_JSON},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:o:j:yqvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS "yVh", longopts, NULL)) != -1) {
+		int common = opt_common_parse(c, optarg, &s->common);
+
+		if (common != 0) {
+			if (common < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
-		case 'd':
-			if (opt_nonempty(optarg, "-d/--dbname") < 0)
-				return EXIT_USAGE;
-			s->dbname = optarg;
-			break;
-		case 'o':
-			if (opt_nonempty(optarg, "-o/--dir") < 0)
-				return EXIT_USAGE;
-			s->dir = optarg;
-			break;
-		case 'j':
-			if (opt_parse_int(optarg, "-j/--jobs", 1, 64, &s->jobs) < 0)
-				return EXIT_USAGE;
-			break;
 		case 'y':
 			s->yes = true;
 			break;
@@ -159,21 +139,6 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_JSON:
 			s->json = true;
-			break;
-		case OPT_CONFIG:
-			if (opt_nonempty(optarg, "--config") < 0)
-				return EXIT_USAGE;
-			s->config = optarg;
-			break;
-		case OPT_PROGRESS:
-			if (opt_parse_when(optarg, "--progress", &s->progress) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'q':
-			s->quiet = true;
-			break;
-		case 'v':
-			s->verbose++;
 			break;
 		case 'V':
 			printf("db-restore (db-tools) %s\n", DB_TOOLS_VERSION);
@@ -297,7 +262,7 @@ print_summary(const rst_result *r)
 int
 main(int argc, char **argv)
 {
-	struct settings s = {.jobs = -1, .keep_previous = 1, .progress = WHEN_AUTO};
+	struct settings s = {.keep_previous = 1};
 	cfg c;
 	const char *dir, *conninfo;
 	char *path = NULL;
@@ -305,19 +270,19 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init(argv[0]);
+	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
 	if (rc != EXIT_OK)
 		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
-	log_set_level(s.quiet ? LOG_LEVEL_WARNING :
-	    s.verbose >= 2 ? LOG_LEVEL_DEBUG : s.verbose == 1 ? LOG_LEVEL_VERBOSE : LOG_LEVEL_INFO);
-	if (cfg_load(s.config, &c) < 0) {
+	log_set_level(opt_common_log_level(&s.common));
+	if (cfg_load(s.common.config, &c) < 0) {
 		cfg_free(&c);
 		return EXIT_USAGE;
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	dir = cfg_pick_str(s.dir, NULL, c.backups_dir, "backups");
-	conninfo = cfg_pick_str(s.dbname, "DATABASE_URL", c.database, NULL);
+	dir = cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups");
+	conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL);
 
 	if (s.cache != CACHE_NONE) {
 		rc = run_cache(conninfo, s.cache, s.json);
@@ -335,7 +300,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (s.verify) {
-		rc = rst_verify(path, cfg_pick_int(s.jobs, c.jobs, 2), s.progress, &r);
+		rc = rst_verify(path, cfg_pick_int(s.common.jobs, c.jobs, 2), s.common.progress, &r);
 		if (rc == EXIT_OK)
 			log_plain("archive \"%s\" is intact: %lld tables, %lld rows, %lld large objects checked in %.2f s\n",
 			    path, (long long) r.tables, (long long) r.rows, (long long) r.large_objects,
@@ -344,14 +309,14 @@ main(int argc, char **argv)
 		rst_opts o = {
 			.conninfo = conninfo,
 			.archive = path,
-			.jobs = cfg_pick_int(s.jobs, c.jobs, 2),
+			.jobs = cfg_pick_int(s.common.jobs, c.jobs, 2),
 			.yes = s.yes,
 			.force = s.force,
 			.owners = s.owners,
 			.use_cache = !s.no_cache,
 			.cache_size = cfg_pick_int(-1, c.cache_size, 3),
 			.keep_previous = s.keep_previous,
-			.progress = s.progress,
+			.progress = s.common.progress,
 			.cfg = &c,
 		};
 

@@ -26,20 +26,14 @@ enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE };
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
 	enum mode mode;              /* --list, --prune */
-	const char *dbname;          /* -d */
-	const char *dir;             /* -o */
-	const char *config;          /* --config */
+	opt_common common;           /* -d -o -j --config --progress -q -v */
 	const char *name;            /* NAME */
-	int jobs;                    /* -j */
 	int level;                   /* -Z */
 	bool json;                   /* --json */
 	int keep;                    /* --keep */
 	long long older_than;        /* --older-than */
 	bool dry_run;                /* -n */
-	enum opt_when progress;      /* --progress */
 	enum opt_when split;         /* --split */
-	int verbose;                 /* -v */
-	bool quiet;                  /* -q */
 };
 
 static void
@@ -76,60 +70,39 @@ usage(FILE *f)
 	    "See db-snapshot(1) and db-tools(5).\n");
 }
 
-enum {
-	OPT_CONFIG = 256, OPT_LIST, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_PROGRESS,
-	OPT_SPLIT,
-};
+enum { OPT_LIST = 256, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_SPLIT };
 
 static int
 parse_args(int argc, char **argv, struct settings *s)
 {
 	static const struct option longopts[] = {
-		{"dbname", required_argument, NULL, 'd'},
-		{"dir", required_argument, NULL, 'o'},
-		{"jobs", required_argument, NULL, 'j'},
+		OPT_COMMON_LONGOPTS,
 		{"compress", required_argument, NULL, 'Z'},
-		{"config", required_argument, NULL, OPT_CONFIG},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"prune", no_argument, NULL, OPT_PRUNE},
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"older-than", required_argument, NULL, OPT_OLDER_THAN},
 		{"dry-run", no_argument, NULL, 'n'},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
 		{"split", required_argument, NULL, OPT_SPLIT},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:o:j:Z:nqvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS "Z:nVh", longopts, NULL)) != -1) {
+		int common = opt_common_parse(c, optarg, &s->common);
+
+		if (common != 0) {
+			if (common < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
-		case 'd':
-			if (opt_nonempty(optarg, "-d/--dbname") < 0)
-				return EXIT_USAGE;
-			s->dbname = optarg;
-			break;
-		case 'o':
-			if (opt_nonempty(optarg, "-o/--dir") < 0)
-				return EXIT_USAGE;
-			s->dir = optarg;
-			break;
-		case 'j':
-			if (opt_parse_int(optarg, "-j/--jobs", 1, 64, &s->jobs) < 0)
-				return EXIT_USAGE;
-			break;
 		case 'Z':
 			if (opt_parse_int(optarg, "-Z/--compress", 0, 9, &s->level) < 0)
 				return EXIT_USAGE;
-			break;
-		case OPT_CONFIG:
-			if (opt_nonempty(optarg, "--config") < 0)
-				return EXIT_USAGE;
-			s->config = optarg;
 			break;
 		case OPT_LIST:
 			s->mode = MODE_LIST;
@@ -154,19 +127,9 @@ parse_args(int argc, char **argv, struct settings *s)
 		case 'n':
 			s->dry_run = true;
 			break;
-		case OPT_PROGRESS:
-			if (opt_parse_when(optarg, "--progress", &s->progress) < 0)
-				return EXIT_USAGE;
-			break;
 		case OPT_SPLIT:
 			if (opt_parse_when(optarg, "--split", &s->split) < 0)
 				return EXIT_USAGE;
-			break;
-		case 'q':
-			s->quiet = true;
-			break;
-		case 'v':
-			s->verbose++;
 			break;
 		case 'V':
 			printf("db-snapshot (db-tools) %s\n", DB_TOOLS_VERSION);
@@ -258,28 +221,27 @@ print_summary(const snap_result *r)
 int
 main(int argc, char **argv)
 {
-	struct settings s = {.jobs = -1, .level = -1, .keep = -1, .older_than = -1,
-	    .progress = WHEN_AUTO, .split = WHEN_AUTO};
+	struct settings s = {.level = -1, .keep = -1, .older_than = -1, .split = WHEN_AUTO};
 	cfg c;
 	const char *dir;
 	int rc;
 
 	log_init(argv[0]);
+	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
 	if (rc != EXIT_OK)
 		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
-	log_set_level(s.quiet ? LOG_LEVEL_WARNING :
-	    s.verbose >= 2 ? LOG_LEVEL_DEBUG : s.verbose == 1 ? LOG_LEVEL_VERBOSE : LOG_LEVEL_INFO);
+	log_set_level(opt_common_log_level(&s.common));
 	rc = check_args(&s);
 	if (rc != EXIT_OK)
 		return rc;
-	if (cfg_load(s.config, &c) < 0) {
+	if (cfg_load(s.common.config, &c) < 0) {
 		cfg_free(&c);
 		return EXIT_USAGE;
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	dir = cfg_pick_str(s.dir, NULL, c.backups_dir, "backups");
+	dir = cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups");
 
 	switch (s.mode) {
 	case MODE_LIST:
@@ -290,12 +252,12 @@ main(int argc, char **argv)
 		break;
 	case MODE_SNAPSHOT: {
 		snap_opts o = {
-			.conninfo = cfg_pick_str(s.dbname, "DATABASE_URL", c.database, NULL),
+			.conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL),
 			.dir = dir,
 			.name = s.name,
-			.jobs = cfg_pick_int(s.jobs, c.jobs, 2),
+			.jobs = cfg_pick_int(s.common.jobs, c.jobs, 2),
 			.level = cfg_pick_int(s.level, c.compression, 1),
-			.progress = s.progress,
+			.progress = s.common.progress,
 			.split = s.split,
 		};
 		snap_result r;
