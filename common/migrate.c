@@ -1,0 +1,309 @@
+/*
+ * migrate.c — the built-in migration runner; see migrate.h.
+ */
+#include "migrate.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conn.h"
+#include "log.h"
+#include "sqlrun.h"
+#include "strbuf.h"
+
+int
+mig_version_cmp(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	while (*a == '0' && a[1])
+		a++;
+	while (*b == '0' && b[1])
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static int
+file_cmp(const void *x, const void *y)
+{
+	const mig_file *a = x, *b = y;
+	int c = mig_version_cmp(a->version, b->version);
+
+	return c ? c : strcmp(a->name, b->name);
+}
+
+void
+mig_free(mig_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].version);
+		free(v[i].name);
+		free(v[i].path);
+	}
+	free(v);
+}
+
+int
+mig_scan(const char *dir, mig_file **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	mig_file *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		log_error("could not open the migrations directory \"%s\"", dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		size_t len = strlen(name), digits = strspn(name, "0123456789");
+		char *text;
+		size_t tlen;
+
+		if (name[0] == '.' || len < 5 || strcmp(name + len - 4, ".sql") != 0)
+			continue;
+		if (digits == 0 || name[digits] != '_') {
+			log_error("migration file \"%s/%s\" is not named <version>_<name>.sql", dir, name);
+			rc = -1;
+			break;
+		}
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		memset(&v[nv], 0, sizeof(v[nv]));
+		v[nv].version = xasprintf("%.*s", (int) digits, name);
+		v[nv].name = xstrdup(name);
+		v[nv].path = xasprintf("%s/%s", dir, name);
+		nv++;
+		if (!(text = sr_read_file(v[nv - 1].path, &tlen))) {
+			rc = -1;
+			break;
+		}
+		hash_hex_of(text, tlen, v[nv - 1].sha256);
+		free(text);
+	}
+	closedir(d);
+	if (rc == 0) {
+		qsort(v, nv, sizeof(*v), file_cmp);
+		for (size_t i = 1; i < nv; i++)
+			if (mig_version_cmp(v[i - 1].version, v[i].version) == 0) {
+				log_error("migrations \"%s\" and \"%s\" have the same version", v[i - 1].name,
+				    v[i].name);
+				rc = -1;
+				break;
+			}
+	}
+	if (rc < 0) {
+		mig_free(v, nv);
+		return -1;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+static int
+ensure_table(PGconn *conn)
+{
+	return conn_exec(conn,
+	    "SET client_min_messages = warning;"
+	    "CREATE TABLE IF NOT EXISTS public." MIG_TABLE " ("
+	    " version numeric PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+	    " applied_at timestamptz NOT NULL DEFAULT now(), duration_ms double precision NOT NULL);"
+	    "RESET client_min_messages");
+}
+
+/* The applied migrations: version -> checksum.  NULL result and *exists false when no table. */
+static PGresult *
+applied_rows(PGconn *conn, bool *exists)
+{
+	bool is_null;
+	char *t = conn_query_value(conn, "SELECT pg_catalog.to_regclass('public." MIG_TABLE "')::text",
+	    &is_null);
+
+	*exists = t != NULL;
+	free(t);
+	if (!*exists)
+		return is_null ? PQmakeEmptyPGresult(conn, PGRES_TUPLES_OK) : NULL;
+	return conn_query(conn, "SELECT version::text, name, checksum FROM public." MIG_TABLE
+	    " ORDER BY version");
+}
+
+static void
+push(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+int
+mig_status(PGconn *conn, const mig_file *v, size_t n, mig_state *st)
+{
+	bool exists;
+	PGresult *res = applied_rows(conn, &exists);
+	int rows;
+
+	memset(st, 0, sizeof(*st));
+	if (!res)
+		return -1;
+	rows = PQntuples(res);
+	if (rows > 0)
+		st->head = xstrdup(PQgetvalue(res, rows - 1, 0));
+	for (size_t i = 0; i < n; i++) {
+		int hit = -1;
+
+		for (int r = 0; r < rows && hit < 0; r++)
+			if (mig_version_cmp(PQgetvalue(res, r, 0), v[i].version) == 0)
+				hit = r;
+		if (hit < 0) {
+			st->pending++;
+			if (st->head && mig_version_cmp(v[i].version, st->head) < 0)
+				push(&st->gaps, &st->n_gaps, v[i].name);
+		} else {
+			st->applied++;
+			if (strcmp(PQgetvalue(res, hit, 2), v[i].sha256) != 0)
+				push(&st->changed, &st->n_changed, v[i].name);
+		}
+	}
+	for (int r = 0; r < rows; r++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = mig_version_cmp(PQgetvalue(res, r, 0), v[i].version) == 0;
+		if (!found)
+			push(&st->missing, &st->n_missing, PQgetvalue(res, r, 1));
+	}
+	PQclear(res);
+	return 0;
+}
+
+void
+mig_state_free(mig_state *st)
+{
+	for (size_t i = 0; i < st->n_changed; i++)
+		free(st->changed[i]);
+	for (size_t i = 0; i < st->n_gaps; i++)
+		free(st->gaps[i]);
+	for (size_t i = 0; i < st->n_missing; i++)
+		free(st->missing[i]);
+	free(st->changed);
+	free(st->gaps);
+	free(st->missing);
+	free(st->head);
+	memset(st, 0, sizeof(*st));
+}
+
+void
+mig_print_status(FILE *f, const mig_file *v, size_t n, const mig_state *st)
+{
+	fprintf(f, "migrations: %zu applied, %zu pending%s%s\n", st->applied, st->pending,
+	    st->head ? ", head " : "", st->head ? st->head : "");
+	(void) v;
+	(void) n;
+	for (size_t i = 0; i < st->n_changed; i++)
+		fprintf(f, "  changed since applied: %s\n", st->changed[i]);
+	for (size_t i = 0; i < st->n_gaps; i++)
+		fprintf(f, "  pending but older than the head: %s\n", st->gaps[i]);
+	for (size_t i = 0; i < st->n_missing; i++)
+		fprintf(f, "  applied but no longer in the directory: %s\n", st->missing[i]);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
+}
+
+/* Apply one file and record it. */
+static int
+apply_one(PGconn *conn, const mig_file *m)
+{
+	size_t len;
+	char *text = sr_read_file(m->path, &len);
+	bool txn;
+	double t0 = now_ms();
+	int rc;
+
+	if (!text)
+		return -1;
+	txn = !strstr(text, MIG_NO_TXN_MARKER);
+	log_verbose("applying migration %s%s", m->name, txn ? "" : " (no transaction)");
+	rc = txn ? conn_exec(conn, "BEGIN") : 0;
+	if (rc == 0)
+		rc = sr_run(conn, text, len, m->path);
+	if (rc == 0) {
+		const char *params[4];
+		char dur[32];
+		PGresult *res;
+
+		snprintf(dur, sizeof(dur), "%.3f", now_ms() - t0);
+		params[0] = m->version;
+		params[1] = m->name;
+		params[2] = m->sha256;
+		params[3] = dur;
+		res = PQexecParams(conn, "INSERT INTO public." MIG_TABLE
+		    " (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)", 4, NULL, params, NULL,
+		    NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			conn_log_error(conn, res, "could not record a migration");
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	if (txn)
+		rc = rc == 0 ? conn_exec(conn, "COMMIT") : (PQclear(PQexec(conn, "ROLLBACK")), -1);
+	free(text);
+	return rc;
+}
+
+int
+mig_apply(PGconn *conn, const mig_file *v, size_t n, int *applied)
+{
+	mig_state st;
+	bool exists;
+	PGresult *res;
+	int rc = 0;
+
+	*applied = 0;
+	if (ensure_table(conn) < 0 || mig_status(conn, v, n, &st) < 0)
+		return -1;
+	if (st.n_changed > 0 || st.n_gaps > 0) {
+		log_error("refusing to migrate: %s \"%s\"", st.n_changed ? "an applied migration has changed:" :
+		    "a pending migration is older than the newest applied one:",
+		    st.n_changed ? st.changed[0] : st.gaps[0]);
+		log_hint("see db-reset --status");
+		mig_state_free(&st);
+		return -1;
+	}
+	mig_state_free(&st);
+	if (!(res = applied_rows(conn, &exists)))
+		return -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		bool done = false;
+
+		for (int r = 0; r < PQntuples(res) && !done; r++)
+			done = mig_version_cmp(PQgetvalue(res, r, 0), v[i].version) == 0;
+		if (done)
+			continue;
+		rc = apply_one(conn, &v[i]);
+		if (rc == 0)
+			(*applied)++;
+	}
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * sqlrun.c — running SQL scripts; see sqlrun.h.
+ */
+#include "sqlrun.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "interrupt.h"
+#include "log.h"
+#include "sqlscript.h"
+#include "strbuf.h"
+
+int
+sr_run(PGconn *conn, const char *text, size_t len, const char *label)
+{
+	sql_stmt *st;
+	size_t n;
+	char err[256];
+	int rc = 0, slot;
+	strbuf sql;
+
+	if (sql_split(text, len, &st, &n, err, sizeof(err)) < 0) {
+		log_error("%s: %s", label, err);
+		return -1;
+	}
+	sb_init(&sql);
+	slot = intr_register_conn(conn);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		PGresult *res;
+
+		if (st[i].meta) {
+			log_error("%s, line %d: psql commands such as \"%.20s\" are not supported", label,
+			    st[i].line, text + st[i].start);
+			rc = -1;
+			break;
+		}
+		sb_reset(&sql);
+		sb_append_len(&sql, text + st[i].start, st[i].len);
+		res = PQexec(conn, sql.data);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+			char *what = xasprintf("%s, line %d", label, st[i].line);
+
+			conn_log_error(conn, res, what);
+			log_detail("statement: %.300s%s", sql.data, sql.len > 300 ? " ..." : "");
+			free(what);
+			rc = -1;
+		}
+		PQclear(res);
+		if (intr_pending())
+			rc = -1;
+	}
+	intr_unregister_conn(slot);
+	sb_free(&sql);
+	free(st);
+	return rc;
+}
+
+char *
+sr_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	strbuf sb;
+	char buf[65536];
+	size_t got;
+
+	if (!f) {
+		log_error("could not open \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	sb_init(&sb);
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_append_len(&sb, buf, got);
+	if (ferror(f)) {
+		log_error("could not read \"%s\": %s", path, strerror(errno));
+		fclose(f);
+		sb_free(&sb);
+		return NULL;
+	}
+	fclose(f);
+	*len = sb.len;
+	return sb_steal(&sb);
+}
