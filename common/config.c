@@ -115,6 +115,7 @@ cfg_load(const char *explicit_path, cfg *c)
 	memset(c, 0, sizeof(*c));
 	c->jobs = c->compression = c->retention_keep = c->cache_size = -1;
 	c->retention_age = -1;
+	c->rng_seed = -1;
 
 	if (explicit_path && *explicit_path)
 		path = xstrdup(explicit_path);
@@ -234,6 +235,55 @@ get_path(json_object *val, const char *path, const char *key, const char *dir, c
 	return 0;
 }
 
+/* "seeds": {"dir" | "command", "counts": {name: n}, "rng_seed": n} */
+static int
+parse_seeds(json_object *val, const char *path, const char *dir, cfg *c)
+{
+	json_object *d;
+
+	if (!json_object_is_type(val, json_type_object)) {
+		log_error("configuration file \"%s\": \"seeds\" must be an object such as {\"dir\": \"db/seeds\"}",
+		    path);
+		return -1;
+	}
+	if (json_object_object_get_ex(val, "dir", &d) &&
+	    get_path(d, path, "seeds.dir", dir, &c->seeds_dir) < 0)
+		return -1;
+	if (json_object_object_get_ex(val, "command", &d) &&
+	    get_string(d, path, "seeds.command", &c->seeds_command) < 0)
+		return -1;
+	if (c->seeds_dir && c->seeds_command) {
+		log_error("configuration file \"%s\": \"seeds\" takes \"dir\" or \"command\", not both", path);
+		return -1;
+	}
+	if (json_object_object_get_ex(val, "rng_seed", &d)) {
+		if (!json_object_is_type(d, json_type_int) || json_object_get_int64(d) < 0) {
+			log_error("configuration file \"%s\": \"seeds.rng_seed\" must be an integer, 0 or more", path);
+			return -1;
+		}
+		c->rng_seed = json_object_get_int64(d);
+	}
+	if (json_object_object_get_ex(val, "counts", &d)) {
+		if (!json_object_is_type(d, json_type_object)) {
+			log_error("configuration file \"%s\": \"seeds.counts\" must be an object of integers", path);
+			return -1;
+		}
+		json_object_object_foreach(d, name, n) {
+			if (!json_object_is_type(n, json_type_int) || json_object_get_int64(n) < 0) {
+				log_error("configuration file \"%s\": \"seeds.counts.%s\" must be an integer, 0 or more",
+				    path, name);
+				return -1;
+			}
+			c->count_names = xrealloc(c->count_names, (c->n_counts + 1) * sizeof(char *));
+			c->count_values = xrealloc(c->count_values, (c->n_counts + 1) * sizeof(long long));
+			c->count_names[c->n_counts] = xstrdup(name);
+			c->count_values[c->n_counts] = json_object_get_int64(n);
+			c->n_counts++;
+		}
+	}
+	return 0;
+}
+
 int
 cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 {
@@ -245,6 +295,7 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 	memset(c, 0, sizeof(*c));
 	c->jobs = c->compression = c->retention_keep = c->cache_size = -1;
 	c->retention_age = -1;
+	c->rng_seed = -1;
 	c->path = xstrdup(path);
 	c->dir = xstrdup(dir);
 
@@ -302,6 +353,17 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 			if (json_object_object_get_ex(val, "dir", &d) &&
 			    get_path(d, path, "migrations.dir", dir, &c->migrations_dir) < 0)
 				return -1;
+			if (json_object_object_get_ex(val, "command", &d) &&
+			    get_string(d, path, "migrations.command", &c->migrations_command) < 0)
+				return -1;
+			if (c->migrations_dir && c->migrations_command) {
+				log_error("configuration file \"%s\": \"migrations\" takes \"dir\" or \"command\", not both",
+				    path);
+				return -1;
+			}
+		} else if (strcmp(key, "seeds") == 0) {
+			if (parse_seeds(val, path, dir, c) < 0)
+				return -1;
 		} else if (strcmp(key, "jobs") == 0) {
 			if (get_int(val, path, key, 1, 64, &c->jobs) < 0)
 				return -1;
@@ -328,6 +390,13 @@ cfg_free(cfg *c)
 	free(c->database);
 	free(c->backups_dir);
 	free(c->migrations_dir);
+	free(c->migrations_command);
+	free(c->seeds_dir);
+	free(c->seeds_command);
+	for (size_t i = 0; i < c->n_counts; i++)
+		free(c->count_names[i]);
+	free(c->count_names);
+	free(c->count_values);
 	for (size_t i = 0; i < c->n_allowed_hosts; i++)
 		free(c->allowed_hosts[i]);
 	free(c->allowed_hosts);

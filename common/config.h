@@ -27,6 +27,13 @@ typedef struct cfg {
 	long long retention_age;    /* "retention": {"older_than"} in seconds, -1 when absent */
 	int cache_size;             /* "cache_size", -1 when absent */
 	char *migrations_dir;       /* "migrations": {"dir"}, made relative to dir */
+	char *migrations_command;   /* "migrations": {"command"} */
+	char *seeds_dir;            /* "seeds": {"dir"}, made relative to dir */
+	char *seeds_command;        /* "seeds": {"command"} */
+	char **count_names;         /* "seeds": {"counts": {name: n}} */
+	long long *count_values;
+	size_t n_counts;
+	long long rng_seed;         /* "seeds": {"rng_seed"}, -1 when absent */
 	char **allowed_hosts;       /* "allowed_hosts" */
 	size_t n_allowed_hosts;
 	struct json_object *root;   /* the whole document, for keys read by one tool only */

@@ -251,3 +251,34 @@ conn_is_local(PGconn *conn)
 	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
 	    strcmp(host, "::1") == 0;
 }
+
+static void
+uri_encode(strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char) *s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~')
+			sb_append_char(sb, (char) c);
+		else
+			sb_appendf(sb, "%%%02X", c);
+	}
+}
+
+char *
+conn_uri(PGconn *conn, const char *dbname)
+{
+	strbuf sb;
+
+	sb_init(&sb);
+	sb_append(&sb, "postgresql:///");
+	uri_encode(&sb, dbname);
+	sb_append(&sb, "?host=");
+	uri_encode(&sb, PQhost(conn));
+	sb_append(&sb, "&port=");
+	uri_encode(&sb, PQport(conn));
+	sb_append(&sb, "&user=");
+	uri_encode(&sb, PQuser(conn));
+	return sb_steal(&sb);
+}

@@ -42,6 +42,11 @@ void conn_log_error(PGconn *conn, const PGresult *res, const char *what);
  * a child's environment.
  */
 char *conn_child_conninfo(PGconn *conn, const char *dbname, char **password);
+/*
+ * A postgresql:// URI for database dbname on conn's server, as conn's user,
+ * without the password (for DATABASE_URL in a child's environment).
+ */
+char *conn_uri(PGconn *conn, const char *dbname);
 /* Non-zero when the connection is local (Unix socket, localhost, 127.x, ::1). */
 bool conn_is_local(PGconn *conn);
 
