@@ -176,13 +176,8 @@ say_what_changed(PGconn *maint, const inputs *in)
 
 /* ---- commands ---- */
 
-/*
- * Run a migrate or seed command with sh -c, DATABASE_URL and PG* pointing
- * at db (password through PGPASSWORD only), plus extra environment; its
- * output goes to our stderr.
- */
-static int
-run_command(PGconn *maint, const char *db, const char *command, const char *what, char **extra,
+int
+rs_run_command(PGconn *maint, const char *db, const char *command, const char *what, char **extra,
     size_t n_extra)
 {
 	char *password = NULL;
@@ -246,7 +241,7 @@ migrate(const rs_opts *o, PGconn *maint, PGconn *conn, const char *db, const inp
     rs_result *r)
 {
 	if (o->cfg->migrations_command)
-		return run_command(maint, db, o->cfg->migrations_command, "migrations", NULL, 0);
+		return rs_run_command(maint, db, o->cfg->migrations_command, "migrations", NULL, 0);
 	if (!o->cfg->migrations_dir)
 		return 0;
 	return mig_apply(conn, in->migs, in->n_migs, &r->migrations);
@@ -274,7 +269,7 @@ seed(const rs_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs
 					*c = (char) (*c - 'a' + 'A');
 		}
 		env[o->counts.n] = xasprintf("SEED_RNG_SEED=%lld", o->rng_seed);
-		rc = run_command(maint, db, o->cfg->seeds_command, "seed", env, o->counts.n + 1);
+		rc = rs_run_command(maint, db, o->cfg->seeds_command, "seed", env, o->counts.n + 1);
 		for (size_t i = 0; i <= o->counts.n; i++)
 			free(env[i]);
 		free(env);

@@ -8,7 +8,9 @@
 #ifndef DBT_RESET_H
 #define DBT_RESET_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "options.h"
@@ -38,6 +40,14 @@ typedef struct rs_result {
 	double t_create, t_migrate, t_seed, t_cache, t_swap, seconds;
 } rs_result;
 
+/*
+ * Run a migrate or seed command with sh -c, DATABASE_URL and PG* pointing
+ * at database db on maint's server (the password through PGPASSWORD only),
+ * plus extra "NAME=value" environment; its output goes to stderr.  what
+ * names it in messages.  Returns 0, or -1 after logging its exit status.
+ */
+int rs_run_command(PGconn *maint, const char *db, const char *command, const char *what,
+    char **extra, size_t n_extra);
 /* Returns an exit status (exitcode.h); logs what went wrong. */
 int rs_run(const rs_opts *o, rs_result *r);
 /* --status: migrations applied, pending, changed; the last seed run.  Returns an exit status. */

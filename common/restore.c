@@ -47,7 +47,9 @@
 #include "meta.h"
 #include "progress.h"
 #include "quote.h"
+#include "migrate.h"
 #include "replace.h"
+#include "reset.h"
 #include "snapname.h"
 #include "sqlscript.h"
 #include "strbuf.h"
@@ -1642,7 +1644,7 @@ note_migrations(const archive_in *a, const cfg *c)
 	if (!a->m.migration_head)
 		log_info("note: the archive records no migration head; the project's newest migration is %s",
 		    newest);
-	else if (strcmp(a->m.migration_head, newest) != 0)
+	else if (mig_version_cmp(a->m.migration_head, newest) != 0)
 		log_info("note: the archive's migration head is %s; the project's newest migration is %s",
 		    a->m.migration_head, newest);
 	free(newest);
@@ -1695,6 +1697,36 @@ out:
 	j->post = NULL;
 	script_free(&pre);
 	script_free(&post);
+	return rc;
+}
+
+/* --migrate: bring the restored database up to the project's migrations. */
+static int
+migrate_built(const rst_opts *o, PGconn *maint, const char *built, rst_result *r)
+{
+	const cfg *c = o->cfg;
+	mig_file *v;
+	size_t n;
+	PGconn *conn;
+	int rc;
+
+	if (c->migrations_command)
+		return rs_run_command(maint, built, c->migrations_command, "migrations", NULL, 0);
+	if (!c->migrations_dir) {
+		log_warning("--migrate: no \"migrations\" in the configuration; nothing to apply");
+		return 0;
+	}
+	if (mig_scan(c->migrations_dir, &v, &n) < 0)
+		return -1;
+	if (!(conn = conn_open_like(maint, built, "db-restore"))) {
+		mig_free(v, n);
+		return -1;
+	}
+	rc = mig_apply(conn, v, n, &r->migrations);
+	if (rc == 0)
+		log_info("applied %d pending migration%s", r->migrations, r->migrations == 1 ? "" : "s");
+	PQfinish(conn);
+	mig_free(v, n);
 	return rc;
 }
 
@@ -1835,6 +1867,8 @@ rst_run(const rst_opts *o, rst_result *r)
 				log_warning("could not keep a template for the next restore of this archive");
 		}
 	}
+	if (o->migrate && migrate_built(o, maint, built, r) < 0)
+		goto fail;
 	if (intr_pending())
 		goto fail;
 
@@ -1946,6 +1980,7 @@ rst_result_json(const rst_result *r)
 	json_object_object_add(o, "previous_dropped", json_object_new_int(r->previous_dropped));
 	json_object_object_add(o, "from_cache", json_object_new_boolean(r->from_cache));
 	json_object_object_add(o, "cached", json_object_new_boolean(r->cached));
+	json_object_object_add(o, "migrations_applied", json_object_new_int(r->migrations));
 	json_object_object_add(o, "tables", json_object_new_int64(r->tables));
 	json_object_object_add(o, "rows", json_object_new_int64(r->rows));
 	json_object_object_add(o, "sequences", json_object_new_int64(r->sequences));

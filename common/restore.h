@@ -23,6 +23,7 @@ typedef struct rst_opts {
 	bool use_cache;              /* clone a cached template when there is one, keep one after */
 	int cache_size;              /* templates kept per server */
 	int keep_previous;           /* __pre_ copies kept */
+	bool migrate;                /* apply pending migrations before the swap */
 	enum opt_when progress;
 	const cfg *cfg;
 } rst_opts;
@@ -36,6 +37,7 @@ typedef struct rst_result {
 	bool cached;                 /* a template was kept for next time */
 	int64_t tables, rows, sequences, large_objects, bytes;
 	int previous_dropped;
+	int migrations;              /* applied by --migrate */
 	double seconds;
 } rst_result;
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "log.h"
 #include "snapname.h"
 #include "strbuf.h"
@@ -324,3 +325,38 @@ sd_list(FILE *f, const char *dir, bool json)
 	}
 	return 0;
 }
+
+int
+sd_resolve(const char *arg, const char *dir, char **path)
+{
+	snap_entry *e;
+	size_t n;
+	const char *problem;
+	size_t len = strlen(arg);
+
+	*path = NULL;
+	if (strchr(arg, '/') || (len > 4 && strcmp(arg + len - 4, ".tar") == 0)) {
+		*path = xstrdup(arg);
+		return EXIT_OK;
+	}
+	if ((problem = sn_name_problem(arg))) {
+		log_error("invalid snapshot name \"%s\": %s", arg, problem);
+		log_hint("give a NAME from \"db-snapshot --list\", or a PATH to an archive");
+		return EXIT_USAGE;
+	}
+	if (sd_scan(dir, &e, &n) < 0)
+		return EXIT_FAILURE_;
+	for (size_t i = n; i-- > 0;)
+		if (e[i].tar_path && strcmp(e[i].name, arg) == 0) {
+			*path = xstrdup(e[i].tar_path);
+			break;
+		}
+	sd_free(e, n);
+	if (!*path) {
+		log_error("no snapshot named \"%s\" in \"%s\"", arg, dir);
+		log_hint("run \"db-snapshot --list -o %s\" to see them, or give a PATH", dir);
+		return EXIT_FAILURE_;
+	}
+	return EXIT_OK;
+}
+

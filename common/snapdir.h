@@ -27,6 +27,12 @@ int sd_scan(const char *dir, snap_entry **out, size_t *n);
 void sd_free(snap_entry *e, size_t n);
 /* A table for people, or a JSON array. */
 void sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now);
+/*
+ * An archive argument: PATH (it has a '/' or ends in .tar) as it is, or
+ * NAME: the newest <stamp>_NAME.tar in dir.  *path: caller frees.  Returns
+ * an exit status (exitcode.h) after logging what is wrong.
+ */
+int sd_resolve(const char *arg, const char *dir, char **path);
 /* Scan dir and print its snapshots to f; 0, or -1 after logging. */
 int sd_list(FILE *f, const char *dir, bool json);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dbadmin.h"
+#include "exitcode.h"
 #include "log.h"
 #include "snapname.h"
 #include "strbuf.h"
@@ -263,4 +264,37 @@ tc_print(FILE *f, const tc_entry *v, size_t n, bool json, time_t now)
 		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", v[i].db, v[i].kind, created, used, size,
 		    v[i].label);
 	}
+}
+
+int
+tc_manage(const char *conninfo, const char *kind, bool clear, bool json, const char *appname)
+{
+	char *target = dba_target_name(conninfo);
+	PGconn *maint;
+	tc_entry *v;
+	size_t n;
+	int rc = EXIT_FAILURE_;
+
+	if (!target)
+		return EXIT_FAILURE_;
+	maint = dba_connect_maintenance(conninfo, target, appname);
+	free(target);
+	if (!maint)
+		return EXIT_FAILURE_;
+	if (!clear) {
+		if (tc_list(maint, kind, true, &v, &n) == 0) {
+			tc_print(stdout, v, n, json, time(NULL));
+			tc_free(v, n);
+			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
+		}
+	} else {
+		int dropped = tc_evict(maint, kind, 0);
+
+		if (dropped >= 0) {
+			log_info("dropped %d cached template%s", dropped, dropped == 1 ? "" : "s");
+			rc = EXIT_OK;
+		}
+	}
+	PQfinish(maint);
+	return rc;
 }

@@ -18,6 +18,9 @@
 #include "log.h"
 #include "options.h"
 #include "reset.h"
+#include "restore.h"
+#include "snapdir.h"
+#include "snapshot.h"
 #include "seed.h"
 #include "snapname.h"
 #include "strbuf.h"
@@ -40,6 +43,8 @@ struct settings {
 	bool no_cache;               /* --no-cache */
 	enum cache_action cache;     /* --cache */
 	bool json;                   /* --json */
+	const char *from;            /* --from */
+	bool snapshot_first;         /* --snapshot-first */
 };
 
 static void
@@ -59,6 +64,8 @@ usage(FILE *f)
 	    "      --rng-seed=N        seed of the random generator (default: config, else 0)\n"
 	    "      --no-seed           migrate only\n"
 	    "      --fast              clone the cached result when the inputs are unchanged\n"
+	    "      --from=NAME|PATH    reset to a snapshot instead (as db-restore does)\n"
+	    "      --snapshot-first    take a db-snapshot of the database before resetting\n"
 	    "  -y, --yes               do not ask for confirmation\n"
 	    "      --force             reset even a target that looks like production\n"
 	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
@@ -82,7 +89,7 @@ usage(FILE *f)
 
 enum {
 	OPT_SET = 256, OPT_RNG_SEED, OPT_NO_SEED, OPT_FAST, OPT_STATUS, OPT_FORCE, OPT_KEEP_PREVIOUS,
-	OPT_NO_CACHE, OPT_CACHE, OPT_JSON,
+	OPT_NO_CACHE, OPT_CACHE, OPT_JSON, OPT_FROM, OPT_SNAPSHOT_FIRST,
 };
 
 /* NAME=VALUE into vars; logs and returns -1 when malformed. */
@@ -131,6 +138,8 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"cache", required_argument, NULL, OPT_CACHE},
 		{"status", no_argument, NULL, OPT_STATUS},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"from", required_argument, NULL, OPT_FROM},
+		{"snapshot-first", no_argument, NULL, OPT_SNAPSHOT_FIRST},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -195,6 +204,14 @@ parse_args(int argc, char **argv, struct settings *s)
 		case OPT_JSON:
 			s->json = true;
 			break;
+		case OPT_FROM:
+			if (opt_nonempty(optarg, "--from") < 0)
+				return EXIT_USAGE;
+			s->from = optarg;
+			break;
+		case OPT_SNAPSHOT_FIRST:
+			s->snapshot_first = true;
+			break;
 		case 'V':
 			printf("db-reset (db-tools) %s\n", DB_TOOLS_VERSION);
 			return EXIT_OK_STOP;
@@ -213,6 +230,10 @@ parse_args(int argc, char **argv, struct settings *s)
 	}
 	if (s->fast && s->no_cache)
 		return opt_conflict("--no-cache", "a full reset (not --fast)");
+	if (s->from && (s->fast || s->no_seed || s->counts.n || s->sets.n || s->rng_seed >= 0)) {
+		log_error("--from restores a snapshot: it cannot be combined with --fast, --no-seed, -c, --set or --rng-seed");
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -252,36 +273,75 @@ merge_counts(const struct settings *s, const cfg *c, seed_vars *out)
 	return 0;
 }
 
+/* --snapshot-first: a db-snapshot named "before-reset" of the target, when it exists. */
 static int
-run_cache(const char *conninfo, enum cache_action action, bool json)
+snapshot_first(const char *conninfo, const char *dir, const cfg *c, const opt_common *oc)
 {
 	char *target = dba_target_name(conninfo);
-	PGconn *maint;
-	tc_entry *v;
-	size_t n;
+	PGconn *maint = target ? dba_connect_maintenance(conninfo, target, "db-reset") : NULL;
+	int exists = maint ? dba_exists(maint, target) : -1;
+	snap_opts so = {
+		.conninfo = conninfo,
+		.dir = dir,
+		.name = "before-reset",
+		.jobs = cfg_pick_int(oc->jobs, c->jobs, 2),
+		.level = cfg_pick_int(-1, c->compression, 1),
+		.progress = oc->progress,
+		.split = WHEN_AUTO,
+	};
+	snap_result sr;
 	int rc = EXIT_FAILURE_;
 
-	if (!target)
-		return EXIT_FAILURE_;
-	maint = dba_connect_maintenance(conninfo, target, "db-reset");
-	free(target);
-	if (!maint)
-		return EXIT_FAILURE_;
-	if (action == CACHE_LIST) {
-		if (tc_list(maint, "reset", true, &v, &n) == 0) {
-			tc_print(stdout, v, n, json, time(NULL));
-			tc_free(v, n);
-			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
-		}
-	} else {
-		int dropped = tc_evict(maint, "reset", 0);
-
-		if (dropped >= 0) {
-			log_info("dropped %d cached reset%s", dropped, dropped == 1 ? "" : "s");
-			rc = EXIT_OK;
-		}
-	}
 	PQfinish(maint);
+	if (exists == 0) {
+		log_info("--snapshot-first: \"%s\" does not exist yet; nothing to keep", target);
+		rc = EXIT_OK;
+	} else if (exists == 1) {
+		if (snap_run(&so, &sr) == 0) {
+			log_info("snapshot of \"%s\" taken first: %s", target, sr.tar_path);
+			snap_result_free(&sr);
+			rc = EXIT_OK;
+		} else
+			log_error("the snapshot failed; nothing was reset");
+	}
+	free(target);
+	return rc;
+}
+
+/* --from: the db-restore path. */
+static int
+reset_from(const struct settings *s, const cfg *c, const char *conninfo, const char *dir)
+{
+	char *path;
+	rst_result rr;
+	rst_opts ro = {
+		.conninfo = conninfo,
+		.jobs = cfg_pick_int(s->common.jobs, c->jobs, 2),
+		.yes = s->yes,
+		.force = s->force,
+		.use_cache = !s->no_cache,
+		.cache_size = cfg_pick_int(-1, c->cache_size, 3),
+		.keep_previous = s->keep_previous,
+		.progress = s->common.progress,
+		.cfg = c,
+	};
+	int rc = sd_resolve(s->from, dir, &path);
+
+	if (rc != EXIT_OK)
+		return rc;
+	ro.archive = path;
+	rc = rst_run(&ro, &rr);
+	if (rc == EXIT_OK)
+		log_plain("reset \"%s\" to snapshot \"%s\" in %.2f s%s\n", rr.target, path, rr.seconds,
+		    rr.from_cache ? " (from the cached template)" : "");
+	if (s->json) {
+		char *js = rst_result_json(&rr);
+
+		fputs(js, stdout);
+		free(js);
+	}
+	rst_result_free(&rr);
+	free(path);
 	return rc;
 }
 
@@ -334,7 +394,20 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (s.cache != CACHE_NONE) {
-		rc = run_cache(conninfo, s.cache, s.json);
+		rc = tc_manage(conninfo, "reset", s.cache == CACHE_CLEAR, s.json, "db-reset");
+		goto done;
+	}
+	if (intr_install() < 0) {
+		log_error("could not set up signal handling");
+		rc = EXIT_FAILURE_;
+		goto done;
+	}
+	if (s.snapshot_first &&
+	    (rc = snapshot_first(conninfo, cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups"), &c,
+	    &s.common)) != EXIT_OK)
+		goto done;
+	if (s.from) {
+		rc = reset_from(&s, &c, conninfo, cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups"));
 		goto done;
 	}
 	memset(&o, 0, sizeof(o));
@@ -360,10 +433,7 @@ main(int argc, char **argv)
 	o.cache_size = cfg_pick_int(-1, c.cache_size, 3);
 	o.keep_previous = s.keep_previous;
 	o.progress = s.common.progress;
-	if (intr_install() < 0) {
-		log_error("could not set up signal handling");
-		rc = EXIT_FAILURE_;
-	} else {
+	{
 		rc = rs_run(&o, &r);
 		if (rc == EXIT_OK)
 			print_summary(&r);

@@ -34,6 +34,7 @@ struct settings {
 	bool verify;                 /* --verify */
 	int keep_previous;           /* --keep-previous */
 	bool owners;                 /* --owners */
+	bool migrate;                /* --migrate */
 	bool no_cache;               /* --no-cache */
 	enum cache_action cache;     /* --cache */
 	bool json;                   /* --json */
@@ -59,6 +60,7 @@ usage(FILE *f)
 	    "      --verify            check the archive completely; restore nothing\n"
 	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
 	    "      --owners            keep owner and privilege statements\n"
+	    "      --migrate           apply pending migrations before the swap\n"
 	    "      --no-cache          neither use nor keep a template copy\n"
 	    "      --cache=ACTION      list or clear the template copies on the server\n"
 	    "      --json              print a JSON summary (or listing) on stdout\n"
@@ -77,6 +79,7 @@ usage(FILE *f)
 
 enum {
 	OPT_FORCE = 256, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE, OPT_JSON,
+	OPT_MIGRATE,
 };
 
 static int
@@ -89,6 +92,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"verify", no_argument, NULL, OPT_VERIFY},
 		{"keep-previous", required_argument, NULL, OPT_KEEP_PREVIOUS},
 		{"owners", no_argument, NULL, OPT_OWNERS},
+		{"migrate", no_argument, NULL, OPT_MIGRATE},
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"cache", required_argument, NULL, OPT_CACHE},
 		{"json", no_argument, NULL, OPT_JSON},
@@ -122,6 +126,9 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_OWNERS:
 			s->owners = true;
+			break;
+		case OPT_MIGRATE:
+			s->migrate = true;
 			break;
 		case OPT_NO_CACHE:
 			s->no_cache = true;
@@ -169,74 +176,6 @@ parse_args(int argc, char **argv, struct settings *s)
 	return EXIT_OK;
 }
 
-/* NAME or PATH to the archive's path; caller frees.  Returns an exit status. */
-static int
-resolve_archive(const char *arg, const char *dir, char **path)
-{
-	snap_entry *e;
-	size_t n;
-	const char *problem;
-	size_t len = strlen(arg);
-
-	*path = NULL;
-	if (strchr(arg, '/') || (len > 4 && strcmp(arg + len - 4, ".tar") == 0)) {
-		*path = xstrdup(arg);
-		return EXIT_OK;
-	}
-	if ((problem = sn_name_problem(arg))) {
-		log_error("invalid snapshot name \"%s\": %s", arg, problem);
-		log_hint("give a NAME from \"db-restore\" (the list), or a PATH to an archive");
-		return EXIT_USAGE;
-	}
-	if (sd_scan(dir, &e, &n) < 0)
-		return EXIT_FAILURE_;
-	for (size_t i = n; i-- > 0;)
-		if (e[i].tar_path && strcmp(e[i].name, arg) == 0) {
-			*path = xstrdup(e[i].tar_path);
-			break;
-		}
-	sd_free(e, n);
-	if (!*path) {
-		log_error("no snapshot named \"%s\" in \"%s\"", arg, dir);
-		log_hint("run \"db-restore -o %s\" to list them, or give a PATH", dir);
-		return EXIT_FAILURE_;
-	}
-	return EXIT_OK;
-}
-
-static int
-run_cache(const char *conninfo, enum cache_action action, bool json)
-{
-	char *target = dba_target_name(conninfo);
-	PGconn *maint;
-	tc_entry *v;
-	size_t n;
-	int rc = EXIT_FAILURE_;
-
-	if (!target)
-		return EXIT_FAILURE_;
-	maint = dba_connect_maintenance(conninfo, target, "db-restore");
-	free(target);
-	if (!maint)
-		return EXIT_FAILURE_;
-	if (action == CACHE_LIST) {
-		if (tc_list(maint, "restore", true, &v, &n) == 0) {
-			tc_print(stdout, v, n, json, time(NULL));
-			tc_free(v, n);
-			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
-		}
-	} else {
-		int dropped = tc_evict(maint, "restore", 0);
-
-		if (dropped >= 0) {
-			log_info("dropped %d cached template%s", dropped, dropped == 1 ? "" : "s");
-			rc = EXIT_OK;
-		}
-	}
-	PQfinish(maint);
-	return rc;
-}
-
 static void
 print_summary(const rst_result *r)
 {
@@ -255,6 +194,9 @@ print_summary(const rst_result *r)
 	if (r->previous_dropped > 0)
 		log_plain("  pruned    %d older cop%s\n", r->previous_dropped,
 		    r->previous_dropped == 1 ? "y" : "ies");
+	if (r->migrations > 0)
+		log_plain("  migrated  %d pending migration%s applied before the swap\n", r->migrations,
+		    r->migrations == 1 ? "" : "s");
 	if (r->cached)
 		log_plain("  cache     kept a template: restoring this archive again is a file copy\n");
 }
@@ -285,14 +227,14 @@ main(int argc, char **argv)
 	conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL);
 
 	if (s.cache != CACHE_NONE) {
-		rc = run_cache(conninfo, s.cache, s.json);
+		rc = tc_manage(conninfo, "restore", s.cache == CACHE_CLEAR, s.json, "db-restore");
 		goto done;
 	}
 	if (!s.archive) {
 		rc = sd_list(stdout, dir, s.json) == 0 ? EXIT_OK : EXIT_FAILURE_;
 		goto done;
 	}
-	if ((rc = resolve_archive(s.archive, dir, &path)) != EXIT_OK)
+	if ((rc = sd_resolve(s.archive, dir, &path)) != EXIT_OK)
 		goto done;
 	if (intr_install() < 0) {
 		log_error("could not set up signal handling");
@@ -316,6 +258,7 @@ main(int argc, char **argv)
 			.use_cache = !s.no_cache,
 			.cache_size = cfg_pick_int(-1, c.cache_size, 3),
 			.keep_previous = s.keep_previous,
+			.migrate = s.migrate,
 			.progress = s.common.progress,
 			.cfg = &c,
 		};

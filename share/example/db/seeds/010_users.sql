@@ -45,11 +45,7 @@ FROM (
 ORDER BY i;
 
 -- New users get ids after the seeded ones.
-DO $$
-BEGIN
-    PERFORM setval(pg_get_serial_sequence('public.users', 'id'), coalesce(max(id), 0) + 1, false)
-    FROM users;
-END
-$$;
+SELECT setval(pg_get_serial_sequence('public.users', 'id'), coalesce(max(id), 0) + 1, false) AS next_users_id
+FROM users;
 
 ANALYZE users;

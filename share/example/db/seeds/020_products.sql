@@ -53,11 +53,8 @@ FROM (
 ) AS s
 ORDER BY i;
 
-DO $$
-BEGIN
-    PERFORM setval(pg_get_serial_sequence('public.products', 'id'), coalesce(max(id), 0) + 1, false)
-    FROM products;
-END
-$$;
+-- New rows get ids after the seeded ones.
+SELECT setval(pg_get_serial_sequence('public.products', 'id'), coalesce(max(id), 0) + 1, false) AS next_products_id
+FROM products;
 
 ANALYZE products;

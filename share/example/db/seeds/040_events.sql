@@ -38,8 +38,9 @@ SELECT e.id,
 FROM (
     SELECT s.*,
            CASE WHEN uc.n = 0 OR (s.kind IN ('page_view', 'search') AND s.r_anon < 0.33) THEN NULL
-                -- users signed up from 2020-01-01 over 1826 days, in id order
-                ELSE uc.lo + floor(s.r_user * uc.n * least(1.0, (1096 + s.id * 911.0 / (:events)) / 1826))::bigint
+                -- a user who had signed up by then (from 2020-01-01 over 1826 days, in id order)
+                ELSE uc.lo + floor(s.r_user
+                                   * greatest(1, floor(uc.n * least(1.0, (1096 + (s.id - 1) * 911.0 / (:events)) / 1826))))::bigint
            END AS user_id,
            CASE WHEN pc.n > 0 AND (s.kind = 'add_to_cart' OR (s.kind = 'page_view' AND s.r_anon < 0.7))
                 THEN pc.lo + floor(s.r_product * pc.n)::bigint END AS product_id,
@@ -92,11 +93,8 @@ LEFT JOIN products AS pr ON pr.id = e.product_id
 LEFT JOIN orders AS o ON o.id = e.order_id
 ORDER BY e.id;
 
-DO $$
-BEGIN
-    PERFORM setval(pg_get_serial_sequence('public.events', 'id'), coalesce(max(id), 0) + 1, false)
-    FROM events;
-END
-$$;
+-- New rows get ids after the seeded ones.
+SELECT setval(pg_get_serial_sequence('public.events', 'id'), coalesce(max(id), 0) + 1, false) AS next_events_id
+FROM events;
 
 ANALYZE events;
