@@ -6,8 +6,8 @@
 # Builds the tools, starts the sandbox server (scripts/sandbox.sh), creates a small
 # "demo_shop" database (users, products, orders), snapshots it with db-snapshot, lists
 # the snapshots and shows what is inside the archive; then restores it with db-restore
-# (from the archive, then from the cached template) and shows db-reset where this
-# version has it. Everything it creates is removed at exit (the sandbox is stopped only
+# (from the archive, then from the cached template), and rebuilds the example project of
+# share/example with db-reset (full, other counts, --fast). Everything it creates is removed at exit (the sandbox is stopped only
 # if this script started it).
 set -euo pipefail
 
@@ -18,8 +18,6 @@ bin=$repo/build/tools
 step() { printf '\n==> %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-# A tool of this version does its job when its --help works.
-available() { "$bin/$1" --help >/dev/null 2>&1; }
 
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-demo.XXXXXX")
 started=0
@@ -32,9 +30,11 @@ cleanup() {
             [ -f "$meta" ] || continue
             psql -X -q -d postgres -c "DROP DATABASE IF EXISTS db_tools_cache_$(sha256sum "$meta" | cut -c1-16)" >/dev/null 2>&1 || true
         done
+        "$bin/db-reset" --cache=clear -q >/dev/null 2>&1 || true
         psql -X -q -d postgres >/dev/null 2>&1 <<'EOF' || true
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
- WHERE datname = 'demo_shop' OR datname LIKE 'demo\_shop\_\_%'
+ WHERE datname IN ('demo_shop', 'demo_example') OR datname LIKE 'demo\_shop\_\_%'
+    OR datname LIKE 'demo\_example\_\_%'
 \gexec
 EOF
     fi
@@ -125,6 +125,19 @@ member=$(tar tf "$archive" | grep '_public\.users\.gz$')
 printf '$ tar xOf %s %s | gunzip | sed -n 1,3p\n' "$archive" "$member"
 tar xOf "$archive" "$member" | gunzip | sed -n 1,3p
 
+step "Resetting the example project's database with db-reset (share/example)"
+cp -R share/example "$demo_dir/example"
+(
+    cd "$demo_dir/example"
+    run "$bin/db-reset" -d demo_example --yes
+    run "$bin/db-reset" -d demo_example --yes -c users=20 -c orders=50
+    step "The same inputs again, from the cache: db-reset --fast"
+    run "$bin/db-reset" -d demo_example --yes --fast -c users=20 -c orders=50
+    run "$bin/db-reset" -d demo_example --status
+)
+psql -X -q -d demo_example -c "SELECT (SELECT count(*) FROM users) AS users,
+    (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM events) AS events"
+
 step "Restoring the snapshot after losing some orders"
 psql -X -q -d demo_shop -c "DELETE FROM orders WHERE id > 100"
 counts
@@ -138,12 +151,5 @@ step "Restoring the same archive again: a file copy of the cached template"
 run "$bin/db-restore" -d demo_shop --yes "$archive"
 run "$bin/db-restore" --cache=list
 counts
-
-step "Resetting a database with db-reset"
-if available db-reset; then
-    run "$bin/db-reset" --help
-else
-    echo "(skipped: db-reset is not built yet in this version)"
-fi
 
 step "Done"

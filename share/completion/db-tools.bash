@@ -214,9 +214,8 @@ _db_tools_complete() {
         *) return 0 ;;
     esac
 
-    # The other words, with "--opt" "=" "value" (split at '=' by COMP_WORDBREAKS)
-    # joined again: -o/--dir and --config, and whether the current word is a
-    # positional argument.
+    # The other words (the current one is \x01), with "--opt" "=" "value" (split at
+    # '=' by COMP_WORDBREAKS) joined again, for -o/--dir and --config.
     local -a words=()
     for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
         ((i == COMP_CWORD)) && { words+=($'\x01'); continue; }
