@@ -42,7 +42,7 @@ FROM (
                 ELSE uc.lo + floor(s.r_user
                                    * greatest(1, floor(uc.n * least(1.0, (1096 + (s.id - 1) * 911.0 / (:events)) / 1826))))::bigint
            END AS user_id,
-           CASE WHEN pc.n > 0 AND (s.kind = 'add_to_cart' OR (s.kind = 'page_view' AND s.r_anon < 0.7))
+           CASE WHEN pc.n > 0 AND (s.kind = 'add_to_cart' OR (s.kind = 'page_view' AND s.r_page < 0.7))
                 THEN pc.lo + floor(s.r_product * pc.n)::bigint END AS product_id,
            -- checkout: the order placed at about the same time (orders run from 2021-01-01
            -- over 1641 days, in id order); the event then belongs to its user
@@ -57,6 +57,7 @@ FROM (
                random() AS r_anon,
                random() AS r_user,
                random() AS r_product,
+               random() AS r_page,
                substr(md5(random()::text), 1, 20) AS session,
                v.devices[1 + floor(random() * array_length(v.devices, 1))::int] AS device,
                v.words[1 + floor(random() * array_length(v.words, 1))::int] AS word,
