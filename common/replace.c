@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "dbadmin.h"
+#include "exitcode.h"
 #include "interrupt.h"
 #include "log.h"
 #include "quote.h"
@@ -19,6 +20,26 @@
 
 #define TERMINATE_WAIT_MS 10000
 #define LOCK_WAIT_MS 5000
+
+int
+rp_confirm(bool yes, const char *question, const char *verb)
+{
+	int answer;
+
+	if (yes)
+		return EXIT_OK;
+	answer = rp_ask(question);
+	if (answer < 0) {
+		log_error("refusing to %s without confirmation: standard input is not a terminal", verb);
+		log_hint("pass --yes to %s without being asked", verb);
+		return EXIT_REFUSED;
+	}
+	if (answer == 0) {
+		log_info("nothing was changed");
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
 
 int
 rp_lock(PGconn *maint, const char *target)
@@ -101,13 +122,13 @@ rp_clean_leftovers(PGconn *maint, const char *target)
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!is_stamped(v[i].name, prefix))
 			continue;
-		log_info("dropping \"%s\", left by an interrupted db-restore", v[i].name);
+		log_info("dropping \"%s\", left by an interrupted run", v[i].name);
 		rc = dba_drop(maint, v[i].name);
 		found++;
 	}
 	dba_info_free(v, n);
 	if (rc == 0 && found > 0 && dba_allows_connections(maint, target) == 0) {
-		log_info("allowing connections to \"%s\" again (an interrupted db-restore had stopped them)",
+		log_info("allowing connections to \"%s\" again (an interrupted run had stopped them)",
 		    target);
 		rc = dba_allow_connections(maint, target, true);
 	}

@@ -19,6 +19,11 @@
 
 /* Ask "QUESTION [y/N]" on the terminal: 1 yes, 0 no, -1 no terminal on stdin. */
 int rp_ask(const char *question);
+/*
+ * Unless yes, ask question: EXIT_OK on "y", EXIT_REFUSED (after saying
+ * why) on anything else or without a terminal.  verb: "restore", "reset".
+ */
+int rp_confirm(bool yes, const char *question, const char *verb);
 /* Take the per-target lock (held until maint closes); -1 after logging. */
 int rp_lock(PGconn *maint, const char *target);
 /* Drop the databases a killed run left; open doors it left closed. */

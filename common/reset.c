@@ -340,7 +340,8 @@ rs_run(const rs_opts *o, rs_result *r)
 	char *target = NULL, *built = NULL, *reason;
 	const char *problem;
 	inputs in;
-	int rc = EXIT_FAILURE_, exists, answer;
+	int rc = EXIT_FAILURE_, exists;
+	enum log_level level;
 	bool hit = false;
 	double t0 = now_seconds(), t;
 
@@ -386,21 +387,17 @@ rs_run(const rs_opts *o, rs_result *r)
 			goto out;
 		hit = found == 1;
 	}
+	/* what the question is about is shown even with -q */
+	level = log_get_level();
+	if (!o->yes && level > LOG_LEVEL_INFO)
+		log_set_level(LOG_LEVEL_INFO);
 	show_plan(o, maint, target, exists, &in, hit);
-	if (!o->yes) {
-		answer = rp_ask("Reset?");
-		if (answer < 0) {
-			log_error("refusing to reset without confirmation: standard input is not a terminal");
-			log_hint("pass --yes to reset without being asked");
-			rc = EXIT_REFUSED;
-			goto out;
-		}
-		if (answer == 0) {
-			log_info("nothing was changed");
-			rc = EXIT_REFUSED;
-			goto out;
-		}
-	}
+	rc = rp_confirm(o->yes, "Reset?", "reset");
+	log_set_level(level);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_FAILURE_;
+
 	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0)
 		goto out;
 	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))

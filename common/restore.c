@@ -1751,7 +1751,8 @@ rst_run(const rst_opts *o, rst_result *r)
 	char *target = NULL, *built = NULL, *reason;
 	const char *problem;
 	job j;
-	int rc, exists, answer;
+	int rc, exists;
+	enum log_level level;
 	bool cache_hit = false;
 	double t0 = now_seconds();
 
@@ -1801,22 +1802,17 @@ rst_run(const rst_opts *o, rst_result *r)
 		cache_hit = hit == 1;
 	}
 
+	/* what the question is about is shown even with -q */
+	level = log_get_level();
+	if (!o->yes && level > LOG_LEVEL_INFO)
+		log_set_level(LOG_LEVEL_INFO);
 	show_plan(&a, maint, target, exists, o, cache_hit);
 	note_migrations(&a, o->cfg);
-	if (!o->yes) {
-		answer = rp_ask("Restore?");
-		if (answer < 0) {
-			log_error("refusing to restore without confirmation: standard input is not a terminal");
-			log_hint("pass --yes to restore without being asked");
-			rc = EXIT_REFUSED;
-			goto out;
-		}
-		if (answer == 0) {
-			log_info("nothing was changed");
-			rc = EXIT_REFUSED;
-			goto out;
-		}
-	}
+	rc = rp_confirm(o->yes, "Restore?", "restore");
+	log_set_level(level);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_FAILURE_;
 
 	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0)
 		goto out;

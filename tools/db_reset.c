@@ -59,7 +59,8 @@ usage(FILE *f)
 	    "\n"
 	    "Options:\n"
 	    "  -d, --dbname=CONNINFO   target database: a name, \"key=value\" conninfo or URI\n"
-	    "  -c, --count=NAME=N      seed count (repeatable; default: SEED_<NAME>_COUNT, config)\n"
+	    "  -c, --count=NAME=N      a seed count, repeatable (default: SEED_<NAME>_COUNT,\n"
+	    "                          else the config)\n"
 	    "      --set=NAME=VALUE    another variable for the seed files (repeatable)\n"
 	    "      --rng-seed=N        seed of the random generator (default: config, else 0)\n"
 	    "      --no-seed           migrate only\n"
@@ -71,7 +72,7 @@ usage(FILE *f)
 	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
 	    "      --no-cache          do not keep the result for --fast\n"
 	    "      --cache=ACTION      list or clear the cached results on the server\n"
-	    "      --status            show applied, pending and changed migrations, last seed\n"
+	    "      --status            show applied, pending, changed migrations; last seed\n"
 	    "      --json              print a JSON summary on stdout\n"
 	    "  -o, --dir=DIR           snapshot directory (default: config, else ./backups)\n"
 	    "  -j, --jobs=N            worker connections, 1-64 (default: config, else 2)\n"
@@ -372,6 +373,7 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init(argv[0]);
+	memset(&o, 0, sizeof(o));
 	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
 	if (rc == EXIT_OK) {
@@ -410,7 +412,6 @@ main(int argc, char **argv)
 		rc = reset_from(&s, &c, conninfo, cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups"));
 		goto done;
 	}
-	memset(&o, 0, sizeof(o));
 	if (merge_counts(&s, &c, &o.counts) < 0) {
 		rc = EXIT_USAGE;
 		goto done;
@@ -419,9 +420,15 @@ main(int argc, char **argv)
 		sv_set(&o.sets, s.sets.v[i].name, s.sets.v[i].value);
 	if (s.rng_seed >= 0)
 		o.rng_seed = s.rng_seed;
-	else if (getenv("SEED_RNG_SEED") && *getenv("SEED_RNG_SEED"))
-		o.rng_seed = strtoll(getenv("SEED_RNG_SEED"), NULL, 10);
-	else
+	else if (getenv("SEED_RNG_SEED") && *getenv("SEED_RNG_SEED")) {
+		int n;
+
+		if (opt_parse_int(getenv("SEED_RNG_SEED"), "SEED_RNG_SEED", 0, INT_MAX, &n) < 0) {
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		o.rng_seed = n;
+	} else
 		o.rng_seed = c.rng_seed >= 0 ? c.rng_seed : 0;
 	o.conninfo = conninfo;
 	o.cfg = &c;
@@ -447,9 +454,9 @@ main(int argc, char **argv)
 		}
 		rs_result_free(&r);
 	}
+done:
 	sv_free(&o.counts);
 	sv_free(&o.sets);
-done:
 	sv_free(&s.counts);
 	sv_free(&s.sets);
 	cfg_free(&c);

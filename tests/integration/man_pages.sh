@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Man pages: every page in man/ is lint-clean mdoc, and man/db-snapshot.1 and
-# man/db-restore.1 document exactly the options that `--help` lists.
+# Man pages: every page in man/ is lint-clean mdoc, and man/db-snapshot.1,
+# man/db-restore.1 and man/db-reset.1 document exactly the options that
+# `--help` lists; every --help fits 80 columns.
 #
 # Needs no database server.
 # Environment: DB_TOOLS_BINDIR (directory holding db-snapshot, required),
@@ -60,6 +61,9 @@ check_tool() {
         fail "'$tool --help' exited with status $status (expected 0)"
     fi
     [[ -s $T/help.txt ]] || fail "'$tool --help' printed nothing on standard output"
+    if awk 'length > 80 { exit 1 }' "$T/help.txt"; then :; else
+        problem "'$tool --help' has lines longer than 80 columns"
+    fi
 
     # The OPTIONS section of the rendered page: a very wide line so that nothing
     # is wrapped, overstriking (bold, underline) removed.  Section headings are
@@ -91,7 +95,7 @@ check_tool() {
     done
 }
 
-for tool in db-snapshot db-restore; do
+for tool in db-snapshot db-restore db-reset; do
     check_tool "$tool"
 done
 

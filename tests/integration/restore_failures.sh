@@ -128,7 +128,7 @@ left=$(leftovers)
 fingerprint "$dst" >"$T/dst.after"
 diff -u "$T/dst.before" "$T/dst.after" >&2 || die "SIGKILL: the target changed"
 assert_status 0 restore -d "$dst" -y --no-cache --keep-previous=0 "$good"
-grep -q "dropping \"$left\", left by an interrupted db-restore" "$T/last.err" ||
+grep -q "dropping \"$left\", left by an interrupted run" "$T/last.err" ||
     die "the next run did not say it cleaned up $left: $(cat "$T/last.err")"
 assert_eq "" "$(leftovers)" "databases left after the next run"
 assert_eq 600000 "$(psql_q "$dst" 'SELECT count(*) FROM big')" "rows after the next run"

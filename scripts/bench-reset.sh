@@ -1,0 +1,416 @@
+#!/usr/bin/env bash
+# bench-reset.sh - time db-reset (full and --fast) on the example project of share/example/
+# and compare db-reset --fast with raw template clones on the same server.
+#
+# Sizes: "default" (the counts of share/example/db-tools.json, about 10 MB) and "large"
+# (-c users=50000 -c products=5000 -c orders=250000 -c events=650000, about 300 MB).
+# db-reset runs from a copy of share/example/ in a temporary directory, with -d pointing
+# at the benchmark server. Per size, after `db-reset --cache=clear` (not timed):
+#   full reset       db-reset -y --keep-previous=0 [-c ...], with the target dropped
+#                    before each run (not timed); each keeps its result as the template
+#                    db_tools_cache_<16 hex> (the default), which --fast then clones
+#   db-reset --fast  db-reset -y --fast --keep-previous=0 [-c ...] into the existing
+#                    target; its --json summary must say from_cache=true
+#   raw FILE_COPY    CREATE DATABASE x TEMPLATE <template> STRATEGY FILE_COPY, with psql
+#   raw WAL_LOG      CREATE DATABASE x TEMPLATE <template> STRATEGY WAL_LOG, with psql
+#                    (x dropped before each run, not timed)
+# The full resets are timed first. Then, after one untimed warm-up clone (the first clone
+# of a just-written template is slow, whoever makes it), the three clones are timed in
+# rounds, their order rotated from round to round. Every timed command runs after `sync`
+# and a CHECKPOINT. The report gives the median wall time and peak RSS of each, the
+# database size, and checks the targets:
+#   large:   db-reset --fast / raw FILE_COPY                     <= 1.2
+#   default: db-reset --fast / min(raw FILE_COPY, raw WAL_LOG)   <= 1.5
+# The full-reset medians are reported for information.
+# The exit status is 0 whether or not the targets are met, unless --strict is given.
+set -euo pipefail
+
+prog=bench-reset.sh
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+# shellcheck source-path=SCRIPTDIR source=bench-lib.sh
+. "$here/bench-lib.sh"
+
+default_large_counts="users=50000,products=5000,orders=250000,events=650000"
+
+usage() {
+    cat <<EOF
+Usage: scripts/bench-reset.sh [OPTION]...
+Benchmark db-reset (full reset and --fast) on the example project of share/example/, and
+compare db-reset --fast with raw CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY and
+STRATEGY WAL_LOG clones of its template.
+
+  --runs N              timed rounds per size, median reported (default 5)
+  --large-full-runs N   full resets timed for the large size (default: --runs; at
+                        least 3 recommended)
+  --large-counts LIST   the counts of the large size, comma-separated NAME=N
+                        (default $default_large_counts)
+  --skip-default        leave out the default size
+  --skip-large          leave out the large size
+  --quick               smoke check: the default size only, --runs 3 (explicit options
+                        win)
+  --bindir DIR          use DIR/db-reset instead of building build-bench/ (Release)
+  --use-env             use the server in PGHOST/PGPORT (PGUSER, PGPASSWORD...) instead of
+                        a private sandbox server; note that db-reset --cache=clear is run
+                        on it, which drops all of its db-reset template copies
+  --keep                keep the benchmark databases, the template copies (and the stopped
+                        sandbox) for inspection
+  --strict              exit 1 when a target is missed
+  -h, --help            show this help
+
+Environment: DB_TOOLS_BENCH_RESET_SANDBOX (sandbox directory, default
+\${TMPDIR:-/tmp}/db-tools-bench-reset-<uid>), TMPDIR (where the copy of the example
+project is made).
+EOF
+}
+
+say() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+runs="" large_full_runs="" large_counts=""
+skip_default=0 skip_large="" quick=0 bindir="" use_env=0 keep=0 strict=0
+
+need_arg() {
+    if [ $# -lt 2 ] || [ -z "$2" ]; then say "option $1 needs a value"; exit 2; fi
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) need_arg "$@"; runs=$2; shift 2 ;;
+        --runs=*) runs=${1#*=}; shift ;;
+        --large-full-runs) need_arg "$@"; large_full_runs=$2; shift 2 ;;
+        --large-full-runs=*) large_full_runs=${1#*=}; shift ;;
+        --large-counts) need_arg "$@"; large_counts=$2; shift 2 ;;
+        --large-counts=*) large_counts=${1#*=}; shift ;;
+        --skip-default) skip_default=1; shift ;;
+        --skip-large) skip_large=1; shift ;;
+        --quick) quick=1; shift ;;
+        --bindir) need_arg "$@"; bindir=$2; shift 2 ;;
+        --bindir=*) bindir=${1#*=}; shift ;;
+        --use-env) use_env=1; shift ;;
+        --keep) keep=1; shift ;;
+        --strict) strict=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) say "unknown option: $1"; usage >&2; exit 2 ;;
+    esac
+done
+
+if [ "$quick" = 1 ]; then
+    : "${runs:=3}" "${skip_large:=1}"
+fi
+: "${runs:=5}" "${skip_large:=0}" "${large_counts:=$default_large_counts}"
+: "${large_full_runs:=$runs}"
+for v in runs large_full_runs; do
+    case "${!v}" in
+        ''|*[!0-9]*|0) say "--${v//_/-} must be a positive integer"; exit 2 ;;
+    esac
+done
+[ "$skip_default" = 1 ] && [ "$skip_large" = 1 ] && { say "nothing to do: both sizes skipped"; exit 2; }
+
+# the large size's counts as db-reset options
+large_count_args=()
+IFS=, read -r -a _counts <<<"$large_counts"
+for c in "${_counts[@]}"; do
+    case $c in
+        [A-Za-z_]*=[0-9]*) case ${c#*=} in *[!0-9]*) say "bad count in --large-counts: $c"; exit 2 ;; esac
+            large_count_args+=(-c "$c") ;;
+        *) say "bad count in --large-counts: $c (NAME=N expected)"; exit 2 ;;
+    esac
+done
+[ ${#large_count_args[@]} -gt 0 ] || { say "--large-counts is empty"; exit 2; }
+
+# the databases this script creates (besides db-reset's templates); names start with these
+target_db=bench_reset_target
+clone_db=bench_reset_clone
+# LIKE pattern for what an interrupted db-reset leaves beside the target (<db>__restoring_..., <db>__pre_...)
+target_like='bench\_reset\_target\_\_%'
+
+# --- cleanup ---------------------------------------------------------------------------
+
+work=""
+started_sandbox=0
+server_ready=0
+reset=""
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [ "$keep" = 0 ] && [ "$server_ready" = 1 ]; then
+        local db dbs=()
+        while IFS= read -r db; do
+            [ -n "$db" ] && dbs+=("$db")
+        done < <(psql -X -A -t -d postgres -c "SELECT datname FROM pg_database
+                WHERE datname IN ('$target_db', '$clone_db') OR datname LIKE '$target_like'" \
+            2>/dev/null || true)
+        for db in ${dbs[@]+"${dbs[@]}"}; do
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+        done
+        if [ -n "$reset" ] && [ -n "$work" ]; then
+            run_reset --cache=clear -d "$target_db" -q >&2 || say "warning: db-reset --cache=clear failed"
+        fi
+    fi
+    [ -n "$work" ] && rm -rf "$work"
+    if [ "$started_sandbox" = 1 ]; then
+        if [ "$keep" = 1 ]; then
+            "$root/scripts/sandbox.sh" stop --keep || true
+        else
+            "$root/scripts/sandbox.sh" stop || true
+        fi
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- db-reset binary -------------------------------------------------------------------------
+
+if [ -z "$bindir" ]; then
+    say "building $root/build-bench (Release)"
+    (cd "$root" &&
+        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
+            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
+        cmake --build build-bench -j2 --target db-reset >&2) || die "build failed"
+    bindir=$root/build-bench/tools
+fi
+case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac
+[ -x "$bindir/db-reset" ] || die "no db-reset program at $bindir/db-reset"
+[ -f "$root/share/example/db-tools.json" ] || die "no example project at $root/share/example"
+command -v jq >/dev/null 2>&1 || die "jq is needed (apt-get install jq)"
+
+bench_require_time || true
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-bench-reset.XXXXXX")
+# db-reset runs in a copy of the example project, so that nothing is written into the tree
+cp -R "$root/share/example" "$work/example"
+reset=$bindir/db-reset
+
+# db-reset with the example project's configuration only: no other configuration file,
+# DATABASE_URL, count or seed from the environment, nothing that looks like production
+reset_env=(env -u DB_TOOLS_CONFIG -u DATABASE_URL -u SEED_RNG_SEED -u SEED_USERS_COUNT
+    -u SEED_PRODUCTS_COUNT -u SEED_ORDERS_COUNT -u SEED_EVENTS_COUNT
+    -u ENV -u APP_ENV -u RAILS_ENV -u NODE_ENV -C "$work/example")
+# shellcheck disable=SC2317  # also called by cleanup
+run_reset() {
+    "${reset_env[@]}" "$reset" "$@"
+}
+
+# --- server ------------------------------------------------------------------------------
+
+if [ "$use_env" = 1 ]; then
+    if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then die "--use-env needs PGHOST and PGPORT"; fi
+else
+    export DB_TOOLS_SANDBOX=${DB_TOOLS_BENCH_RESET_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-reset-$(id -u)}
+    if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
+        started_sandbox=1
+    fi
+    env_lines=$("$root/scripts/sandbox.sh" start) || die "could not start the sandbox server"
+    eval "$env_lines"
+fi
+psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
+    die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+server_ready=1
+
+server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
+server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
+[ "$((server_num / 10000))" -ge 15 ] ||
+    die "the server is PostgreSQL $server_version; CREATE DATABASE ... STRATEGY needs 15 or newer"
+
+can_checkpoint=1
+checkpoint() {
+    sync
+    if [ "$can_checkpoint" = 1 ] && ! psql -X -q -d postgres -c CHECKPOINT >/dev/null 2>&1; then
+        say "warning: CHECKPOINT failed (not a superuser?); continuing without it"
+        can_checkpoint=0
+    fi
+}
+
+# sql STATEMENT : run it in the maintenance database, quietly
+sql() {
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' -c "$1" >/dev/null
+}
+
+drop_db() {
+    sql "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" || die "could not drop database $1"
+}
+
+db_exists() {
+    [ "$(psql -X -A -t -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$1'")" = 1 ]
+}
+
+# fingerprint DB : the number of user tables, the seed run's key and the rows it recorded
+fingerprint() {
+    psql -X -A -t -d "$1" -v ON_ERROR_STOP=1 -c "SELECT
+        (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+            AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%')
+        || ' ' || s.seed_version || ' ' || s.rows::text
+        FROM public.seed_metadata s ORDER BY s.id DESC LIMIT 1"
+}
+
+# --- timing ----------------------------------------------------------------------------------
+
+tools=(full fast fc wal)
+clone_tools=(fast fc wal)
+declare -A label=(
+    [full]="db-reset (full, keeps template)"
+    [fast]="db-reset --fast"
+    [fc]="raw clone (FILE_COPY)"
+    [wal]="raw clone (WAL_LOG)"
+)
+
+# run_tool TOOL SIZE COUNT_ARGS... : one timed run; sets run_secs, run_kib
+run_tool() {
+    local tool=$1 size=$2 m json=$work/last.json got db=$target_db
+    shift 2
+    local -a cmd
+    case $tool in
+        full) drop_db "$target_db"
+            cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --keep-previous=0 -q --json "$@") ;;
+        fast) db_exists "$target_db" || die "${label[$tool]}: the target $target_db does not exist"
+            cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --fast --keep-previous=0 -q --json "$@") ;;
+        fc|wal) db=$clone_db
+            drop_db "$clone_db"
+            local strategy=FILE_COPY
+            [ "$tool" = wal ] && strategy=WAL_LOG
+            cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
+                -c "CREATE DATABASE \"$clone_db\" TEMPLATE \"$template\" STRATEGY $strategy") ;;
+    esac
+    checkpoint
+    : >"$json"
+    m=$(BENCH_STDOUT=$json bench_measure "${cmd[@]}") ||
+        die "$size: ${label[$tool]} failed (exit $?): ${cmd[*]}"
+    run_secs=${m% *}
+    run_kib=${m#* }
+    case $tool in
+        full|fast)
+            got=$(jq -r '"\(.from_cache) \(.cached)"' "$json" 2>/dev/null) ||
+                die "$size: ${label[$tool]}: no JSON summary from db-reset: $(head -c 300 "$json")"
+            if [ "$tool" = fast ] && [ "${got% *}" != true ]; then
+                die "$size: db-reset --fast did not clone its template: it reported from_cache=${got% *} cached=${got#* } (expected from_cache=true); template $template"
+            fi
+            if [ "$tool" = full ] && [ "$got" != "false true" ]; then
+                die "$size: the full reset reported from_cache=${got% *} cached=${got#* }, expected from_cache=false cached=true"
+            fi ;;
+    esac
+    # a light check that the result holds the same tables and seed run as the full reset
+    if [ "$tool" != full ]; then
+        got=$(fingerprint "$db") || die "$size: ${label[$tool]}: cannot read $db afterwards"
+        [ "$got" = "$reference" ] ||
+            die "$size: ${label[$tool]}: $db differs from the full reset's result: '$got' vs '$reference'"
+    fi
+    [ "$db" = "$clone_db" ] && drop_db "$clone_db"
+    return 0
+}
+
+failed_targets=0
+report=""
+add() { report+="$*"$'\n'; }
+row() { printf '%-32s %9s %14s %8s  %s' "$@"; }
+
+# bench_size SIZE FULL_RUNS COUNT_ARGS...
+bench_size() {
+    local size=$1 full_runs=$2 r i t n json=$work/cache.json key ref_key
+    shift 2
+    local -a cargs=("$@")
+    local -A secs=() kibs=() med=() rss=()
+    local dbsize
+
+    run_reset --cache=clear -d "$target_db" -q >&2 || die "db-reset --cache=clear failed"
+    drop_db "$clone_db"
+
+    say "$size: $full_runs full resets, counts $counts_desc"
+    for ((r = 0; r < full_runs; r++)); do
+        run_tool full "$size" ${cargs[@]+"${cargs[@]}"}
+        secs[full]+="$run_secs "
+        kibs[full]+="$run_kib "
+        say "$size full reset $((r + 1))/$full_runs: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+    done
+    # the template of the last full reset
+    run_reset --cache=list -d "$target_db" --json >"$json" || die "db-reset --cache=list failed"
+    template=$(jq -r '.[0].database // empty' "$json") || die "db-reset --cache=list --json: $(head -c 300 "$json")"
+    key=$(jq -r '.[0].key // empty' "$json")
+    [[ $template =~ ^db_tools_cache_[0-9a-f]{16}$ ]] ||
+        die "$size: no template after the full reset (db-reset --cache=list --json: $(head -c 300 "$json"))"
+    db_exists "$template" || die "$size: template $template does not exist"
+    reference=$(fingerprint "$target_db") || die "$size: cannot read $target_db after the full reset"
+    ref_key=$(awk '{ print $2 }' <<<"$reference")
+    [ "$ref_key" = "$key" ] ||
+        die "$size: $target_db holds the seed run $ref_key, the template $template is for $key"
+    dbsize=$(psql -X -A -t -d postgres -c "SELECT pg_database_size('$target_db')")
+
+    # warm-up, not counted: the template was just written
+    run_tool fc "$size"
+    n=${#clone_tools[@]}
+    for ((r = 0; r < runs; r++)); do
+        for ((i = 0; i < n; i++)); do
+            t=${clone_tools[(i + r) % n]}
+            run_tool "$t" "$size" ${cargs[@]+"${cargs[@]}"}
+            secs[$t]+="$run_secs "
+            kibs[$t]+="$run_kib "
+            say "$size round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+        done
+    done
+    for t in "${tools[@]}"; do
+        # shellcheck disable=SC2086
+        med[$t]=$(bench_median ${secs[$t]})
+        # shellcheck disable=SC2086
+        rss[$t]=$(bench_kib_to_mib "$(bench_median ${kibs[$t]})")
+    done
+    local rss_max raw_min ratio_fc ratio_wal ratio_min verdict
+    # shellcheck disable=SC2086
+    rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[full]} ${kibs[fast]})")
+    raw_min=${med[fc]}
+    bench_le "${med[wal]}" "$raw_min" && raw_min=${med[wal]}
+    ratio_fc=$(bench_ratio "${med[fast]}" "${med[fc]}")
+    ratio_wal=$(bench_ratio "${med[fast]}" "${med[wal]}")
+    ratio_min=$(bench_ratio "${med[fast]}" "$raw_min")
+
+    add ""
+    add "== $size: $(bench_bytes_to_mib "$dbsize") MiB ($dbsize bytes, pg_database_size), counts: $counts_desc =="
+    add "template $template; $full_runs full resets, $runs rounds of clones"
+    add "$(row label median_s ratio_vs_FC rss_MiB runs_s)"
+    for t in "${tools[@]}"; do
+        add "$(row "${label[$t]}" "${med[$t]}" "$(bench_ratio "${med[$t]}" "${med[fc]}")" \
+            "${rss[$t]}" "${secs[$t]% }")"
+    done
+    add "db-reset --fast / raw FILE_COPY: $ratio_fc    / raw WAL_LOG: $ratio_wal    / min(raw): $ratio_min"
+    add "full reset median (informational): ${med[full]} s"
+    add "db-reset peak RSS: $rss_max MiB (largest of all its runs; medians: full ${rss[full]}, --fast ${rss[fast]})"
+    if [ "$size" = large ]; then
+        if bench_le "$ratio_fc" 1.2; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-8s db-reset --fast / raw FILE_COPY <= 1.2                 %-8s %s' "$size" "$ratio_fc" "$verdict")"
+    else
+        if bench_le "$ratio_min" 1.5; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-8s db-reset --fast / min(raw FILE_COPY, WAL_LOG) <= 1.5  %-8s %s' "$size" "$ratio_min" "$verdict")"
+    fi
+    # leave the target for the next size (or --keep); the clone database is already gone
+}
+
+say "server $server_version at ${PGHOST:-}:${PGPORT:-}; db-reset $reset; example project copied to $work/example"
+
+if [ "$skip_default" = 0 ]; then
+    counts_desc="$(jq -r '.seeds.counts | to_entries | map("\(.key)=\(.value)") | join(",")' \
+        "$work/example/db-tools.json") (the example's defaults)"
+    bench_size default "$runs"
+fi
+if [ "$skip_large" = 0 ]; then
+    counts_desc=$large_counts
+    bench_size large "$large_full_runs" "${large_count_args[@]}"
+fi
+
+{
+    echo "db-reset benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs"
+    echo "server $server_version, $("$reset" --version 2>/dev/null | head -n 1 || echo db-reset)"
+    printf '%s' "$report"
+    echo
+    if [ "$failed_targets" = 0 ]; then
+        echo "all targets met"
+    else
+        echo "$failed_targets target(s) missed"
+    fi
+}
+
+if [ "$strict" = 1 ] && [ "$failed_targets" -gt 0 ]; then
+    exit 1
+fi
+exit 0
