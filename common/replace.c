@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "dbadmin.h"
 #include "exitcode.h"
+#include "guard.h"
 #include "interrupt.h"
 #include "log.h"
 #include "quote.h"
@@ -20,6 +21,43 @@
 
 #define TERMINATE_WAIT_MS 10000
 #define LOCK_WAIT_MS 5000
+
+int
+rp_open(const char *conninfo, const cfg *c, bool force, const char *appname, const char *what,
+    char **target_out, PGconn **maint_out)
+{
+	char *target, *reason;
+	const char *problem;
+	PGconn *maint;
+
+	*target_out = NULL;
+	*maint_out = NULL;
+	if (!(target = dba_target_name(conninfo)))
+		return EXIT_FAILURE_;
+	*target_out = target;
+	if ((problem = dba_name_problem(target))) {
+		log_error("invalid target database name \"%s\": %s", target, problem);
+		return EXIT_USAGE;
+	}
+	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0) {
+		log_error("refusing to %s the template database \"%s\"", what, target);
+		return EXIT_REFUSED;
+	}
+	if (!(maint = dba_connect_maintenance(conninfo, target, appname)))
+		return EXIT_FAILURE_;
+	*maint_out = maint;
+	if ((reason = guard_production_reason(maint, c))) {
+		if (!force) {
+			log_error("refusing to %s \"%s\": it looks like production: %s", what, target, reason);
+			log_hint("pass --force if you really mean it");
+			free(reason);
+			return EXIT_REFUSED;
+		}
+		log_warning("going on although the target looks like production (--force): %s", reason);
+		free(reason);
+	}
+	return EXIT_OK;
+}
 
 int
 rp_confirm(bool yes, const char *question, const char *verb)

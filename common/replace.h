@@ -14,11 +14,22 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "config.h"
+
 #define RP_SUFFIX_BUILDING "__restoring_"
 #define RP_SUFFIX_PREVIOUS "__pre_"
 
 /* Ask "QUESTION [y/N]" on the terminal: 1 yes, 0 no, -1 no terminal on stdin. */
 int rp_ask(const char *question);
+/*
+ * The start of every run that replaces a database: the target's name
+ * (validated; template0/template1 refused), a maintenance connection, the
+ * production guard (passed with force).  what: "restore into", "reset".
+ * Returns an exit status; *target and *maint are the caller's to free,
+ * whatever it is.
+ */
+int rp_open(const char *conninfo, const cfg *c, bool force, const char *appname, const char *what,
+    char **target, PGconn **maint);
 /*
  * Unless yes, ask question: EXIT_OK on "y", EXIT_REFUSED (after saying
  * why) on anything else or without a terminal.  verb: "restore", "reset".

@@ -24,7 +24,6 @@
 #include "conn.h"
 #include "dbadmin.h"
 #include "exitcode.h"
-#include "guard.h"
 #include "hash.h"
 #include "interrupt.h"
 #include "log.h"
@@ -337,8 +336,7 @@ int
 rs_run(const rs_opts *o, rs_result *r)
 {
 	PGconn *maint = NULL, *conn = NULL;
-	char *target = NULL, *built = NULL, *reason;
-	const char *problem;
+	char *target = NULL, *built = NULL;
 	inputs in;
 	int rc = EXIT_FAILURE_, exists;
 	enum log_level level;
@@ -347,32 +345,12 @@ rs_run(const rs_opts *o, rs_result *r)
 
 	memset(r, 0, sizeof(*r));
 	memset(&in, 0, sizeof(in));
-	if (!(target = dba_target_name(o->conninfo)))
+	rc = rp_open(o->conninfo, o->cfg, o->force, "db-reset", "reset", &target, &maint);
+	if (target)
+		r->target = xstrdup(target);
+	if (rc != EXIT_OK)
 		goto out;
-	r->target = xstrdup(target);
-	if ((problem = dba_name_problem(target))) {
-		log_error("invalid target database name \"%s\": %s", target, problem);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0) {
-		log_error("refusing to reset the template database \"%s\"", target);
-		rc = EXIT_REFUSED;
-		goto out;
-	}
-	if (!(maint = dba_connect_maintenance(o->conninfo, target, "db-reset")))
-		goto out;
-	if ((reason = guard_production_reason(maint, o->cfg))) {
-		if (!o->force) {
-			log_error("refusing to reset \"%s\": it looks like production: %s", target, reason);
-			log_hint("pass --force if you really mean it");
-			free(reason);
-			rc = EXIT_REFUSED;
-			goto out;
-		}
-		log_warning("resetting although the target looks like production (--force): %s", reason);
-		free(reason);
-	}
+	rc = EXIT_FAILURE_;
 	if (load_inputs(o, PQserverVersion(maint), &in) < 0) {
 		rc = EXIT_USAGE;
 		goto out;

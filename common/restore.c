@@ -40,7 +40,6 @@
 #include "conn.h"
 #include "dbadmin.h"
 #include "exitcode.h"
-#include "guard.h"
 #include "hash.h"
 #include "interrupt.h"
 #include "log.h"
@@ -1748,8 +1747,7 @@ rst_run(const rst_opts *o, rst_result *r)
 {
 	archive_in a;
 	PGconn *maint = NULL;
-	char *target = NULL, *built = NULL, *reason;
-	const char *problem;
+	char *target = NULL, *built = NULL;
 	job j;
 	int rc, exists;
 	enum log_level level;
@@ -1765,32 +1763,12 @@ rst_run(const rst_opts *o, rst_result *r)
 	fill_result(r, &a);
 
 	rc = EXIT_FAILURE_;
-	if (!(target = dba_target_name(o->conninfo)))
+	rc = rp_open(o->conninfo, o->cfg, o->force, "db-restore", "restore into", &target, &maint);
+	if (target)
+		r->target = xstrdup(target);
+	if (rc != EXIT_OK)
 		goto out;
-	r->target = xstrdup(target);
-	if ((problem = dba_name_problem(target))) {
-		log_error("invalid target database name \"%s\": %s", target, problem);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0) {
-		log_error("refusing to restore into the template database \"%s\"", target);
-		rc = EXIT_REFUSED;
-		goto out;
-	}
-	if (!(maint = dba_connect_maintenance(o->conninfo, target, "db-restore")))
-		goto out;
-	if ((reason = guard_production_reason(maint, o->cfg))) {
-		if (!o->force) {
-			log_error("refusing to restore into \"%s\": it looks like production: %s", target, reason);
-			log_hint("pass --force if you really mean it");
-			free(reason);
-			rc = EXIT_REFUSED;
-			goto out;
-		}
-		log_warning("restoring although the target looks like production (--force): %s", reason);
-		free(reason);
-	}
+	rc = EXIT_FAILURE_;
 	if ((exists = dba_exists(maint, target)) < 0)
 		goto out;
 	r->target_existed = exists;
