@@ -277,7 +277,44 @@ test_parse_unknown_keys(void **state)
 	assert_int_equal(parse("{\"retention\": {\"kep\": 3, \"keep\": 4}}", &c), 0);
 	assert_int_equal(c.retention_keep, 4);
 	cfg_free(&c);
-	assert_int_equal(parse("{\"seeds\": [\"x.sql\"]}", &c), 0);
+	cfg_free(&c);
+}
+
+static void
+test_parse_migrations_seeds(void **state)
+{
+	cfg c;
+
+	(void) state;
+	assert_int_equal(parse("{\"migrations\": {\"dir\": \"db/m\"}, \"seeds\": {\"dir\": \"/abs/s\","
+	    " \"counts\": {\"users\": 10, \"orders\": 0}, \"rng_seed\": 42}, \"cache_size\": 0}", &c), 0);
+	assert_non_null(c.migrations_dir);
+	assert_non_null(strstr(c.migrations_dir, "db/m"));
+	assert_null(c.migrations_command);
+	assert_string_equal(c.seeds_dir, "/abs/s");
+	assert_int_equal(c.n_counts, 2);
+	assert_string_equal(c.count_names[0], "users");
+	assert_int_equal(c.count_values[0], 10);
+	assert_int_equal(c.count_values[1], 0);
+	assert_int_equal(c.rng_seed, 42);
+	assert_int_equal(c.cache_size, 0);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"migrations\": {\"command\": \"alembic upgrade head\"},"
+	    " \"seeds\": {\"command\": \"python -m seed\"}}", &c), 0);
+	assert_string_equal(c.migrations_command, "alembic upgrade head");
+	assert_string_equal(c.seeds_command, "python -m seed");
+	assert_int_equal(c.rng_seed, -1);
+	cfg_free(&c);
+	/* wrong shapes are errors */
+	assert_int_equal(parse("{\"seeds\": [\"x.sql\"]}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"migrations\": {\"dir\": \"a\", \"command\": \"b\"}}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"seeds\": {\"counts\": {\"users\": -1}}}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"seeds\": {\"counts\": {\"users\": \"ten\"}}}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"cache_size\": 5000}", &c), -1);
 	cfg_free(&c);
 }
 
@@ -554,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_parse_trailing_whitespace),
 		cmocka_unit_test(test_parse_wrong_types),
 		cmocka_unit_test(test_parse_unknown_keys),
+		cmocka_unit_test(test_parse_migrations_seeds),
 		cmocka_unit_test(test_pick_str),
 		cmocka_unit_test(test_pick_int),
 		cmocka_unit_test(test_find_upwards),
