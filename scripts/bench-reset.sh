@@ -9,8 +9,13 @@
 #   full reset       db-reset -y --keep-previous=0 [-c ...], with the target dropped
 #                    before each run (not timed); each keeps its result as the template
 #                    db_tools_cache_<16 hex> (the default), which --fast then clones
-#   db-reset --fast  db-reset -y --fast --keep-previous=0 [-c ...] into the existing
-#                    target; its --json summary must say from_cache=true
+#   db-reset --fast  db-reset -y --fast [-c ...] into a target that does not exist (dropped
+#                    before each run, not timed), like the raw clones; its --json summary
+#                    must say from_cache=true
+#   db-reset --fast, replacing the target
+#                    the same with --keep-previous=0 into the existing target: the swap,
+#                    including dropping the replaced database, is timed too (reported for
+#                    information)
 #   raw FILE_COPY    CREATE DATABASE x TEMPLATE <template> STRATEGY FILE_COPY, with psql
 #   raw WAL_LOG      CREATE DATABASE x TEMPLATE <template> STRATEGY WAL_LOG, with psql
 #                    (x dropped before each run, not timed)
@@ -249,11 +254,12 @@ fingerprint() {
 
 # --- timing ----------------------------------------------------------------------------------
 
-tools=(full fast fc wal)
-clone_tools=(fast fc wal)
+tools=(full fast swap fc wal)
+clone_tools=(fast swap fc wal)
 declare -A label=(
     [full]="db-reset (full, keeps template)"
     [fast]="db-reset --fast"
+    [swap]="db-reset --fast, replacing"
     [fc]="raw clone (FILE_COPY)"
     [wal]="raw clone (WAL_LOG)"
 )
@@ -266,7 +272,9 @@ run_tool() {
     case $tool in
         full) drop_db "$target_db"
             cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --keep-previous=0 -q --json "$@") ;;
-        fast) db_exists "$target_db" || die "${label[$tool]}: the target $target_db does not exist"
+        fast) drop_db "$target_db"
+            cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --fast --keep-previous=0 -q --json "$@") ;;
+        swap) db_exists "$target_db" || die "${label[$tool]}: the target $target_db does not exist"
             cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --fast --keep-previous=0 -q --json "$@") ;;
         fc|wal) db=$clone_db
             drop_db "$clone_db"
@@ -282,10 +290,10 @@ run_tool() {
     run_secs=${m% *}
     run_kib=${m#* }
     case $tool in
-        full|fast)
+        full|fast|swap)
             got=$(jq -r '"\(.from_cache) \(.cached)"' "$json" 2>/dev/null) ||
                 die "$size: ${label[$tool]}: no JSON summary from db-reset: $(head -c 300 "$json")"
-            if [ "$tool" = fast ] && [ "${got% *}" != true ]; then
+            if [ "$tool" != full ] && [ "${got% *}" != true ]; then
                 die "$size: db-reset --fast did not clone its template: it reported from_cache=${got% *} cached=${got#* } (expected from_cache=true); template $template"
             fi
             if [ "$tool" = full ] && [ "$got" != "false true" ]; then
@@ -374,6 +382,7 @@ bench_size() {
             "${rss[$t]}" "${secs[$t]% }")"
     done
     add "db-reset --fast / raw FILE_COPY: $ratio_fc    / raw WAL_LOG: $ratio_wal    / min(raw): $ratio_min"
+    add "db-reset --fast replacing the target (swap and drop of the old copy timed too): ${med[swap]} s"
     add "full reset median (informational): ${med[full]} s"
     add "db-reset peak RSS: $rss_max MiB (largest of all its runs; medians: full ${rss[full]}, --fast ${rss[fast]})"
     if [ "$size" = large ]; then
