@@ -4,7 +4,6 @@
 #include "migrate.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,48 +52,37 @@ mig_free(mig_file *v, size_t n)
 int
 mig_scan(const char *dir, mig_file **out, size_t *n)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	mig_file *v = NULL;
-	size_t nv = 0, cap = 0;
+	sql_file *files;
+	size_t nf;
+	mig_file *v;
+	size_t nv = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!d) {
-		log_error("could not open the migrations directory \"%s\"", dir);
+	if (sr_scan_dir(dir, "migrations", &files, &nf) < 0)
 		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		const char *name = de->d_name;
-		size_t len = strlen(name), digits = strspn(name, "0123456789");
-		char *text;
-		size_t tlen;
+	v = xcalloc(nf ? nf : 1, sizeof(*v));
+	for (size_t i = 0; i < nf; i++) {
+		size_t digits = strspn(files[i].name, "0123456789");
 
-		if (name[0] == '.' || len < 5 || strcmp(name + len - 4, ".sql") != 0)
+		if (rc == 0 && (digits == 0 || files[i].name[digits] != '_')) {
+			log_error("migration file \"%s/%s\" is not named <version>_<name>.sql", dir,
+			    files[i].name);
+			rc = -1;
+		}
+		if (rc < 0) {
+			free(files[i].name);
+			free(files[i].path);
 			continue;
-		if (digits == 0 || name[digits] != '_') {
-			log_error("migration file \"%s/%s\" is not named <version>_<name>.sql", dir, name);
-			rc = -1;
-			break;
 		}
-		if (nv == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		memset(&v[nv], 0, sizeof(v[nv]));
-		v[nv].version = xasprintf("%.*s", (int) digits, name);
-		v[nv].name = xstrdup(name);
-		v[nv].path = xasprintf("%s/%s", dir, name);
+		v[nv].version = xasprintf("%.*s", (int) digits, files[i].name);
+		v[nv].name = files[i].name;
+		v[nv].path = files[i].path;
+		memcpy(v[nv].sha256, files[i].sha256, sizeof(v[nv].sha256));
 		nv++;
-		if (!(text = sr_read_file(v[nv - 1].path, &tlen))) {
-			rc = -1;
-			break;
-		}
-		hash_hex_of(text, tlen, v[nv - 1].sha256);
-		free(text);
 	}
-	closedir(d);
+	free(files);
 	if (rc == 0) {
 		qsort(v, nv, sizeof(*v), file_cmp);
 		for (size_t i = 1; i < nv; i++)

@@ -49,7 +49,7 @@ now_seconds(void)
 typedef struct inputs {
 	mig_file *migs;
 	size_t n_migs;
-	seed_file *seeds;
+	sql_file *seeds;
 	size_t n_seeds;
 	json_object *manifest;       /* what the result depends on */
 	char key[HASH_HEX_LEN + 1];
@@ -59,7 +59,7 @@ static void
 inputs_free(inputs *in)
 {
 	mig_free(in->migs, in->n_migs);
-	seed_files_free(in->seeds, in->n_seeds);
+	sr_files_free(in->seeds, in->n_seeds);
 	json_object_put(in->manifest);
 	memset(in, 0, sizeof(*in));
 }
@@ -107,7 +107,7 @@ load_inputs(const rs_opts *o, int server_version, inputs *in)
 		json_object_object_add(m, "migrations", json_object_new_string(c->migrations_command));
 	if (!o->no_seed) {
 		if (c->seeds_dir) {
-			if (seed_scan(c->seeds_dir, &in->seeds, &in->n_seeds) < 0)
+			if (sr_scan_dir(c->seeds_dir, "seeds", &in->seeds, &in->n_seeds) < 0)
 				return -1;
 			files = json_object_new_object();
 			for (size_t i = 0; i < in->n_seeds; i++)

@@ -3,7 +3,6 @@
  */
 #include "seed.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,61 +128,6 @@ seed_substitute(const char *text, size_t len, const seed_vars *vs, strbuf *out, 
 	return 0;
 }
 
-static int
-seed_file_cmp(const void *a, const void *b)
-{
-	return strcmp(((const seed_file *) a)->name, ((const seed_file *) b)->name);
-}
-
-void
-seed_files_free(seed_file *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].path);
-	}
-	free(v);
-}
-
-int
-seed_scan(const char *dir, seed_file **out, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	seed_file *v = NULL;
-	size_t nv = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!d) {
-		log_error("could not open the seeds directory \"%s\"", dir);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name), tlen;
-		char *text;
-
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0)
-			continue;
-		v = xrealloc(v, (nv + 1) * sizeof(*v));
-		v[nv].name = xstrdup(de->d_name);
-		v[nv].path = xasprintf("%s/%s", dir, de->d_name);
-		nv++;
-		if (!(text = sr_read_file(v[nv - 1].path, &tlen))) {
-			closedir(d);
-			seed_files_free(v, nv);
-			return -1;
-		}
-		hash_hex_of(text, tlen, v[nv - 1].sha256);
-		free(text);
-	}
-	closedir(d);
-	qsort(v, nv, sizeof(*v), seed_file_cmp);
-	*out = v;
-	*n = nv;
-	return 0;
-}
-
 double
 seed_setseed_value(long long rng_seed, const char *name)
 {
@@ -199,7 +143,7 @@ seed_setseed_value(long long rng_seed, const char *name)
 }
 
 int
-seed_run(PGconn *conn, const seed_file *v, size_t n, const seed_vars *vs, long long rng_seed)
+seed_run(PGconn *conn, const sql_file *v, size_t n, const seed_vars *vs, long long rng_seed)
 {
 	int rc = conn_exec(conn, "SET max_parallel_workers_per_gather = 0");
 

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "hash.h"
+#include "sqlrun.h"
 #include "strbuf.h"
 
 #define SEED_TABLE "seed_metadata"
@@ -44,21 +45,13 @@ void sv_free(seed_vars *vs);
 int seed_substitute(const char *text, size_t len, const seed_vars *vs, strbuf *out, char *err,
     size_t errsize);
 
-typedef struct seed_file {
-	char *name;
-	char *path;
-	char sha256[HASH_HEX_LEN + 1];
-} seed_file;
-
-/* The *.sql files of dir in name order.  Returns 0, or -1 after logging. */
-int seed_scan(const char *dir, seed_file **out, size_t *n);
-void seed_files_free(seed_file *v, size_t n);
+/* The seed files: sr_scan_dir(dir, "seeds", ...) (sqlrun.h). */
 
 /* The value setseed() gets before file name, in [-1, 1). */
 double seed_setseed_value(long long rng_seed, const char *name);
 
 /* Run the files on conn.  Returns 0, or -1 after logging (file and line). */
-int seed_run(PGconn *conn, const seed_file *v, size_t n, const seed_vars *vs, long long rng_seed);
+int seed_run(PGconn *conn, const sql_file *v, size_t n, const seed_vars *vs, long long rng_seed);
 
 /*
  * Record a run in public.seed_metadata: seed version, counts (a JSON

@@ -3,6 +3,7 @@
  */
 #include "sqlrun.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,4 +84,62 @@ sr_read_file(const char *path, size_t *len)
 	fclose(f);
 	*len = sb.len;
 	return sb_steal(&sb);
+}
+
+static int
+sql_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const sql_file *) a)->name, ((const sql_file *) b)->name);
+}
+
+void
+sr_files_free(sql_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].path);
+	}
+	free(v);
+}
+
+int
+sr_scan_dir(const char *dir, const char *what, sql_file **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	sql_file *v = NULL;
+	size_t nv = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		log_error("could not open the %s directory \"%s\"", what, dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), tlen;
+		char *text;
+
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[nv].name = xstrdup(de->d_name);
+		v[nv].path = xasprintf("%s/%s", dir, de->d_name);
+		nv++;
+		if (!(text = sr_read_file(v[nv - 1].path, &tlen))) {
+			closedir(d);
+			sr_files_free(v, nv);
+			return -1;
+		}
+		hash_hex_of(text, tlen, v[nv - 1].sha256);
+		free(text);
+	}
+	closedir(d);
+	qsort(v, nv, sizeof(*v), sql_file_cmp);
+	*out = v;
+	*n = nv;
+	return 0;
 }
