@@ -670,21 +670,28 @@ share_push(share *sh, chunk c)
 	return send_chunk(sh->own, &c);
 }
 
+/*
+ * The chunk being filled becomes the chunk handed on (no copy of its bytes);
+ * the part after its last whole row starts the next one.
+ */
 static int
 share_feed(share *sh, const char *data, size_t len)
 {
 	sb_append_len(&sh->cur, data, len);
 	if (sh->cur.len >= SHARE_CHUNK) {
 		size_t keep = sh->cur.len;
+		strbuf next;
+		chunk c;
 
 		while (keep > 0 && sh->cur.data[keep - 1] != '\n')
 			keep--;
 		if (keep > 0) {
-			chunk c = {xmalloc(keep), keep};
-
-			memcpy(c.data, sh->cur.data, keep);
-			memmove(sh->cur.data, sh->cur.data + keep, sh->cur.len - keep);
-			sh->cur.len -= keep;
+			sb_init(&next);
+			sb_reserve(&next, SHARE_CHUNK + READ_BUF);
+			sb_append_len(&next, sh->cur.data + keep, sh->cur.len - keep);
+			c.len = keep;
+			c.data = sb_steal(&sh->cur);
+			sh->cur = next;
 			return share_push(sh, c);
 		}
 	}
@@ -820,6 +827,7 @@ load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
 	sh->it = it;
 	sh->own = conn;
 	sb_init(&sh->cur);
+	sb_reserve(&sh->cur, SHARE_CHUNK + READ_BUF);
 	pthread_mutex_init(&sh->lock, NULL);
 	pthread_cond_init(&sh->cond, NULL);
 	if (copy_begin(conn, it, false) < 0) {
@@ -833,10 +841,9 @@ load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
 
 	rc = stream_member(j, it, &mi, buf, &integrity);
 	if (rc == 0 && sh->cur.len > 0) {
-		chunk last = {xmalloc(sh->cur.len), sh->cur.len};
+		chunk last = {.len = sh->cur.len};
 
-		memcpy(last.data, sh->cur.data, sh->cur.len);
-		sh->cur.len = 0;
+		last.data = sb_steal(&sh->cur);
 		if (share_push(sh, last) < 0)
 			rc = -1;
 	}
