@@ -267,7 +267,23 @@ tc_print(FILE *f, const tc_entry *v, size_t n, bool json, time_t now)
 }
 
 int
-tc_manage(const char *conninfo, const char *kind, bool clear, bool json, const char *appname)
+tc_parse_action(const char *value, enum tc_action *out)
+{
+	if (strcmp(value, "list") == 0)
+		*out = TC_ACTION_LIST;
+	else if (strcmp(value, "clear") == 0)
+		*out = TC_ACTION_CLEAR;
+	else {
+		log_error("invalid value \"%s\" for option --cache", value);
+		log_hint("use \"list\" or \"clear\"");
+		return -1;
+	}
+	return 0;
+}
+
+int
+tc_manage(const char *conninfo, const char *kind, enum tc_action action, bool json,
+    const char *appname)
 {
 	char *target = dba_target_name(conninfo);
 	PGconn *maint;
@@ -281,7 +297,7 @@ tc_manage(const char *conninfo, const char *kind, bool clear, bool json, const c
 	free(target);
 	if (!maint)
 		return EXIT_FAILURE_;
-	if (!clear) {
+	if (action == TC_ACTION_LIST) {
 		if (tc_list(maint, kind, true, &v, &n) == 0) {
 			tc_print(stdout, v, n, json, time(NULL));
 			tc_free(v, n);

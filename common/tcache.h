@@ -46,10 +46,15 @@ int tc_store(PGconn *conn, const char *from, const char *kind, const char *key, 
 /* Drop templates of kind (NULL: all) beyond the newest keep; returns how many were dropped or -1. */
 int tc_evict(PGconn *conn, const char *kind, int keep);
 void tc_print(FILE *f, const tc_entry *v, size_t n, bool json, time_t now);
+/* What --cache asks for. */
+enum tc_action { TC_ACTION_NONE, TC_ACTION_LIST, TC_ACTION_CLEAR };
+/* Parse "list" or "clear"; logs naming --cache and returns -1 otherwise. */
+int tc_parse_action(const char *value, enum tc_action *out);
 /*
  * --cache=list (print kind's templates on the server conninfo reaches) or
  * --cache=clear (drop them).  Returns an exit status.
  */
-int tc_manage(const char *conninfo, const char *kind, bool clear, bool json, const char *appname);
+int tc_manage(const char *conninfo, const char *kind, enum tc_action action, bool json,
+    const char *appname);
 
 #endif

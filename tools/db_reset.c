@@ -26,8 +26,6 @@
 #include "strbuf.h"
 #include "tcache.h"
 
-enum cache_action { CACHE_NONE, CACHE_LIST, CACHE_CLEAR };
-
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
 	opt_common common;           /* -d -o -j --config --progress -q -v */
@@ -41,7 +39,7 @@ struct settings {
 	bool force;                  /* --force */
 	int keep_previous;           /* --keep-previous */
 	bool no_cache;               /* --no-cache */
-	enum cache_action cache;     /* --cache */
+	enum tc_action cache;        /* --cache */
 	bool json;                   /* --json */
 	const char *from;            /* --from */
 	bool snapshot_first;         /* --snapshot-first */
@@ -189,15 +187,8 @@ parse_args(int argc, char **argv, struct settings *s)
 			s->no_cache = true;
 			break;
 		case OPT_CACHE:
-			if (strcmp(optarg, "list") == 0)
-				s->cache = CACHE_LIST;
-			else if (strcmp(optarg, "clear") == 0)
-				s->cache = CACHE_CLEAR;
-			else {
-				log_error("invalid value \"%s\" for option --cache", optarg);
-				log_hint("use \"list\" or \"clear\"");
+			if (tc_parse_action(optarg, &s->cache) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case OPT_STATUS:
 			s->status = true;
@@ -395,8 +386,8 @@ main(int argc, char **argv)
 		rc = rs_status(conninfo, &c);
 		goto done;
 	}
-	if (s.cache != CACHE_NONE) {
-		rc = tc_manage(conninfo, "reset", s.cache == CACHE_CLEAR, s.json, "db-reset");
+	if (s.cache != TC_ACTION_NONE) {
+		rc = tc_manage(conninfo, "reset", s.cache, s.json, "db-reset");
 		goto done;
 	}
 	if (intr_install() < 0) {

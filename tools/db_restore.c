@@ -23,8 +23,6 @@
 #include "strbuf.h"
 #include "tcache.h"
 
-enum cache_action { CACHE_NONE, CACHE_LIST, CACHE_CLEAR };
-
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
 	opt_common common;           /* -d -o -j --config --progress -q -v */
@@ -36,7 +34,7 @@ struct settings {
 	bool owners;                 /* --owners */
 	bool migrate;                /* --migrate */
 	bool no_cache;               /* --no-cache */
-	enum cache_action cache;     /* --cache */
+	enum tc_action cache;        /* --cache */
 	bool json;                   /* --json */
 };
 
@@ -134,15 +132,8 @@ parse_args(int argc, char **argv, struct settings *s)
 			s->no_cache = true;
 			break;
 		case OPT_CACHE:
-			if (strcmp(optarg, "list") == 0)
-				s->cache = CACHE_LIST;
-			else if (strcmp(optarg, "clear") == 0)
-				s->cache = CACHE_CLEAR;
-			else {
-				log_error("invalid value \"%s\" for option --cache", optarg);
-				log_hint("use \"list\" or \"clear\"");
+			if (tc_parse_action(optarg, &s->cache) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case OPT_JSON:
 			s->json = true;
@@ -165,7 +156,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		log_hint("try \"db-restore --help\" for more information");
 		return EXIT_USAGE;
 	}
-	if (s->cache != CACHE_NONE && (s->archive || s->verify)) {
+	if (s->cache != TC_ACTION_NONE && (s->archive || s->verify)) {
 		log_error("--cache takes no archive and cannot be combined with --verify");
 		return EXIT_USAGE;
 	}
@@ -226,8 +217,8 @@ main(int argc, char **argv)
 	dir = cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups");
 	conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL);
 
-	if (s.cache != CACHE_NONE) {
-		rc = tc_manage(conninfo, "restore", s.cache == CACHE_CLEAR, s.json, "db-restore");
+	if (s.cache != TC_ACTION_NONE) {
+		rc = tc_manage(conninfo, "restore", s.cache, s.json, "db-restore");
 		goto done;
 	}
 	if (!s.archive) {
