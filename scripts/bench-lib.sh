@@ -20,6 +20,15 @@
 #   bench_table REF_LABEL LABEL MEDIAN [LABEL MEDIAN]...
 #                                the whole table; the ratios are against the row labelled REF_LABEL
 #
+# Setup shared by the scripts (they print as "$prog: ..." and exit on failure):
+#   bench_need_arg OPTION [VALUE]            exit 2 unless the option has a non-empty value
+#   bench_build ROOT TARGET...               build TARGETs into ROOT/build-bench (Release)
+#   bench_start_server USE_ENV SANDBOX_DIR   USE_ENV 1: the server of PGHOST/PGPORT; else start
+#                                the sandbox in SANDBOX_DIR (bench_started_sandbox=1 when this
+#                                call started it) and take its environment; then check the server
+#   bench_checkpoint [DB]        sync, then CHECKPOINT (in DB, default postgres); after a first
+#                                failure (not a superuser) only sync
+#
 # bench_require_time installs the "time" package with apt-get when /usr/bin/time is missing and
 # we are root; otherwise bench_peak_rss falls back to polling VmHWM in /proc (the command's own
 # process only, sampled every 50 ms).
@@ -160,4 +169,55 @@ bench_table() {
     for ((i = 0; i + 1 < ${#args[@]}; i += 2)); do
         bench_table_row "${args[i]}" "${args[i + 1]}" "$ref_median"
     done
+}
+
+_bench_die() {
+    printf '%s: error: %s\n' "${prog:-bench}" "$*" >&2
+    exit 1
+}
+
+bench_need_arg() {
+    if [ $# -lt 2 ] || [ -z "$2" ]; then
+        printf '%s: %s\n' "${prog:-bench}" "option $1 needs a value" >&2
+        exit 2
+    fi
+}
+
+bench_build() {
+    local root=$1
+    shift
+    printf '%s: %s\n' "${prog:-bench}" "building $root/build-bench (Release)" >&2
+    (cd "$root" &&
+        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
+            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
+        cmake --build build-bench -j2 --target "$@" >&2) || _bench_die "build failed"
+}
+
+# shellcheck disable=SC2034  # read by the scripts that source this file
+bench_started_sandbox=0
+bench_start_server() {
+    local env_lines root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    if [ "$1" = 1 ]; then
+        if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then _bench_die "--use-env needs PGHOST and PGPORT"; fi
+    else
+        export DB_TOOLS_SANDBOX=$2
+        if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
+            # shellcheck disable=SC2034
+            bench_started_sandbox=1
+        fi
+        env_lines=$("$root/scripts/sandbox.sh" start) || _bench_die "could not start the sandbox server"
+        eval "$env_lines"
+    fi
+    psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
+        _bench_die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+}
+
+bench_can_checkpoint=1
+bench_checkpoint() {
+    sync
+    if [ "$bench_can_checkpoint" = 1 ] && ! psql -X -q -d "${1:-postgres}" -c CHECKPOINT >/dev/null 2>&1; then
+        printf '%s: %s\n' "${prog:-bench}" "warning: CHECKPOINT failed (not a superuser?); continuing without it" >&2
+        bench_can_checkpoint=0
+    fi
 }

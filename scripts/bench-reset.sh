@@ -75,21 +75,18 @@ die() { say "error: $*"; exit 1; }
 runs="" large_full_runs="" large_counts=""
 skip_default=0 skip_large="" quick=0 bindir="" use_env=0 keep=0 strict=0
 
-need_arg() {
-    if [ $# -lt 2 ] || [ -z "$2" ]; then say "option $1 needs a value"; exit 2; fi
-}
 while [ $# -gt 0 ]; do
     case "$1" in
-        --runs) need_arg "$@"; runs=$2; shift 2 ;;
+        --runs) bench_need_arg "$@"; runs=$2; shift 2 ;;
         --runs=*) runs=${1#*=}; shift ;;
-        --large-full-runs) need_arg "$@"; large_full_runs=$2; shift 2 ;;
+        --large-full-runs) bench_need_arg "$@"; large_full_runs=$2; shift 2 ;;
         --large-full-runs=*) large_full_runs=${1#*=}; shift ;;
-        --large-counts) need_arg "$@"; large_counts=$2; shift 2 ;;
+        --large-counts) bench_need_arg "$@"; large_counts=$2; shift 2 ;;
         --large-counts=*) large_counts=${1#*=}; shift ;;
         --skip-default) skip_default=1; shift ;;
         --skip-large) skip_large=1; shift ;;
         --quick) quick=1; shift ;;
-        --bindir) need_arg "$@"; bindir=$2; shift 2 ;;
+        --bindir) bench_need_arg "$@"; bindir=$2; shift 2 ;;
         --bindir=*) bindir=${1#*=}; shift ;;
         --use-env) use_env=1; shift ;;
         --keep) keep=1; shift ;;
@@ -132,7 +129,6 @@ target_like='bench\_reset\_target\_\_%'
 # --- cleanup ---------------------------------------------------------------------------
 
 work=""
-started_sandbox=0
 server_ready=0
 reset=""
 # shellcheck disable=SC2317  # invoked by the EXIT trap
@@ -154,7 +150,7 @@ cleanup() {
         fi
     fi
     [ -n "$work" ] && rm -rf "$work"
-    if [ "$started_sandbox" = 1 ]; then
+    if [ "$bench_started_sandbox" = 1 ]; then
         if [ "$keep" = 1 ]; then
             "$root/scripts/sandbox.sh" stop --keep || true
         else
@@ -170,11 +166,7 @@ trap 'exit 143' TERM
 # --- db-reset binary -------------------------------------------------------------------------
 
 if [ -z "$bindir" ]; then
-    say "building $root/build-bench (Release)"
-    (cd "$root" &&
-        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
-            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
-        cmake --build build-bench -j2 --target db-reset >&2) || die "build failed"
+    bench_build "$root" db-reset
     bindir=$root/build-bench/tools
 fi
 case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac
@@ -201,18 +193,7 @@ run_reset() {
 
 # --- server ------------------------------------------------------------------------------
 
-if [ "$use_env" = 1 ]; then
-    if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then die "--use-env needs PGHOST and PGPORT"; fi
-else
-    export DB_TOOLS_SANDBOX=${DB_TOOLS_BENCH_RESET_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-reset-$(id -u)}
-    if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
-        started_sandbox=1
-    fi
-    env_lines=$("$root/scripts/sandbox.sh" start) || die "could not start the sandbox server"
-    eval "$env_lines"
-fi
-psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
-    die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+bench_start_server "$use_env" "${DB_TOOLS_BENCH_RESET_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-reset-$(id -u)}"
 server_ready=1
 
 server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
@@ -220,14 +201,6 @@ server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
 [ "$((server_num / 10000))" -ge 15 ] ||
     die "the server is PostgreSQL $server_version; CREATE DATABASE ... STRATEGY needs 15 or newer"
 
-can_checkpoint=1
-checkpoint() {
-    sync
-    if [ "$can_checkpoint" = 1 ] && ! psql -X -q -d postgres -c CHECKPOINT >/dev/null 2>&1; then
-        say "warning: CHECKPOINT failed (not a superuser?); continuing without it"
-        can_checkpoint=0
-    fi
-}
 
 # sql STATEMENT : run it in the maintenance database, quietly
 sql() {
@@ -283,7 +256,7 @@ run_tool() {
             cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
                 -c "CREATE DATABASE \"$clone_db\" TEMPLATE \"$template\" STRATEGY $strategy") ;;
     esac
-    checkpoint
+    bench_checkpoint postgres
     : >"$json"
     m=$(BENCH_STDOUT=$json bench_measure "${cmd[@]}") ||
         die "$size: ${label[$tool]} failed (exit $?): ${cmd[*]}"

@@ -68,21 +68,18 @@ die() { say "error: $*"; exit 1; }
 runs="" pgbench_scale="" realistic_mb=""
 skip_pgbench=0 skip_realistic=0 quick=0 bindir="" use_env=0 keep=0 strict=0
 
-need_arg() {
-    if [ $# -lt 2 ] || [ -z "$2" ]; then say "option $1 needs a value"; exit 2; fi
-}
 while [ $# -gt 0 ]; do
     case "$1" in
-        --runs) need_arg "$@"; runs=$2; shift 2 ;;
+        --runs) bench_need_arg "$@"; runs=$2; shift 2 ;;
         --runs=*) runs=${1#*=}; shift ;;
-        --pgbench-scale) need_arg "$@"; pgbench_scale=$2; shift 2 ;;
+        --pgbench-scale) bench_need_arg "$@"; pgbench_scale=$2; shift 2 ;;
         --pgbench-scale=*) pgbench_scale=${1#*=}; shift ;;
-        --realistic-mb) need_arg "$@"; realistic_mb=$2; shift 2 ;;
+        --realistic-mb) bench_need_arg "$@"; realistic_mb=$2; shift 2 ;;
         --realistic-mb=*) realistic_mb=${1#*=}; shift ;;
         --skip-pgbench) skip_pgbench=1; shift ;;
         --skip-realistic) skip_realistic=1; shift ;;
         --quick) quick=1; shift ;;
-        --bindir) need_arg "$@"; bindir=$2; shift 2 ;;
+        --bindir) bench_need_arg "$@"; bindir=$2; shift 2 ;;
         --bindir=*) bindir=${1#*=}; shift ;;
         --use-env) use_env=1; shift ;;
         --keep) keep=1; shift ;;
@@ -113,7 +110,6 @@ prime_like='bench\_restore\_prime\_\_%'
 # --- cleanup ---------------------------------------------------------------------------
 
 work=""
-started_sandbox=0
 server_ready=0
 restore=""
 created_dbs=()
@@ -139,7 +135,7 @@ cleanup() {
         fi
     fi
     [ -n "$work" ] && rm -rf "$work"
-    if [ "$started_sandbox" = 1 ]; then
+    if [ "$bench_started_sandbox" = 1 ]; then
         if [ "$keep" = 1 ]; then
             "$root/scripts/sandbox.sh" stop --keep || true
         else
@@ -155,11 +151,7 @@ trap 'exit 143' TERM
 # --- db-snapshot and db-restore binaries ----------------------------------------------------
 
 if [ -z "$bindir" ]; then
-    say "building $root/build-bench (Release)"
-    (cd "$root" &&
-        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
-            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
-        cmake --build build-bench -j2 --target db-snapshot db-restore >&2) || die "build failed"
+    bench_build "$root" db-snapshot db-restore
     bindir=$root/build-bench/tools
 fi
 case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac
@@ -186,18 +178,7 @@ run_restore() {
 
 # --- server ------------------------------------------------------------------------------
 
-if [ "$use_env" = 1 ]; then
-    if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then die "--use-env needs PGHOST and PGPORT"; fi
-else
-    export DB_TOOLS_SANDBOX=${DB_TOOLS_BENCH_RESTORE_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-restore-$(id -u)}
-    if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
-        started_sandbox=1
-    fi
-    env_lines=$("$root/scripts/sandbox.sh" start) || die "could not start the sandbox server"
-    eval "$env_lines"
-fi
-psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
-    die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+bench_start_server "$use_env" "${DB_TOOLS_BENCH_RESTORE_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-restore-$(id -u)}"
 server_ready=1
 
 server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
@@ -226,14 +207,6 @@ pg_restore=$found_path pg_restore_version=$found_version
 # db-snapshot runs the same pg_dump for the schema
 export DB_TOOLS_PG_DUMP=$pg_dump
 
-can_checkpoint=1
-checkpoint() {
-    sync
-    if [ "$can_checkpoint" = 1 ] && ! psql -X -q -d postgres -c CHECKPOINT >/dev/null 2>&1; then
-        say "warning: CHECKPOINT failed (not a superuser?); continuing without it"
-        can_checkpoint=0
-    fi
-}
 
 # sql STATEMENT : run it in the maintenance database, quietly
 sql() {
@@ -380,7 +353,7 @@ run_tool() {
             cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
                 -c "CREATE DATABASE \"$target_db\" TEMPLATE \"$template\" STRATEGY FILE_COPY") ;;
     esac
-    checkpoint
+    bench_checkpoint postgres
     : >"$json"
     m=$(BENCH_STDOUT=$json bench_measure env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" "${cmd[@]}") ||
         die "${label[$tool]} failed on $db (exit $?): ${cmd[*]}"

@@ -49,21 +49,18 @@ die() { say "error: $*"; exit 1; }
 runs="" pgbench_scale="" realistic_mb=""
 skip_pgbench=0 skip_realistic=0 quick=0 bindir="" use_env=0 keep=0 strict=0
 
-need_arg() {
-    if [ $# -lt 2 ] || [ -z "$2" ]; then say "option $1 needs a value"; exit 2; fi
-}
 while [ $# -gt 0 ]; do
     case "$1" in
-        --runs) need_arg "$@"; runs=$2; shift 2 ;;
+        --runs) bench_need_arg "$@"; runs=$2; shift 2 ;;
         --runs=*) runs=${1#*=}; shift ;;
-        --pgbench-scale) need_arg "$@"; pgbench_scale=$2; shift 2 ;;
+        --pgbench-scale) bench_need_arg "$@"; pgbench_scale=$2; shift 2 ;;
         --pgbench-scale=*) pgbench_scale=${1#*=}; shift ;;
-        --realistic-mb) need_arg "$@"; realistic_mb=$2; shift 2 ;;
+        --realistic-mb) bench_need_arg "$@"; realistic_mb=$2; shift 2 ;;
         --realistic-mb=*) realistic_mb=${1#*=}; shift ;;
         --skip-pgbench) skip_pgbench=1; shift ;;
         --skip-realistic) skip_realistic=1; shift ;;
         --quick) quick=1; shift ;;
-        --bindir) need_arg "$@"; bindir=$2; shift 2 ;;
+        --bindir) bench_need_arg "$@"; bindir=$2; shift 2 ;;
         --bindir=*) bindir=${1#*=}; shift ;;
         --use-env) use_env=1; shift ;;
         --keep) keep=1; shift ;;
@@ -87,7 +84,6 @@ done
 # --- cleanup ---------------------------------------------------------------------------
 
 work=""
-started_sandbox=0
 created_dbs=()
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
@@ -99,7 +95,7 @@ cleanup() {
             psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
         done
     fi
-    if [ "$started_sandbox" = 1 ]; then
+    if [ "$bench_started_sandbox" = 1 ]; then
         if [ "$keep" = 1 ]; then
             "$root/scripts/sandbox.sh" stop --keep || true
         else
@@ -115,11 +111,7 @@ trap 'exit 143' TERM
 # --- db-snapshot binary ------------------------------------------------------------------
 
 if [ -z "$bindir" ]; then
-    say "building $root/build-bench (Release)"
-    (cd "$root" &&
-        cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \
-            -DDB_TOOLS_TESTS=OFF -DDB_TOOLS_ASAN=OFF >&2 &&
-        cmake --build build-bench -j2 --target db-snapshot >&2) || die "build failed"
+    bench_build "$root" db-snapshot
     bindir=$root/build-bench/tools
 fi
 case $bindir in /*) ;; *) bindir=$PWD/$bindir ;; esac
@@ -130,18 +122,7 @@ bench_require_time || true
 
 # --- server ------------------------------------------------------------------------------
 
-if [ "$use_env" = 1 ]; then
-    if [ -z "${PGHOST:-}" ] || [ -z "${PGPORT:-}" ]; then die "--use-env needs PGHOST and PGPORT"; fi
-else
-    export DB_TOOLS_SANDBOX=${DB_TOOLS_BENCH_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-$(id -u)}
-    if ! "$root/scripts/sandbox.sh" status >/dev/null 2>&1; then
-        started_sandbox=1
-    fi
-    env_lines=$("$root/scripts/sandbox.sh" start) || die "could not start the sandbox server"
-    eval "$env_lines"
-fi
-psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 ||
-    die "no PostgreSQL server reachable (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-})"
+bench_start_server "$use_env" "${DB_TOOLS_BENCH_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-$(id -u)}"
 
 server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
 server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
@@ -157,14 +138,6 @@ pg_dump_major=${pg_dump_version%%.*}
 # db-snapshot runs the same pg_dump for the schema
 export DB_TOOLS_PG_DUMP=$pg_dump
 
-can_checkpoint=1
-checkpoint() {
-    sync
-    if [ "$can_checkpoint" = 1 ] && ! psql -X -q -d "$1" -c CHECKPOINT >/dev/null 2>&1; then
-        say "warning: CHECKPOINT failed (not a superuser?); continuing without it"
-        can_checkpoint=0
-    fi
-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-bench.XXXXXX")
 
@@ -215,7 +188,7 @@ run_tool() {
         fc) cmd=("$pg_dump" -Fc -Z1 -f "$dir/dump.fc" -d "$db") ;;
         fd) cmd=("$pg_dump" -Fd -j2 -Z1 -f "$dir/dump.d" -d "$db") ;;
     esac
-    checkpoint "$db"
+    bench_checkpoint "$db"
     # run from the empty output directory with no configuration file or DATABASE_URL in play
     m=$(bench_measure env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$dir" "${cmd[@]}") ||
         die "${label[$tool]} failed on $db (exit $?): ${cmd[*]}"
