@@ -3,22 +3,24 @@
  */
 #include "conn.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "interrupt.h"
 #include "log.h"
+#include "monotime.h"
 #include "quote.h"
 
 /* Server notices ("... does not exist, skipping") are detail, not news. */
 static void
 notice_to_log(void *arg, const char *message)
 {
-	size_t n = strlen(message);
-
 	(void) arg;
-	while (n > 0 && message[n - 1] == '\n')
-		n--;
-	log_verbose("server: %.*s", (int) n, message);
+	log_verbose("server: %s", message);
 }
 
 void
@@ -45,13 +47,7 @@ conn_open(const char *conninfo, const char *appname)
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		char *msg = xstrdup(PQerrorMessage(conn));
-		size_t n = strlen(msg);
-
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		log_error("could not connect to the database: %s", msg);
-		free(msg);
+		log_error("could not connect to the database: %s", PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
@@ -59,37 +55,143 @@ conn_open(const char *conninfo, const char *appname)
 	return conn;
 }
 
-PGconn *
-conn_open_like(PGconn *conn, const char *dbname, const char *appname)
+/* Log why a connection to dbname failed and free it. */
+static void
+connect_failed(PGconn *c, const char *dbname)
+{
+	log_error("could not connect to database \"%s\": %s", dbname,
+	    c ? PQerrorMessage(c) : "out of memory");
+	PQfinish(c);
+}
+
+/*
+ * Start n connections like conn's to dbname and drive them to the end
+ * together, so their backends start in parallel: the time of one
+ * connection instead of n.
+ */
+int
+conn_open_like_n(PGconn *conn, const char *dbname, const char *appname, PGconn **out, int n)
 {
 	char *password = NULL;
 	char *ci = conn_child_conninfo(conn, dbname, &password);
-	PGconn *c;
-	const char *keys[4];
-	const char *vals[4];
-	int n = 0;
+	const char *name = dbname ? dbname : PQdb(conn);
+	PostgresPollingStatusType *st = xcalloc((size_t) (n ? n : 1), sizeof(*st));
+	struct pollfd *pfd = xcalloc((size_t) (n ? n : 1), sizeof(*pfd));
+	const char *keys[4], *vals[4];
+	int k = 0, left = n, rc = 0;
 
-	keys[n] = "dbname";
-	vals[n++] = ci;
+	keys[k] = "dbname";
+	vals[k++] = ci;
 	if (password) {
-		keys[n] = "password";
-		vals[n++] = password;
+		keys[k] = "password";
+		vals[k++] = password;
 	}
-	keys[n] = "fallback_application_name";
-	vals[n++] = appname;
-	keys[n] = NULL;
-	vals[n] = NULL;
-	c = PQconnectdbParams(keys, vals, 1);
+	keys[k] = "fallback_application_name";
+	vals[k++] = appname;
+	keys[k] = NULL;
+	vals[k] = NULL;
+	for (int i = 0; i < n; i++) {
+		out[i] = PQconnectStartParams(keys, vals, 1);
+		st[i] = PGRES_POLLING_WRITING;
+		if (!out[i] || PQstatus(out[i]) == CONNECTION_BAD) {
+			connect_failed(out[i], name);
+			out[i] = NULL;
+			rc = -1;
+			left = 0;
+			break;
+		}
+	}
 	free(ci);
 	free_secret(password);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		log_error("could not connect to database \"%s\": %s", dbname ? dbname : PQdb(conn),
-		    c ? PQerrorMessage(c) : "out of memory");
-		PQfinish(c);
-		return NULL;
+	while (left > 0 && rc == 0) {
+		int m = 0;
+
+		for (int i = 0; i < n; i++) {
+			if (st[i] == PGRES_POLLING_OK)
+				continue;
+			pfd[m].fd = PQsocket(out[i]);
+			pfd[m].events = st[i] == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+			pfd[m].revents = 0;
+			m++;
+		}
+		if (poll(pfd, (nfds_t) m, -1) < 0) {
+			if (errno == EINTR && !intr_pending())
+				continue;
+			log_error("could not connect to database \"%s\": %s", name,
+			    errno == EINTR ? "interrupted" : strerror(errno));
+			rc = -1;
+			break;
+		}
+		m = 0;
+		for (int i = 0; i < n && rc == 0; i++) {
+			if (st[i] == PGRES_POLLING_OK)
+				continue;
+			if (pfd[m++].revents == 0)
+				continue;
+			st[i] = PQconnectPoll(out[i]);
+			if (st[i] == PGRES_POLLING_FAILED) {
+				connect_failed(out[i], name);
+				out[i] = NULL;
+				rc = -1;
+			} else if (st[i] == PGRES_POLLING_OK) {
+				conn_route_notices(out[i]);
+				left--;
+			}
+		}
 	}
-	conn_route_notices(c);
-	return c;
+	if (rc < 0)
+		for (int i = 0; i < n; i++) {
+			PQfinish(out[i]);
+			out[i] = NULL;
+		}
+	free(st);
+	free(pfd);
+	return rc;
+}
+
+PGconn *
+conn_open_like(PGconn *conn, const char *dbname, const char *appname)
+{
+	PGconn *c;
+
+	return conn_open_like_n(conn, dbname, appname, &c, 1) < 0 ? NULL : c;
+}
+
+void
+conn_finish_wait(PGconn **conns, int n, int timeout_ms)
+{
+	struct pollfd *pfd = xcalloc((size_t) (n ? n : 1), sizeof(*pfd));
+	int open = 0;
+
+	for (int i = 0; i < n; i++) {
+		int fd = conns[i] && PQstatus(conns[i]) == CONNECTION_OK ? PQsocket(conns[i]) : -1;
+
+		/* our own copy of the socket outlives PQfinish; the server closes its end last of all */
+		pfd[i].fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+		pfd[i].events = POLLIN;
+		open += pfd[i].fd >= 0;
+		PQfinish(conns[i]);
+		conns[i] = NULL;
+	}
+	for (double end = monotime() + timeout_ms / 1e3; open > 0 && monotime() < end;) {
+		char buf[4096];
+
+		if (poll(pfd, (nfds_t) n, (int) ((end - monotime()) * 1e3) + 1) < 0) {
+			if (errno == EINTR && !intr_pending())
+				continue;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			if (pfd[i].fd >= 0 && pfd[i].revents != 0 && read(pfd[i].fd, buf, sizeof(buf)) <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open--;
+			}
+	}
+	for (int i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	free(pfd);
 }
 
 void
@@ -99,8 +201,7 @@ conn_log_error(PGconn *conn, const PGresult *res, const char *what)
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
-	char *msg;
-	size_t n;
+	const char *msg;
 
 	if (primary) {
 		log_error("%s: %s", what, primary);
@@ -112,12 +213,8 @@ conn_log_error(PGconn *conn, const PGresult *res, const char *what)
 			log_hint("%s", hint);
 		return;
 	}
-	msg = xstrdup(conn ? PQerrorMessage(conn) : "no connection");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	log_error("%s: %s", what, *msg ? msg : "unknown error");
-	free(msg);
+	msg = conn ? PQerrorMessage(conn) : "no connection";
+	log_error("%s: %s", what, msg[strspn(msg, " \n")] ? msg : "unknown error");
 }
 
 int
@@ -176,28 +273,32 @@ conn_query_value(PGconn *conn, const char *sql, bool *is_null)
 }
 
 int
-conn_pin_session(PGconn *conn)
+conn_pin_session(PGconn *conn, const char *more)
 {
 	strbuf sql;
 	int rc;
-	char *server_enc = conn_query_value(conn, "SHOW server_encoding", NULL);
+	const char *server_enc = PQparameterStatus(conn, "server_encoding");
 
-	if (!server_enc)
-		return -1;
-	if (PQsetClientEncoding(conn, server_enc) != 0) {
-		log_error("could not set client encoding to \"%s\"", server_enc);
-		free(server_enc);
+	if (!server_enc) {
+		log_error("the server did not report its encoding");
 		return -1;
 	}
-	free(server_enc);
 	sb_init(&sql);
+	sb_append(&sql, "SET client_encoding = ");
+	q_literal(&sql, server_enc);
 	sb_append(&sql,
-	    "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3;"
+	    "; SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3;"
 	    " SET statement_timeout = 0; SET lock_timeout = 0;"
 	    " SET idle_in_transaction_session_timeout = 0;"
 	    " SELECT pg_catalog.set_config('search_path', '', false);");
+	if (more)
+		sb_appendf(&sql, " %s", more);
 	rc = conn_exec(conn, sql.data);
 	sb_free(&sql);
+	if (rc == 0 && PQclientEncoding(conn) != pg_char_to_encoding(server_enc)) {
+		log_error("could not set client encoding to \"%s\"", server_enc);
+		return -1;
+	}
 	return rc;
 }
 

@@ -19,14 +19,26 @@
 PGconn *conn_open(const char *conninfo, const char *appname);
 /* Send the server's notices to the log at verbose level (conn_open* do this). */
 void conn_route_notices(PGconn *conn);
-/* Same server and credentials as conn, another database. */
+/* Same server and credentials as conn, another database (NULL: the same). */
 PGconn *conn_open_like(PGconn *conn, const char *dbname, const char *appname);
+/*
+ * n such connections into out[], connected in parallel.  On failure (logged)
+ * none is left open and -1 is returned.
+ */
+int conn_open_like_n(PGconn *conn, const char *dbname, const char *appname, PGconn **out, int n);
+/*
+ * PQfinish each of conns[0..n) (NULLs allowed; all set to NULL) and wait, up
+ * to timeout_ms, until the server has ended their sessions: a database
+ * cannot be renamed or copied while a session on it is still ending.
+ */
+void conn_finish_wait(PGconn **conns, int n, int timeout_ms);
 /*
  * Pin the session the way pg_dump does: DateStyle ISO, IntervalStyle postgres,
  * extra_float_digits 3, client_encoding = server encoding, empty search_path,
- * no statement/lock/idle timeouts.
+ * no statement/lock/idle timeouts; then the statements in more (may be NULL),
+ * all in one round trip.
  */
-int conn_pin_session(PGconn *conn);
+int conn_pin_session(PGconn *conn, const char *more);
 /* Run a statement that returns no rows; logs the server's message on failure. */
 int conn_exec(PGconn *conn, const char *sql);
 /* Run a query expecting tuples; returns the result or NULL after logging. */

@@ -32,13 +32,10 @@ dba_target_name(const char *conninfo)
 	if (PQdb(c) && *PQdb(c))
 		name = xstrdup(PQdb(c));
 	else {
-		char *msg = xstrdup(PQerrorMessage(c));
-		size_t n = strlen(msg);
+		const char *msg = PQerrorMessage(c);
 
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		log_error("could not work out the target database: %s", *msg ? msg : "no database name");
-		free(msg);
+		log_error("could not work out the target database: %s",
+		    msg[strspn(msg, " \n")] ? msg : "no database name");
 	}
 	PQfinish(c);
 	return name;
@@ -276,13 +273,15 @@ dba_set_comment(PGconn *conn, const char *name, const char *text)
 int
 dba_terminate(PGconn *conn, const char *name, int timeout_ms)
 {
-	struct timespec nap = {0, 50 * 1000 * 1000};
+	/* short naps first: a terminated backend is usually gone within a millisecond or two */
+	long nap_us = 500;
 
-	for (int waited = 0;; waited += 50) {
+	for (long waited_us = 0;; waited_us += nap_us, nap_us = nap_us < 32000 ? nap_us * 2 : nap_us) {
 		PGresult *res = query1(conn,
 		    "SELECT pid, usename, application_name, pg_catalog.pg_terminate_backend(pid)"
 		    "  FROM pg_catalog.pg_stat_activity"
 		    " WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", name);
+		struct timespec nap = {0, nap_us * 1000};
 		int left;
 
 		if (!res)
@@ -292,7 +291,7 @@ dba_terminate(PGconn *conn, const char *name, int timeout_ms)
 			PQclear(res);
 			return 0;
 		}
-		if (waited >= timeout_ms || intr_pending()) {
+		if (waited_us >= (long) timeout_ms * 1000 || intr_pending()) {
 			log_error("%d session%s on database \"%s\" did not end", left, left == 1 ? "" : "s",
 			    name);
 			for (int i = 0; i < left && i < 5; i++)

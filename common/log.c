@@ -76,11 +76,38 @@ log_unlock(void)
 	pthread_mutex_unlock(&out_lock);
 }
 
+/*
+ * Print one line; the trailing newlines and blanks of the message (libpq's
+ * error messages end in one) are left off.
+ */
 static void
 emit(enum log_level level, const char *label, const char *colour, const char *fmt, va_list ap)
 {
+	char small[1024];
+	char *msg = small;
+	size_t n;
+	va_list ap2;
+	int len;
+
 	if (level < min_level)
 		return;
+	va_copy(ap2, ap);
+	len = vsnprintf(small, sizeof(small), fmt, ap);
+	if (len < 0)
+		len = 0;
+	if ((size_t) len >= sizeof(small)) {
+		msg = malloc((size_t) len + 1);
+		if (msg)
+			vsnprintf(msg, (size_t) len + 1, fmt, ap2);
+		else {
+			msg = small;
+			len = (int) sizeof(small) - 1;
+		}
+	}
+	va_end(ap2);
+	n = (size_t) len;
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
 	log_lock();
 	if (label) {
 		if (colour && log_color_enabled())
@@ -90,9 +117,10 @@ emit(enum log_level level, const char *label, const char *colour, const char *fm
 	} else {
 		fprintf(stderr, "%s: ", progname);
 	}
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%.*s\n", (int) n, msg);
 	log_unlock();
+	if (msg != small)
+		free(msg);
 }
 
 #define DEFINE_LOG(fn, level, label, colour) \

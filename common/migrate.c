@@ -6,10 +6,10 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conn.h"
 #include "log.h"
+#include "monotime.h"
 #include "sqlrun.h"
 #include "strbuf.h"
 
@@ -208,15 +208,6 @@ mig_print_status(FILE *f, const mig_file *v, size_t n, const mig_state *st)
 		fprintf(f, "  applied but no longer in the directory: %s\n", st->missing[i]);
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
-}
-
 /* Apply one file and record it. */
 static int
 apply_one(PGconn *conn, const mig_file *m)
@@ -224,7 +215,7 @@ apply_one(PGconn *conn, const mig_file *m)
 	size_t len;
 	char *text = sr_read_file(m->path, &len);
 	bool txn;
-	double t0 = now_ms();
+	double t0 = monotime();
 	int rc;
 
 	if (!text)
@@ -239,7 +230,7 @@ apply_one(PGconn *conn, const mig_file *m)
 		char dur[32];
 		PGresult *res;
 
-		snprintf(dur, sizeof(dur), "%.3f", now_ms() - t0);
+		snprintf(dur, sizeof(dur), "%.3f", (monotime() - t0) * 1e3);
 		params[0] = m->version;
 		params[1] = m->name;
 		params[2] = m->sha256;

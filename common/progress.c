@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "snapname.h"
 
 static struct {
@@ -27,15 +28,6 @@ static struct {
 	double started;
 	bool drawn;
 } pg = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 bool
 progress_wanted(enum opt_when mode)
@@ -60,7 +52,7 @@ draw(void)
 {
 	uint64_t bytes = atomic_load(&pg.bytes);
 	int64_t items = atomic_load(&pg.items);
-	double elapsed = now() - pg.started;
+	double elapsed = monotime() - pg.started;
 	double frac = pg.total_bytes ? (double) bytes / (double) pg.total_bytes : 0;
 	double rate = elapsed > 0.2 ? (double) bytes / elapsed : 0;
 	char done[32], rate_s[32], eta[32];
@@ -126,7 +118,7 @@ progress_start(enum opt_when mode, const char *label, uint64_t total_bytes, int6
 	pg.total_bytes = total_bytes;
 	pg.total_items = total_items;
 	pg.label = label;
-	pg.started = now();
+	pg.started = monotime();
 	pg.stopping = false;
 	if (!progress_wanted(mode))
 		return;

@@ -258,6 +258,9 @@ rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, ch
 	char *pre;
 
 	*previous = NULL;
+	/* a session still ending on built would make the rename wait for it */
+	if (dba_terminate(maint, built, TERMINATE_WAIT_MS) < 0)
+		return -1;
 	if (!exists)
 		return dba_rename(maint, built, target);
 	if (dba_allow_connections(maint, target, false) < 0)
@@ -294,3 +297,11 @@ rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, ch
 	return 0;
 }
 
+void
+rp_abandon(PGconn *maint, const char *built, const char *target, bool exists)
+{
+	log_info("dropping the half-built database \"%s\"; \"%s\" %s", built, target,
+	    exists ? "is unchanged" : "was not created");
+	if (dba_drop(maint, built) < 0)
+		log_warning("could not drop \"%s\"; the next run for \"%s\" will", built, target);
+}

@@ -47,6 +47,11 @@ char *rp_fresh_name(PGconn *maint, const char *target, const char *suffix);
  * after logging with the target untouched (built is left to the caller).
  */
 int rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, char **previous);
+/*
+ * A failed run's end: drop built, saying that target is as it was (or, when
+ * it did not exist, still does not).
+ */
+void rp_abandon(PGconn *maint, const char *built, const char *target, bool exists);
 /* Keep the newest keep __pre_ copies of target; *dropped says how many went. */
 int rp_prune_previous(PGconn *maint, const char *target, int keep, int *dropped);
 

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -28,21 +27,13 @@
 #include "interrupt.h"
 #include "log.h"
 #include "migrate.h"
+#include "monotime.h"
 #include "proc.h"
 #include "replace.h"
 #include "strbuf.h"
 #include "tcache.h"
 
 #define CACHE_KIND "reset"
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e6 / 1e3;
-}
 
 /* ---- inputs ---- */
 
@@ -250,7 +241,7 @@ static int
 seed(const rs_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs *in,
     rs_result *r)
 {
-	double t0 = now_seconds();
+	double t0 = monotime();
 	char seed_version[HASH_HEX_LEN + 1];
 	const char *manifest;
 	json_object *counts;
@@ -294,7 +285,7 @@ seed(const rs_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs
 	hash_hex_of(manifest, strlen(manifest), seed_version);
 	counts = vars_json(&o->counts);
 	rc = seed_record(conn, seed_version, json_object_to_json_string(counts), o->rng_seed,
-	    (now_seconds() - t0) * 1000.0, &r->rows_json);
+	    (monotime() - t0) * 1000.0, &r->rows_json);
 	json_object_put(counts);
 	return rc;
 }
@@ -341,7 +332,7 @@ rs_run(const rs_opts *o, rs_result *r)
 	int rc = EXIT_FAILURE_, exists;
 	enum log_level level;
 	bool hit = false;
-	double t0 = now_seconds(), t;
+	double t0 = monotime(), t;
 
 	memset(r, 0, sizeof(*r));
 	memset(&in, 0, sizeof(in));
@@ -381,7 +372,7 @@ rs_run(const rs_opts *o, rs_result *r)
 	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
 		goto out;
 
-	t = now_seconds();
+	t = monotime();
 	if (hit) {
 		char *tmpl = tc_db_name(in.key);
 
@@ -392,30 +383,30 @@ rs_run(const rs_opts *o, rs_result *r)
 			goto fail;
 		(void) tc_touch(maint, CACHE_KIND, in.key);
 		r->from_cache = true;
-		r->t_create = now_seconds() - t;
+		r->t_create = monotime() - t;
 	} else {
 		if (o->fast)
 			say_what_changed(maint, &in);
 		log_info("building a new database \"%s\"", built);
 		if (dba_create(maint, built, NULL, NULL, NULL, NULL, NULL, 0) < 0)
 			goto fail;
-		r->t_create = now_seconds() - t;
+		r->t_create = monotime() - t;
 		if (!(conn = conn_open_like(maint, built, "db-reset")) ||
 		    conn_exec(conn, "SET client_min_messages = warning") < 0)
 			goto fail;
-		t = now_seconds();
+		t = monotime();
 		if (migrate(o, maint, conn, built, &in, r) < 0)
 			goto fail;
-		r->t_migrate = now_seconds() - t;
-		t = now_seconds();
+		r->t_migrate = monotime() - t;
+		t = monotime();
 		if (seed(o, maint, conn, built, &in, r) < 0)
 			goto fail;
-		r->t_seed = now_seconds() - t;
-		PQfinish(conn);
-		conn = NULL;
+		r->t_seed = monotime() - t;
+		/* its session must have ended before the database is copied or renamed */
+		conn_finish_wait(&conn, 1, 5000);
 		if (intr_pending())
 			goto fail;
-		t = now_seconds();
+		t = monotime();
 		if (o->use_cache && o->cache_size > 0) {
 			const char *label = json_object_to_json_string_ext(in.manifest, JSON_C_TO_STRING_PLAIN);
 
@@ -424,11 +415,11 @@ rs_run(const rs_opts *o, rs_result *r)
 			else
 				log_warning("could not keep the result for db-reset --fast");
 		}
-		r->t_cache = now_seconds() - t;
+		r->t_cache = monotime() - t;
 	}
 	if (intr_pending())
 		goto fail;
-	t = now_seconds();
+	t = monotime();
 	if (rp_swap_in(maint, built, target, exists, &r->previous) < 0)
 		goto fail;
 	free(built);
@@ -443,7 +434,7 @@ rs_run(const rs_opts *o, rs_result *r)
 			r->previous = NULL;
 		}
 	}
-	r->t_swap = now_seconds() - t;
+	r->t_swap = monotime() - t;
 	rc = EXIT_OK;
 	goto out;
 
@@ -452,9 +443,7 @@ fail:
 	PQfinish(conn);
 	conn = NULL;
 	if (built) {
-		log_info("dropping the half-built database \"%s\"; \"%s\" is unchanged", built, target);
-		if (dba_drop(maint, built) < 0)
-			log_warning("could not drop \"%s\"; the next db-reset of \"%s\" will", built, target);
+		rp_abandon(maint, built, target, exists > 0);
 	}
 out:
 	PQfinish(conn);
@@ -462,7 +451,7 @@ out:
 	free(target);
 	PQfinish(maint);
 	inputs_free(&in);
-	r->seconds = now_seconds() - t0;
+	r->seconds = monotime() - t0;
 	return rc;
 }
 

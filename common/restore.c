@@ -47,6 +47,7 @@
 #include "progress.h"
 #include "quote.h"
 #include "migrate.h"
+#include "monotime.h"
 #include "replace.h"
 #include "reset.h"
 #include "snapname.h"
@@ -58,18 +59,10 @@
 #define READ_BUF (256 * 1024)
 #define SCHEMA_MAX (1024u << 20)      /* a schema section larger than this is refused */
 #define CACHE_KIND "restore"
+#define CLOSE_WAIT_MS 5000          /* for the sessions on the new database to end */
 #define SESSION_SETTINGS \
 	"SET row_security = off; SET synchronous_commit = off;" \
 	" SET maintenance_work_mem = '256MB'"
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /* ---- the archive ---- */
 
@@ -1268,12 +1261,12 @@ exec_sql(job *j, PGconn *conn, const script *sc, const pd_stmt *p)
 	strbuf sql;
 	PGresult *res;
 	int rc = 0;
-	double t0 = now_seconds();
+	double t0 = monotime();
 
 	sb_init(&sql);
 	sb_append_len(&sql, sc->text + p->st.start, p->st.len);
 	res = PQexec(conn, sql.data);
-	log_debug("%s, line %d: %.3f s: %.60s", sc->ms->member, p->st.line, now_seconds() - t0, sql.data);
+	log_debug("%s, line %d: %.3f s: %.60s", sc->ms->member, p->st.line, monotime() - t0, sql.data);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (!job_stopping(j)) {
 			char *what = xasprintf("%s, line %d", sc->ms->member, p->st.line);
@@ -1339,19 +1332,44 @@ set_busy(job *j, const pd_stmt *p, bool busy)
 }
 
 /*
+ * The work a statement stands for, to tell a big index build from the small
+ * ones beside it: the COPY text of the table it indexes, or -1 when unknown
+ * (a foreign key, an index on a table the archive doesn't hold).
+ */
+static int64_t
+stmt_weight(const job *j, const pd_stmt *p)
+{
+	return p->meta_table >= 0 ? j->a->m.tables[p->meta_table].raw_bytes : -1;
+}
+
+static void
+add_weight(const job *j, const pd_stmt *p, int64_t *sum, bool *unknown)
+{
+	int64_t w = stmt_weight(j, p);
+
+	if (w < 0)
+		*unknown = true;
+	else
+		*sum += w;
+}
+
+/*
  * Under j->lock: the first pending statement of class cls in [lo, hi) whose
  * tables are free (and, when early, whose table is completely loaded); it
- * is marked running.  *alone says whether it is the only work left now:
- * nothing else running, pending or loading.
+ * is marked running.  *alone says whether it is, in effect, the only work
+ * left now: nothing loading, and everything else running or pending of
+ * known weight and together under an eighth of its own.
  */
 static pd_stmt *
 claim(job *j, script *sc, size_t lo, size_t hi, enum stmt_class cls, bool early, bool *alone)
 {
 	pd_stmt *got = NULL;
-	bool others = j->loading > 0;
+	bool unknown = j->loading > 0;
+	int64_t others = 0;
 
-	for (int i = 0; i < 2 * j->n_conns && !others; i++)
-		others = j->busy[i] != NULL;
+	for (int i = 0; i < 2 * j->n_conns; i++)
+		if (j->busy[i])
+			add_weight(j, j->busy[i], &others, &unknown);
 	for (size_t i = lo; i < hi; i++) {
 		pd_stmt *p = &sc->v[i];
 
@@ -1359,7 +1377,7 @@ claim(job *j, script *sc, size_t lo, size_t hi, enum stmt_class cls, bool early,
 			continue;
 		if (got || (early && (p->meta_table < 0 || j->table_left[p->meta_table] > 0)) ||
 		    conflicts(j, p)) {
-			others = true;
+			add_weight(j, p, &others, &unknown);
 			continue;
 		}
 		got = p;
@@ -1368,15 +1386,16 @@ claim(job *j, script *sc, size_t lo, size_t hi, enum stmt_class cls, bool early,
 		got->state = ST_RUNNING;
 		set_busy(j, got, true);
 	}
-	*alone = !others;
+	*alone = got && !unknown && stmt_weight(j, got) >= 0 && others <= stmt_weight(j, got) / 8;
 	return got;
 }
 
 /*
- * Run a claimed statement.  An index build that is the only work left may
- * use the server's parallel maintenance workers; beside other work it is
- * better without them (the cores are already busy, and the workers' own
- * coordination costs CPU).
+ * Run a claimed statement.  An index build that is in effect the only work
+ * left may use the server's parallel maintenance workers, up to one less
+ * than the connections (the leader works too), within the server's own
+ * max_parallel_maintenance_workers; beside other work it is better without
+ * them (the cores are already busy, and the workers' coordination costs CPU).
  */
 static int
 run_claimed(job *j, int c, script *sc, pd_stmt *p, bool alone)
@@ -1384,8 +1403,14 @@ run_claimed(job *j, int c, script *sc, pd_stmt *p, bool alone)
 	int rc = 0;
 
 	if (p->cls == STMT_INDEX && j->conn_parallel[c] != (alone ? 1 : 0)) {
-		rc = conn_exec(j->conns[c], alone ? "RESET max_parallel_maintenance_workers" :
-		    "SET max_parallel_maintenance_workers = 0");
+		char sql[256];
+
+		snprintf(sql, sizeof(sql),
+		    "SELECT pg_catalog.set_config('max_parallel_maintenance_workers',"
+		    " LEAST(s.reset_val::int, %d)::text, false)"
+		    " FROM pg_catalog.pg_settings s WHERE s.name = 'max_parallel_maintenance_workers'",
+		    j->n_conns - 1);
+		rc = conn_exec(j->conns[c], alone ? sql : "SET max_parallel_maintenance_workers = 0");
 		j->conn_parallel[c] = alone ? 1 : 0;
 	}
 	if (rc == 0)
@@ -1540,25 +1565,24 @@ open_conns(job *j, PGconn *maint, const char *db, int n)
 		j->intr_slots[i] = -1;
 		j->conn_parallel[i] = -1;
 	}
-	for (int i = 0; i < n; i++) {
-		j->conns[i] = conn_open_like(maint, db, "db-restore");
-		if (!j->conns[i])
-			return -1;
+	if (conn_open_like_n(maint, db, "db-restore", j->conns, n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
 		j->intr_slots[i] = intr_register_conn(j->conns[i]);
-		if (conn_pin_session(j->conns[i]) < 0 || conn_exec(j->conns[i], SESSION_SETTINGS) < 0)
+	for (int i = 0; i < n; i++)
+		if (conn_pin_session(j->conns[i], SESSION_SETTINGS) < 0)
 			return -1;
-	}
 	return 0;
 }
 
 static void
 close_conns(job *j)
 {
-	for (int i = 0; j->conns && i < j->n_conns; i++) {
+	for (int i = 0; j->conns && i < j->n_conns; i++)
 		if (j->intr_slots[i] >= 0)
 			intr_unregister_conn(j->intr_slots[i]);
-		PQfinish(j->conns[i]);
-	}
+	if (j->conns)
+		conn_finish_wait(j->conns, j->n_conns, CLOSE_WAIT_MS);
 	free(j->conns);
 	free(j->shares);
 	free(j->intr_slots);
@@ -1679,25 +1703,25 @@ load_archive(job *j, PGconn *maint, const char *built)
 	meta_totals_of(&j->a->m, &t);
 	if (script_load(j, &j->a->m.pre_data, &pre) < 0 || script_load(j, &j->a->m.post_data, &post) < 0)
 		goto out;
-	t0 = now_seconds();
+	t0 = monotime();
 	if (script_run(j, &pre) < 0)
 		goto out;
-	log_verbose("pre-data schema created in %.2f s", now_seconds() - t0);
-	t0 = now_seconds();
+	log_verbose("pre-data schema created in %.2f s", monotime() - t0);
+	t0 = monotime();
 	j->post = &post;
 	progress_start(j->o->progress, "restore", total, (int64_t) j->n_items);
 	rc = run_threads(j, j->n_conns, data_worker);
 	progress_stop();
 	if (rc < 0)
 		goto out;
-	log_verbose("data loaded (and some indexes built) in %.2f s", now_seconds() - t0);
+	log_verbose("data loaded (and some indexes built) in %.2f s", monotime() - t0);
 	rc = -1;
 	if (set_sequences(j) < 0)
 		goto out;
-	t0 = now_seconds();
+	t0 = monotime();
 	if (script_run(j, &post) < 0)
 		goto out;
-	log_verbose("the rest of post-data built in %.2f s", now_seconds() - t0);
+	log_verbose("the rest of post-data built in %.2f s", monotime() - t0);
 	rc = 0;
 out:
 	j->post = NULL;
@@ -1731,7 +1755,7 @@ migrate_built(const rst_opts *o, PGconn *maint, const char *built, rst_result *r
 	rc = mig_apply(conn, v, n, &r->migrations);
 	if (rc == 0)
 		log_info("applied %d pending migration%s", r->migrations, r->migrations == 1 ? "" : "s");
-	PQfinish(conn);
+	conn_finish_wait(&conn, 1, CLOSE_WAIT_MS);
 	mig_free(v, n);
 	return rc;
 }
@@ -1759,7 +1783,7 @@ rst_run(const rst_opts *o, rst_result *r)
 	int rc, exists;
 	enum log_level level;
 	bool cache_hit = false;
-	double t0 = now_seconds();
+	double t0 = monotime();
 
 	memset(r, 0, sizeof(*r));
 	memset(&j, 0, sizeof(j));
@@ -1871,10 +1895,7 @@ fail:
 	if (rc == EXIT_OK)
 		rc = EXIT_FAILURE_;
 	if (built) {
-		log_info("dropping the half-built database \"%s\"; \"%s\" is unchanged", built, target);
-		if (dba_drop(maint, built) < 0)
-			log_warning("could not drop \"%s\"; the next db-restore into \"%s\" will", built,
-			    target);
+		rp_abandon(maint, built, target, exists > 0);
 	}
 out:
 	if (j.items) {
@@ -1888,7 +1909,7 @@ out:
 	free(target);
 	PQfinish(maint);
 	archive_close(&a);
-	r->seconds = now_seconds() - t0;
+	r->seconds = monotime() - t0;
 	return rc;
 }
 
@@ -1901,7 +1922,7 @@ rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
 	char *text;
 	uint64_t total = 0;
 	int rc;
-	double t0 = now_seconds();
+	double t0 = monotime();
 
 	memset(r, 0, sizeof(*r));
 	memset(&j, 0, sizeof(j));
@@ -1935,7 +1956,7 @@ rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
 	free(j.table_left);
 out:
 	archive_close(&a);
-	r->seconds = now_seconds() - t0;
+	r->seconds = monotime() - t0;
 	return rc;
 }
 

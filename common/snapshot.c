@@ -36,6 +36,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "meta.h"
+#include "monotime.h"
 #include "pgdump.h"
 #include "quote.h"
 #include "snapname.h"
@@ -441,7 +442,7 @@ worker_connect(job *j, worker *w)
 	int rc;
 
 	w->conn = conn_open_like(j->main, NULL, "db-snapshot");
-	if (!w->conn || conn_pin_session(w->conn) < 0)
+	if (!w->conn || conn_pin_session(w->conn, NULL) < 0)
 		return -1;
 	pthread_mutex_lock(&j->lock);
 	j->cancels[w->id] = PQgetCancel(w->conn);
@@ -637,15 +638,6 @@ check_space(const char *dir, uint64_t need)
 	return -1;
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void
 job_free(job *j)
 {
@@ -715,7 +707,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	char *meta_json = NULL;
 	char *branch = NULL, *commit = NULL;
 	uint64_t est_total, lo_disk = 0, archive_bytes = 0;
-	struct timespec t0;
+	double t0;
 	time_t started;
 	int rc = -1, nworkers = 0;
 	bool tar_created = false, meta_created = false;
@@ -729,7 +721,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	j.main_slot = -1;
 	j.codec = codec_default();
 	j.cancels = xcalloc((size_t) o->jobs, sizeof(PGcancel *));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime();
 	started = time(NULL);
 	j.mtime = started;
 
@@ -739,7 +731,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	j.dir = xstrdup(o->dir);
 
 	j.main = conn_open(o->conninfo, "db-snapshot");
-	if (!j.main || conn_pin_session(j.main) < 0)
+	if (!j.main || conn_pin_session(j.main, NULL) < 0)
 		goto out;
 	j.main_slot = intr_register_conn(j.main);
 	if (cat_db_info(j.main, &db) < 0)
@@ -855,7 +847,7 @@ snap_run(const snap_opts *o, snap_result *r)
 
 	/* the description, last; the same bytes in the tar and beside it */
 	meta_sum_tables(&j.meta);
-	j.meta.duration_seconds = seconds_since(&t0);
+	j.meta.duration_seconds = monotime() - t0;
 	meta_json = meta_to_json(&j.meta);
 	if (tb_add_mem(j.tb, META_MEMBER, meta_json, strlen(meta_json), j.mtime) < 0)
 		goto out;
@@ -888,7 +880,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	meta_created = false;
 out_ok:
 	(void) fs_fsync_dir(o->dir);
-	summarize(&j, r, archive_bytes, seconds_since(&t0), tar_path, meta_path);
+	summarize(&j, r, archive_bytes, monotime() - t0, tar_path, meta_path);
 	rc = 0;
 out:
 	if (rc != 0) {

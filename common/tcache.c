@@ -206,6 +206,9 @@ tc_store(PGconn *conn, const char *from, const char *kind, const char *key, cons
 	}
 	/* a stale one under the same name (an earlier run killed half-way) goes first */
 	rc = dba_drop(conn, db);
+	/* copying from a database with sessions still ending would wait for them */
+	if (rc == 0)
+		rc = dba_terminate(conn, from, 10000);
 	if (rc == 0)
 		rc = dba_create(conn, db, from, NULL, NULL, NULL, NULL, 0);
 	if (rc == 0)

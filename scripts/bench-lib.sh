@@ -186,6 +186,7 @@ bench_need_arg() {
 bench_build() {
     local root=$1
     shift
+    bash "$root/scripts/deps.sh" || _bench_die "build packages missing (see scripts/deps.sh)"
     printf '%s: %s\n' "${prog:-bench}" "building $root/build-bench (Release)" >&2
     (cd "$root" &&
         cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release \

@@ -4,7 +4,8 @@
 #   a corrupted member, a truncated archive, not a tar at all, a newer
 #   format (exit 4, target untouched); a row the server rejects in the middle
 #   of a COPY (exit 1); db-restore killed with SIGKILL (the next run cleans
-#   up); an archive whose objects belong to a role the server does not have
+#   up); a role that cannot open all -j connections (exit 1, nothing left);
+#   an archive whose objects belong to a role the server does not have
 #   (restores without --owners, fails cleanly with it).
 # shellcheck source-path=SCRIPTDIR
 
@@ -136,6 +137,25 @@ assert_eq 600000 "$(psql_q "$dst" 'SELECT count(*) FROM big')" "rows after the n
 fingerprint "$src" >"$T/src.fp"
 fingerprint "$dst" >"$T/dst.fp"
 diff -u "$T/src.fp" "$T/dst.fp" >&2 || die "the table loaded over several connections differs from the source"
+
+# --- not every connection of -j can be opened: nothing is left half-built --------
+# A role that may create databases but hold only three sessions: the maintenance
+# connection and four loaders cannot all be open at once.
+limited=itest_rfail_limited_$$
+psql_q postgres "CREATE ROLE $limited LOGIN CREATEDB CONNECTION LIMIT 3"
+fingerprint "$dst" >"$T/dst.before"
+PGUSER=$limited assert_status 1 restore -d "$dst" -y --no-cache -j 4 "$good"
+grep -q -i "too many connections" "$T/last.err" ||
+    die "connection limit: the message does not give the server's reason: $(cat "$T/last.err")"
+target_unchanged "connection limit"
+assert_eq 0 "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity WHERE usename = '$limited'")" \
+    "sessions of the failed restore still open"
+psql_q postgres "DROP ROLE $limited"
+
+# A successful restore has ended all its sessions by the time it exits.
+assert_status 0 restore -d "$dst" -y --no-cache --keep-previous=0 -j 3 "$good"
+assert_eq 0 "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'db-restore'")" \
+    "db-restore sessions open after it exited"
 
 # --- objects owned by a role the server does not have ---------------------------
 role=itest_rfail_role_$$
