@@ -90,6 +90,8 @@ conn_open_like_n(PGconn *conn, const char *dbname, const char *appname, PGconn *
 	vals[k++] = appname;
 	keys[k] = NULL;
 	vals[k] = NULL;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
 	for (int i = 0; i < n; i++) {
 		out[i] = PQconnectStartParams(keys, vals, 1);
 		st[i] = PGRES_POLLING_WRITING;
