@@ -26,6 +26,8 @@ PGconn *conn_open_like(PGconn *conn, const char *dbname, const char *appname);
  * none is left open and -1 is returned.
  */
 int conn_open_like_n(PGconn *conn, const char *dbname, const char *appname, PGconn **out, int n);
+/* How long the tools give their own closed sessions to end. */
+#define CONN_CLOSE_WAIT_MS 5000
 /*
  * PQfinish each of conns[0..n) (NULLs allowed; all set to NULL) and wait, up
  * to timeout_ms, until the server has ended their sessions: a database

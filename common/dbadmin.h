@@ -49,6 +49,8 @@ int dba_drop(PGconn *conn, const char *name);
 int dba_allow_connections(PGconn *conn, const char *name, bool allow);
 /* 1 when the database allows connections, 0 when not, -1 after logging (or absent). */
 int dba_allows_connections(PGconn *conn, const char *name);
+/* How long the tools give sessions being terminated to go. */
+#define DBA_TERMINATE_WAIT_MS 10000
 /*
  * Terminate every other session on name and wait (up to timeout_ms) until
  * they are gone.  Returns 0, or -1 after logging who is still there.

@@ -19,7 +19,6 @@
 #include "snapname.h"
 #include "strbuf.h"
 
-#define TERMINATE_WAIT_MS 10000
 #define LOCK_WAIT_MS 5000
 
 int
@@ -259,14 +258,14 @@ rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, ch
 
 	*previous = NULL;
 	/* a session still ending on built would make the rename wait for it */
-	if (dba_terminate(maint, built, TERMINATE_WAIT_MS) < 0)
+	if (dba_terminate(maint, built, DBA_TERMINATE_WAIT_MS) < 0)
 		return -1;
 	if (!exists)
 		return dba_rename(maint, built, target);
 	if (dba_allow_connections(maint, target, false) < 0)
 		return -1;
-	if (dba_terminate(maint, target, TERMINATE_WAIT_MS) < 0 || !(pre = rp_fresh_name(maint, target,
-	    RP_SUFFIX_PREVIOUS))) {
+	if (dba_terminate(maint, target, DBA_TERMINATE_WAIT_MS) < 0 ||
+	    !(pre = rp_fresh_name(maint, target, RP_SUFFIX_PREVIOUS))) {
 		(void) dba_allow_connections(maint, target, true);
 		return -1;
 	}

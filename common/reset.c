@@ -403,7 +403,7 @@ rs_run(const rs_opts *o, rs_result *r)
 			goto fail;
 		r->t_seed = monotime() - t;
 		/* its session must have ended before the database is copied or renamed */
-		conn_finish_wait(&conn, 1, 5000);
+		conn_finish_wait(&conn, 1, CONN_CLOSE_WAIT_MS);
 		if (intr_pending())
 			goto fail;
 		t = monotime();

@@ -59,7 +59,6 @@
 #define READ_BUF (256 * 1024)
 #define SCHEMA_MAX (1024u << 20)      /* a schema section larger than this is refused */
 #define CACHE_KIND "restore"
-#define CLOSE_WAIT_MS 5000          /* for the sessions on the new database to end */
 #define SESSION_SETTINGS \
 	"SET row_security = off; SET synchronous_commit = off;" \
 	" SET maintenance_work_mem = '256MB'"
@@ -1582,7 +1581,7 @@ close_conns(job *j)
 		if (j->intr_slots[i] >= 0)
 			intr_unregister_conn(j->intr_slots[i]);
 	if (j->conns)
-		conn_finish_wait(j->conns, j->n_conns, CLOSE_WAIT_MS);
+		conn_finish_wait(j->conns, j->n_conns, CONN_CLOSE_WAIT_MS);
 	free(j->conns);
 	free(j->shares);
 	free(j->intr_slots);
@@ -1755,7 +1754,7 @@ migrate_built(const rst_opts *o, PGconn *maint, const char *built, rst_result *r
 	rc = mig_apply(conn, v, n, &r->migrations);
 	if (rc == 0)
 		log_info("applied %d pending migration%s", r->migrations, r->migrations == 1 ? "" : "s");
-	conn_finish_wait(&conn, 1, CLOSE_WAIT_MS);
+	conn_finish_wait(&conn, 1, CONN_CLOSE_WAIT_MS);
 	mig_free(v, n);
 	return rc;
 }

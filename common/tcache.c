@@ -208,7 +208,7 @@ tc_store(PGconn *conn, const char *from, const char *kind, const char *key, cons
 	rc = dba_drop(conn, db);
 	/* copying from a database with sessions still ending would wait for them */
 	if (rc == 0)
-		rc = dba_terminate(conn, from, 10000);
+		rc = dba_terminate(conn, from, DBA_TERMINATE_WAIT_MS);
 	if (rc == 0)
 		rc = dba_create(conn, db, from, NULL, NULL, NULL, NULL, 0);
 	if (rc == 0)
