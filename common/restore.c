@@ -20,7 +20,6 @@
  */
 #include "restore.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +51,7 @@
 #include "reset.h"
 #include "snapname.h"
 #include "sqlscript.h"
+#include "stmtclass.h"
 #include "strbuf.h"
 #include "tarball.h"
 #include "tcache.h"
@@ -267,7 +267,7 @@ typedef struct job {
 	const struct pd_stmt **busy; /* the statements running now (2 slots per connection) */
 	struct script *batch_script;
 	size_t batch_lo, batch_hi;
-	int batch_cls;
+	enum stmt_class batch_cls;
 } job;
 
 static bool
@@ -1022,16 +1022,12 @@ run_threads(job *j, int n, void *(*fn)(void *))
  * themselves, never two on the same table at once.  Everything else runs
  * in order on the first connection.
  */
-enum stmt_class { STMT_RUN, STMT_SKIP, STMT_SESSION, STMT_INDEX, STMT_FKEY, STMT_FOREIGN_META };
-
 enum stmt_state { ST_PENDING, ST_RUNNING, ST_DONE };
 
 typedef struct pd_stmt {
 	sql_stmt st;
-	enum stmt_class cls;
+	stmt_kind k;                 /* its class and the tables it locks */
 	int epoch;                   /* session statements before this one */
-	char *tables[2];             /* "schema\x1ftable" of what it locks (index, key, fkey) */
-	bool shared_lock;            /* CREATE INDEX: runs beside other index builds on its table */
 	long meta_table;             /* STMT_INDEX on a table of the archive: its index, else -1 */
 	enum stmt_state state;       /* under job.lock */
 } pd_stmt;
@@ -1045,143 +1041,11 @@ typedef struct script {
 	size_t n_sessions;
 } script;
 
-static bool
-tok_seq(const char *s, const sql_token *t, size_t n, size_t at, const char *const *words)
-{
-	for (size_t k = 0; words[k]; k++)
-		if (at + k >= n || !sql_tok_is(s, &t[at + k], words[k]))
-			return false;
-	return true;
-}
-
-/*
- * A qualified name starting at token *at, as "schema\x1fname" with quotes
- * removed and unquoted words folded to lower case; NULL if there is none.
- */
-static char *
-qualified_name(const char *s, const sql_token *t, size_t n, size_t *at)
-{
-	strbuf sb;
-	size_t k = *at;
-
-	sb_init(&sb);
-	for (;;) {
-		if (k >= n || (t[k].kind != SQL_TOK_WORD && t[k].kind != SQL_TOK_QIDENT)) {
-			sb_free(&sb);
-			return NULL;
-		}
-		if (t[k].kind == SQL_TOK_WORD)
-			for (size_t c = 0; c < t[k].len; c++)
-				sb_append_char(&sb, (char) tolower((unsigned char) s[t[k].start + c]));
-		else
-			for (size_t c = 1; c + 1 < t[k].len; c++) {
-				sb_append_char(&sb, s[t[k].start + c]);
-				if (s[t[k].start + c] == '"')
-					c++;
-			}
-		k++;
-		if (k < n && t[k].kind == SQL_TOK_OP && t[k].len == 1 && s[t[k].start] == '.') {
-			sb_append_char(&sb, '\x1f');
-			k++;
-			continue;
-		}
-		break;
-	}
-	*at = k;
-	return sb_steal(&sb);
-}
-
-/* The table key of a meta table, as qualified_name() gives it. */
-static char *
-table_key(const char *schema, const char *name)
-{
-	return xasprintf("%s\x1f%s", schema, name);
-}
-
-/* Classify one statement of pg_dump's schema output and find the tables it works on. */
-static enum stmt_class
-classify(const char *s, pd_stmt *p, bool owners)
-{
-	const sql_stmt *st = &p->st;
-	size_t n, k;
-	sql_token *t;
-	enum stmt_class c = STMT_RUN;
-
-	if (st->meta) {
-		static const char *const ok[] = {"\\restrict", "\\unrestrict"};
-
-		for (k = 0; k < 2; k++)
-			if (st->len >= strlen(ok[k]) && strncmp(s + st->start, ok[k], strlen(ok[k])) == 0)
-				return STMT_SKIP;
-		return STMT_FOREIGN_META;
-	}
-	t = sql_tokens(s, st, &n);
-	if (n > 0 && t[n - 1].kind == SQL_TOK_SEMI)
-		n--;
-	if (n == 0)
-		c = STMT_SKIP;
-	else if (!owners && (sql_tok_is(s, &t[0], "GRANT") || sql_tok_is(s, &t[0], "REVOKE") ||
-	    tok_seq(s, t, n, 0, (const char *const[]) {"ALTER", "DEFAULT", "PRIVILEGES", NULL}) ||
-	    (sql_tok_is(s, &t[0], "ALTER") && n >= 4 && sql_tok_is(s, &t[n - 3], "OWNER") &&
-	    sql_tok_is(s, &t[n - 2], "TO"))))
-		c = STMT_SKIP;
-	else if (sql_tok_is(s, &t[0], "SET") ||
-	    (n >= 4 && sql_tok_is(s, &t[0], "SELECT") && sql_tok_is(s, &t[1], "pg_catalog") &&
-	    t[2].kind == SQL_TOK_OP && sql_tok_is(s, &t[3], "set_config")))
-		c = STMT_SESSION;
-	else if (tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "INDEX", NULL}) ||
-	    tok_seq(s, t, n, 0, (const char *const[]) {"CREATE", "UNIQUE", "INDEX", NULL})) {
-		/* CREATE [UNIQUE] INDEX name ON [ONLY] table ... */
-		for (k = 2; k < n && !sql_tok_is(s, &t[k], "ON"); k++)
-			;
-		k++;
-		if (k < n && sql_tok_is(s, &t[k], "ONLY"))
-			k++;
-		if ((p->tables[0] = qualified_name(s, t, n, &k))) {
-			c = STMT_INDEX;
-			p->shared_lock = true;
-		}
-	} else if (tok_seq(s, t, n, 0, (const char *const[]) {"ALTER", "TABLE", NULL})) {
-		/* ALTER TABLE [ONLY] table ADD CONSTRAINT name {PRIMARY KEY | UNIQUE | EXCLUDE | FOREIGN KEY} */
-		char *table;
-
-		k = 2;
-		if (k < n && sql_tok_is(s, &t[k], "ONLY"))
-			k++;
-		table = qualified_name(s, t, n, &k);
-		if (table && k + 3 < n &&
-		    tok_seq(s, t, n, k, (const char *const[]) {"ADD", "CONSTRAINT", NULL})) {
-			const sql_token *kind = &t[k + 3];
-
-			if (sql_tok_is(s, kind, "PRIMARY") || sql_tok_is(s, kind, "UNIQUE") ||
-			    sql_tok_is(s, kind, "EXCLUDE")) {
-				p->tables[0] = table;
-				table = NULL;
-				c = STMT_INDEX;
-			} else if (sql_tok_is(s, kind, "FOREIGN")) {
-				for (k += 4; k < n && !sql_tok_is(s, &t[k], "REFERENCES"); k++)
-					;
-				k++;
-				if ((p->tables[1] = qualified_name(s, t, n, &k))) {
-					p->tables[0] = table;
-					table = NULL;
-					c = STMT_FKEY;
-				}
-			}
-		}
-		free(table);
-	}
-	free(t);
-	return c;
-}
-
 static void
 script_free(script *sc)
 {
-	for (size_t i = 0; i < sc->n; i++) {
-		free(sc->v[i].tables[0]);
-		free(sc->v[i].tables[1]);
-	}
+	for (size_t i = 0; i < sc->n; i++)
+		stmt_kind_free(&sc->v[i].k);
 	free(sc->v);
 	free(sc->sessions);
 	free(sc->text);
@@ -1222,7 +1086,7 @@ script_load(job *j, const meta_schema *ms, script *sc)
 	}
 	keys = xcalloc(m->n_tables ? m->n_tables : 1, sizeof(*keys));
 	for (size_t i = 0; i < m->n_tables; i++) {
-		keys[i].key = table_key(m->tables[i].schema, m->tables[i].name);
+		keys[i].key = stmt_table_key(m->tables[i].schema, m->tables[i].name);
 		keys[i].ix = (long) i;
 	}
 	qsort(keys, m->n_tables, sizeof(*keys), key_ix_cmp);
@@ -1233,14 +1097,14 @@ script_load(job *j, const meta_schema *ms, script *sc)
 
 		p->st = st[i];
 		p->meta_table = -1;
-		p->cls = classify(sc->text, p, j->o->owners);
+		stmt_classify(sc->text, &p->st, j->o->owners, &p->k);
 		p->epoch = epoch;
-		if (p->cls == STMT_SESSION) {
+		if (p->k.cls == STMT_SESSION) {
 			sc->sessions[sc->n_sessions++] = i;
 			epoch++;
 		}
-		if (p->cls == STMT_INDEX) {
-			key_ix probe = {.key = p->tables[0]};
+		if (p->k.cls == STMT_INDEX) {
+			key_ix probe = {.key = p->k.tables[0]};
 			key_ix *hit = bsearch(&probe, keys, m->n_tables, sizeof(*keys), key_ix_cmp);
 
 			if (hit)
@@ -1310,12 +1174,12 @@ static bool
 conflicts(job *j, const pd_stmt *p)
 {
 	for (int t = 0; t < 2; t++)
-		for (int i = 0; p->tables[t] && i < 2 * j->n_conns; i++)
-			if (j->busy[i] && strcmp(j->busy[i]->tables[0], p->tables[t]) == 0 &&
-			    (!p->shared_lock || !j->busy[i]->shared_lock))
+		for (int i = 0; p->k.tables[t] && i < 2 * j->n_conns; i++)
+			if (j->busy[i] && strcmp(j->busy[i]->k.tables[0], p->k.tables[t]) == 0 &&
+			    (!p->k.shared_lock || !j->busy[i]->k.shared_lock))
 				return true;
-			else if (j->busy[i] && j->busy[i]->tables[1] &&
-			    strcmp(j->busy[i]->tables[1], p->tables[t]) == 0)
+			else if (j->busy[i] && j->busy[i]->k.tables[1] &&
+			    strcmp(j->busy[i]->k.tables[1], p->k.tables[t]) == 0)
 				return true;
 	return false;
 }
@@ -1372,7 +1236,7 @@ claim(job *j, script *sc, size_t lo, size_t hi, enum stmt_class cls, bool early,
 	for (size_t i = lo; i < hi; i++) {
 		pd_stmt *p = &sc->v[i];
 
-		if (p->state != ST_PENDING || p->cls != cls)
+		if (p->state != ST_PENDING || p->k.cls != cls)
 			continue;
 		if (got || (early && (p->meta_table < 0 || j->table_left[p->meta_table] > 0)) ||
 		    conflicts(j, p)) {
@@ -1401,7 +1265,7 @@ run_claimed(job *j, int c, script *sc, pd_stmt *p, bool alone)
 {
 	int rc = 0;
 
-	if (p->cls == STMT_INDEX && j->conn_parallel[c] != (alone ? 1 : 0)) {
+	if (p->k.cls == STMT_INDEX && j->conn_parallel[c] != (alone ? 1 : 0)) {
 		char sql[256];
 
 		snprintf(sql, sizeof(sql),
@@ -1466,7 +1330,7 @@ batch_worker(void *arg)
 			continue;
 		}
 		for (size_t i = j->batch_lo; i < j->batch_hi && !left; i++)
-			left = (int) j->batch_script->v[i].cls == j->batch_cls &&
+			left = j->batch_script->v[i].k.cls == j->batch_cls &&
 			    j->batch_script->v[i].state != ST_DONE;
 		if (!left)
 			break;
@@ -1486,7 +1350,7 @@ script_run(job *j, script *sc)
 
 		if (job_stopping(j))
 			return -1;
-		switch (p->cls) {
+		switch (p->k.cls) {
 		case STMT_SKIP:
 		case STMT_SESSION:
 			i++;
@@ -1498,13 +1362,13 @@ script_run(job *j, script *sc)
 			return -1;
 		case STMT_INDEX:
 		case STMT_FKEY:
-			for (k = i + 1; k < sc->n && (sc->v[k].cls == p->cls || sc->v[k].cls == STMT_SKIP ||
-			    sc->v[k].cls == STMT_SESSION); k++)
+			for (k = i + 1; k < sc->n && (sc->v[k].k.cls == p->k.cls || sc->v[k].k.cls == STMT_SKIP ||
+			    sc->v[k].k.cls == STMT_SESSION); k++)
 				;
 			j->batch_script = sc;
 			j->batch_lo = i;
 			j->batch_hi = k;
-			j->batch_cls = p->cls;
+			j->batch_cls = p->k.cls;
 			if (run_threads(j, j->n_conns, batch_worker) < 0)
 				return -1;
 			i = k;

@@ -1,0 +1,192 @@
+/*
+ * test_stmtclass.c — unit tests for stmtclass.c: session settings, owner and
+ * privilege statements with and without owners, index builds and key
+ * constraints, foreign keys, quoted and folded names, psql meta-commands.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stmtclass.h"
+
+/* Classify the one statement in s. */
+static void
+classify1(const char *s, bool owners, stmt_kind *k)
+{
+	sql_stmt *st;
+	size_t n;
+	char err[128];
+
+	assert_int_equal(sql_split(s, strlen(s), &st, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	stmt_classify(s, &st[0], owners, k);
+	free(st);
+}
+
+static enum stmt_class
+class_of(const char *s, bool owners)
+{
+	stmt_kind k;
+	enum stmt_class c;
+
+	classify1(s, owners, &k);
+	c = k.cls;
+	stmt_kind_free(&k);
+	return c;
+}
+
+/* Classify s; check its class and its two tables (NULL: none). */
+static void
+check(const char *s, enum stmt_class cls, const char *t0, const char *t1, bool shared)
+{
+	stmt_kind k;
+
+	classify1(s, false, &k);
+	assert_int_equal(k.cls, cls);
+	if (t0)
+		assert_string_equal(k.tables[0], t0);
+	else
+		assert_null(k.tables[0]);
+	if (t1)
+		assert_string_equal(k.tables[1], t1);
+	else
+		assert_null(k.tables[1]);
+	assert_int_equal(k.shared_lock, shared);
+	stmt_kind_free(&k);
+	assert_null(k.tables[0]);
+}
+
+static void
+test_session_settings(void **state)
+{
+	(void) state;
+	check("SET statement_timeout = 0;", STMT_SESSION, NULL, NULL, false);
+	check("set search_path = public;", STMT_SESSION, NULL, NULL, false);
+	check("SELECT pg_catalog.set_config('search_path', '', false);", STMT_SESSION, NULL, NULL,
+	    false);
+	/* an ordinary SELECT, and a set_config that isn't pg_dump's spelling, are run */
+	check("SELECT pg_catalog.setval('public.s', 5, true);", STMT_RUN, NULL, NULL, false);
+	check("SELECT set_config('a.b', 'c', false);", STMT_RUN, NULL, NULL, false);
+}
+
+static void
+test_owners_and_privileges(void **state)
+{
+	static const char *const stmts[] = {
+		"GRANT ALL ON TABLE public.t TO bob;",
+		"REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+		"ALTER DEFAULT PRIVILEGES FOR ROLE bob GRANT SELECT ON TABLES TO alice;",
+		"ALTER TABLE public.t OWNER TO bob;",
+		"ALTER FUNCTION public.f(integer) OWNER TO \"Bob Smith\";",
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+		assert_int_equal(class_of(stmts[i], false), STMT_SKIP);
+		assert_int_equal(class_of(stmts[i], true), STMT_RUN);
+	}
+	/* a setting named like the clause is not one */
+	assert_int_equal(class_of("ALTER FUNCTION public.f() SET app.owner TO 'bob';", false),
+	    STMT_RUN);
+	assert_int_equal(class_of("ALTER FUNCTION public.f() SET app.owner TO bob;", false), STMT_RUN);
+	/* objects named like keywords pg_dump leaves unquoted */
+	assert_int_equal(class_of("ALTER TABLE public.set OWNER TO bob;", false), STMT_SKIP);
+	assert_int_equal(class_of("ALTER SCHEMA rename OWNER TO bob;", false), STMT_SKIP);
+	/* object kinds whose names end in a parenthesis, a number or a keyword */
+	assert_int_equal(class_of("ALTER AGGREGATE public.a(*) OWNER TO bob;", false), STMT_SKIP);
+	assert_int_equal(class_of("ALTER LARGE OBJECT 16402 OWNER TO bob;", false), STMT_SKIP);
+	assert_int_equal(class_of("ALTER OPERATOR FAMILY public.f USING btree OWNER TO bob;", false),
+	    STMT_SKIP);
+}
+
+static void
+test_index_builds(void **state)
+{
+	(void) state;
+	check("CREATE INDEX t_a_idx ON public.t USING btree (a);", STMT_INDEX, "public\x1ft", NULL, true);
+	check("CREATE UNIQUE INDEX u ON ONLY public.parent USING btree (id);", STMT_INDEX,
+	    "public\x1fparent", NULL, true);
+	/* unquoted names fold to lower case; quoted ones keep case, dots and doubled quotes */
+	check("CREATE INDEX \"Odd\"\"Idx\" ON Sales.Orders (a);", STMT_INDEX, "sales\x1forders", NULL,
+	    true);
+	check("CREATE INDEX i ON \"My Schema\".\"T.x\"\"y\" USING gin (doc);", STMT_INDEX,
+	    "My Schema\x1fT.x\"y", NULL, true);
+	/* an expression index: the parenthesis ends the name */
+	check("CREATE INDEX i ON public.t((lower(name)));", STMT_INDEX, "public\x1ft", NULL, true);
+}
+
+static void
+test_key_constraints(void **state)
+{
+	(void) state;
+	check("ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);", STMT_INDEX,
+	    "public\x1ft", NULL, false);
+	check("ALTER TABLE ONLY public.t ADD CONSTRAINT t_u UNIQUE NULLS NOT DISTINCT (a);",
+	    STMT_INDEX, "public\x1ft", NULL, false);
+	check("ALTER TABLE ONLY public.r ADD CONSTRAINT r_x EXCLUDE USING gist (span WITH &&);",
+	    STMT_INDEX, "public\x1fr", NULL, false);
+	/* other constraints and other ALTER TABLEs run in place */
+	check("ALTER TABLE public.t ADD CONSTRAINT t_ck CHECK ((a > 0)) NOT VALID;", STMT_RUN, NULL,
+	    NULL, false);
+	check("ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.s'::regclass);",
+	    STMT_RUN, NULL, NULL, false);
+	check("ALTER TABLE ONLY public.t REPLICA IDENTITY FULL;", STMT_RUN, NULL, NULL, false);
+}
+
+static void
+test_foreign_keys(void **state)
+{
+	(void) state;
+	check("ALTER TABLE ONLY public.c\n    ADD CONSTRAINT c_p_fkey FOREIGN KEY (p) "
+	    "REFERENCES public.p(id) ON DELETE CASCADE;", STMT_FKEY, "public\x1f" "c", "public\x1fp",
+	    false);
+	check("ALTER TABLE \"A\".\"b.c\" ADD CONSTRAINT f FOREIGN KEY (x, y) REFERENCES \"Q\".\"r\"\"s\" "
+	    "(x, y) NOT VALID;", STMT_FKEY, "A\x1f" "b.c", "Q\x1fr\"s", false);
+	/* no REFERENCES (not pg_dump's output): run in place */
+	check("ALTER TABLE ONLY public.c ADD CONSTRAINT f FOREIGN KEY (p);", STMT_RUN, NULL, NULL,
+	    false);
+}
+
+static void
+test_meta_and_others(void **state)
+{
+	(void) state;
+	check("\\restrict abc123\n", STMT_SKIP, NULL, NULL, false);
+	check("\\unrestrict abc123\n", STMT_SKIP, NULL, NULL, false);
+	check("\\connect other\n", STMT_FOREIGN_META, NULL, NULL, false);
+	check("CREATE TRIGGER tr AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();",
+	    STMT_RUN, NULL, NULL, false);
+	check("REFRESH MATERIALIZED VIEW public.mv;", STMT_RUN, NULL, NULL, false);
+	check("COMMENT ON INDEX public.i IS 'CREATE INDEX x ON y';", STMT_RUN, NULL, NULL, false);
+}
+
+static void
+test_table_key(void **state)
+{
+	char *k = stmt_table_key("My Schema", "T.x\"y");
+
+	(void) state;
+	assert_string_equal(k, "My Schema\x1fT.x\"y");
+	free(k);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_session_settings),
+		cmocka_unit_test(test_owners_and_privileges),
+		cmocka_unit_test(test_index_builds),
+		cmocka_unit_test(test_key_constraints),
+		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_meta_and_others),
+		cmocka_unit_test(test_table_key),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
