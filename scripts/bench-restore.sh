@@ -13,15 +13,19 @@
 #   db-restore (archive)                  db-restore -j2 --no-cache --keep-previous=0 A
 #   db-restore (archive, keeps template)  the same without --no-cache, after --cache=clear
 #   pg_restore -j2 (-Fd)                  pg_restore -j2 -d TARGET DIR
+#   createdb + pg_restore -j2 (-Fd)       createdb -T template0 TARGET && pg_restore -j2 ...
 #   pg_restore (-Fc)                      pg_restore -d TARGET FILE.dump
 #   db-restore (cached)                   db-restore --keep-previous=0 A, from A's template
 #   raw clone (FILE_COPY)                 CREATE DATABASE TARGET TEMPLATE <A's template>
 #                                         STRATEGY FILE_COPY, with psql
-# Dropping and creating the targets is not timed. The report gives the median wall time and
-# peak RSS of each, and checks the targets (both datasets):
+# Dropping the targets, and creating them for pg_restore, is not timed, except in the
+# createdb + pg_restore row: db-restore creates its database within its own time, and that
+# row gives pg_restore the same job. The report gives the median wall time and peak RSS of
+# each, and checks the targets (both datasets):
 #   db-restore (archive) / pg_restore -j2      <= 0.9
 #   db-restore (cached) / raw FILE_COPY clone  <= 1.2
-# db-restore (archive) / pg_restore -Fc is reported for information.
+# db-restore (archive) against pg_restore -Fc and against createdb + pg_restore -j2 is
+# reported for information.
 # The exit status is 0 whether or not the targets are met, unless --strict is given.
 set -euo pipefail
 
@@ -204,6 +208,8 @@ find_pg_program pg_dump "${BENCH_PG_DUMP:-}"
 pg_dump=$found_path pg_dump_version=$found_version
 find_pg_program pg_restore "${BENCH_PG_RESTORE:-}"
 pg_restore=$found_path pg_restore_version=$found_version
+find_pg_program createdb ""
+createdb=$found_path
 # db-snapshot runs the same pg_dump for the schema
 export DB_TOOLS_PG_DUMP=$pg_dump
 
@@ -307,17 +313,18 @@ ensure_template() {
 
 # --- timing ----------------------------------------------------------------------------------
 
-tools=(arch keep fd fc cached clone)
+tools=(arch keep fd fdc fc cached clone)
 # Timed in two groups, each rotated on its own: the restores that load data, then the two
 # clones.  A template that was just written (the "keeps template" row makes one each
 # round) is slow to clone the first time, whoever clones it; so the clones are compared
 # with each other only, after one untimed warm-up clone.
-load_tools=(arch keep fd fc)
+load_tools=(arch keep fd fdc fc)
 clone_tools=(cached clone)
 declare -A label=(
     [arch]="db-restore (archive)"
     [keep]="db-restore (archive, keeps template)"
     [fd]="pg_restore -j2 (-Fd)"
+    [fdc]="createdb + pg_restore -j2 (-Fd)"
     [fc]="pg_restore (-Fc)"
     [cached]="db-restore (cached)"
     [clone]="raw clone (FILE_COPY)"
@@ -345,6 +352,9 @@ run_tool() {
             cmd=("$restore" -d "$target_db" -y -j 2 --keep-previous=0 --progress=never -q --json "$archive") ;;
         fd) sql "CREATE DATABASE \"$target_db\" TEMPLATE template0" || die "could not create $target_db"
             cmd=("$pg_restore" -j2 -d "$target_db" "$dirdump") ;;
+        fdc) # shellcheck disable=SC2016 # sh expands its own positional parameters
+            cmd=(sh -c '"$1" -T template0 -- "$2" && exec "$3" -j2 -d "$2" -- "$4"' sh
+                "$createdb" "$target_db" "$pg_restore" "$dirdump") ;;
         fc) sql "CREATE DATABASE \"$target_db\" TEMPLATE template0" || die "could not create $target_db"
             cmd=("$pg_restore" -d "$target_db" "$filedump") ;;
         cached) ensure_template
@@ -414,8 +424,9 @@ bench_dataset() {
     # shellcheck disable=SC2086
     rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[arch]} ${kibs[keep]} ${kibs[cached]})")
 
-    local ratio_fd ratio_fc ratio_clone verdict size_a size_d size_c
+    local ratio_fd ratio_fdc ratio_fc ratio_clone verdict size_a size_d size_c
     ratio_fd=$(bench_ratio "${med[arch]}" "${med[fd]}")
+    ratio_fdc=$(bench_ratio "${med[arch]}" "${med[fdc]}")
     ratio_fc=$(bench_ratio "${med[arch]}" "${med[fc]}")
     ratio_clone=$(bench_ratio "${med[cached]}" "${med[clone]}")
     size_a=$(bench_bytes_to_mib "$(stat -c %s "$archive")")
@@ -431,6 +442,7 @@ bench_dataset() {
             "$(bench_ratio "${med[$t]}" "${med[fc]}")" "${rss[$t]}" "${secs[$t]% }")"
     done
     add "archive restore / pg_restore -j2: $ratio_fd    archive restore / pg_restore -Fc: $ratio_fc    cached restore / raw FILE_COPY clone: $ratio_clone"
+    add "archive restore / (createdb + pg_restore -j2): $ratio_fdc (for information: both create their database)"
     add "db-restore peak RSS: $rss_max MiB (largest of all its runs; medians: archive ${rss[arch]}, keeps template ${rss[keep]}, cached ${rss[cached]})"
     if bench_le "$ratio_fd" "$target_fd"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
     add "$(printf 'target %-10s db-restore (archive) / pg_restore -j2 <= %-4s  %-8s %s' "$kind" "$target_fd" "$ratio_fd" "$verdict")"
