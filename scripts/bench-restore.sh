@@ -8,8 +8,8 @@
 # Each run goes into a target database that does not exist (or, for pg_restore, a freshly
 # created empty one), after `sync` and a CHECKPOINT. The loading restores (first four below)
 # are rotated from round to round among themselves, then the two clones among themselves
-# after one untimed warm-up clone (the first clone of a just-written template is slow,
-# whoever makes it):
+# (at least 9 rounds of them) after one untimed warm-up clone (the first clone of a
+# just-written template is slow, whoever makes it):
 #   db-restore (archive)                  db-restore -j2 --no-cache --keep-previous=0 A
 #   db-restore (archive, keeps template)  the same without --no-cache, after --cache=clear
 #   pg_restore -j2 (-Fd)                  pg_restore -j2 -d TARGET DIR
@@ -41,7 +41,8 @@ Usage: scripts/bench-restore.sh [OPTION]...
 Benchmark db-restore against pg_restore -j2 (-Fd), pg_restore (-Fc) and a raw
 CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY clone.
 
-  --runs N              timed rounds per dataset, median reported (default 3)
+  --runs N              timed rounds per dataset, median reported (default 3); the two
+                        clones get max(N, 9) rounds
   --pgbench-scale N     pgbench -i scale factor (default 20)
   --realistic-mb N      size of the gen-realistic.sh dataset in MiB (default 500)
   --skip-pgbench        leave out the pgbench dataset
@@ -103,6 +104,11 @@ for v in runs pgbench_scale realistic_mb; do
     esac
 done
 [ "$skip_pgbench" = 1 ] && [ "$skip_realistic" = 1 ] && { say "nothing to do: both datasets skipped"; exit 2; }
+# A clone takes a quarter of a second. After the loading runs, stalls of the machine have
+# been seen to add half a second to every second or third clone, whichever tool it is, and
+# with few rounds they can decide a median; so the clones get at least CLONE_MIN_RUNS rounds.
+CLONE_MIN_RUNS=9
+clone_runs=$((runs > CLONE_MIN_RUNS ? runs : CLONE_MIN_RUNS))
 
 # the databases the timed commands create; their names start with these
 target_db=bench_restore_target
@@ -396,21 +402,24 @@ bench_dataset() {
     src_tables=$(user_tables "$db")
     setup_dataset "$kind" "$db"
     local -a group
+    local rounds
     for g in load clone; do
         if [ "$g" = load ]; then
             group=("${load_tools[@]}")
+            rounds=$runs
         else
             group=("${clone_tools[@]}")
+            rounds=$clone_runs
             run_tool clone "$db"    # warm-up, not counted
         fi
         n=${#group[@]}
-        for ((r = 0; r < runs; r++)); do
+        for ((r = 0; r < rounds; r++)); do
             for ((i = 0; i < n; i++)); do
                 t=${group[(i + r) % n]}
                 run_tool "$t" "$db"
                 secs[$t]+="$run_secs "
                 kibs[$t]+="$run_kib "
-                say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+                say "$kind round $((r + 1))/$rounds: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
             done
         done
     done
@@ -434,7 +443,7 @@ bench_dataset() {
     size_c=$(bench_bytes_to_mib "$(stat -c %s "$filedump")")
 
     add ""
-    add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs =="
+    add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs ($clone_runs of the clones) =="
     add "inputs: archive $size_a MiB (db-snapshot -j2 -Z1), $size_d MiB (pg_dump -Fd -j2 -Z1), $size_c MiB (pg_dump -Fc -Z1); template $template"
     add "$(row label median_s ratio_vs_Fd2 ratio_vs_Fc rss_MiB runs_s)"
     for t in "${tools[@]}"; do
