@@ -74,6 +74,18 @@ psql_q() {
     psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"
 }
 
+# settled_zero DB QUERY : QUERY's answer once it is 0, else what it is after 5 s. A backend
+# ends a moment after its client has gone, so sessions are counted with this.
+settled_zero() {
+    local v i
+    for ((i = 0; i < 50; i++)); do
+        v=$(psql_q "$1" "$2")
+        [ "$v" = 0 ] && break
+        sleep 0.1
+    done
+    printf '%s\n' "$v"
+}
+
 # Lock files that reserve a database name for one test at a time.
 _lib_lock_dir() {
     local dir
