@@ -4,15 +4,12 @@
 #include "conn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "interrupt.h"
 #include "log.h"
-#include "monotime.h"
 #include "quote.h"
 
 /* Server notices ("... does not exist, skipping") are detail, not news. */
@@ -157,43 +154,6 @@ conn_open_like(PGconn *conn, const char *dbname, const char *appname)
 	PGconn *c;
 
 	return conn_open_like_n(conn, dbname, appname, &c, 1) < 0 ? NULL : c;
-}
-
-void
-conn_finish_wait(PGconn **conns, int n, int timeout_ms)
-{
-	struct pollfd *pfd = xcalloc((size_t) (n ? n : 1), sizeof(*pfd));
-	int open = 0;
-
-	for (int i = 0; i < n; i++) {
-		int fd = conns[i] && PQstatus(conns[i]) == CONNECTION_OK ? PQsocket(conns[i]) : -1;
-
-		/* our own copy of the socket outlives PQfinish; the server closes its end last of all */
-		pfd[i].fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
-		pfd[i].events = POLLIN;
-		open += pfd[i].fd >= 0;
-		PQfinish(conns[i]);
-		conns[i] = NULL;
-	}
-	for (double end = monotime() + timeout_ms / 1e3; open > 0 && monotime() < end;) {
-		char buf[4096];
-
-		if (poll(pfd, (nfds_t) n, (int) ((end - monotime()) * 1e3) + 1) < 0) {
-			if (errno == EINTR && !intr_pending())
-				continue;
-			break;
-		}
-		for (int i = 0; i < n; i++)
-			if (pfd[i].fd >= 0 && pfd[i].revents != 0 && read(pfd[i].fd, buf, sizeof(buf)) <= 0) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-				open--;
-			}
-	}
-	for (int i = 0; i < n; i++)
-		if (pfd[i].fd >= 0)
-			close(pfd[i].fd);
-	free(pfd);
 }
 
 void

@@ -26,14 +26,6 @@ PGconn *conn_open_like(PGconn *conn, const char *dbname, const char *appname);
  * none is left open and -1 is returned.
  */
 int conn_open_like_n(PGconn *conn, const char *dbname, const char *appname, PGconn **out, int n);
-/* How long the tools give their own closed sessions to end. */
-#define CONN_CLOSE_WAIT_MS 5000
-/*
- * PQfinish each of conns[0..n) (NULLs allowed; all set to NULL) and wait, up
- * to timeout_ms, until the server has ended their sessions: a database
- * cannot be renamed or copied while a session on it is still ending.
- */
-void conn_finish_wait(PGconn **conns, int n, int timeout_ms);
 /*
  * Pin the session the way pg_dump does: DateStyle ISO, IntervalStyle postgres,
  * extra_float_digits 3, client_encoding = server encoding, empty search_path,

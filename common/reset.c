@@ -402,8 +402,9 @@ rs_run(const rs_opts *o, rs_result *r)
 		if (seed(o, maint, conn, built, &in, r) < 0)
 			goto fail;
 		r->t_seed = monotime() - t;
-		/* its session must have ended before the database is copied or renamed */
-		conn_finish_wait(&conn, 1, CONN_CLOSE_WAIT_MS);
+		/* the copy or the rename that comes next waits for its session to end */
+		PQfinish(conn);
+		conn = NULL;
 		if (intr_pending())
 			goto fail;
 		t = monotime();
