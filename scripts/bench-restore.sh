@@ -6,7 +6,7 @@
 # Setup per dataset (not timed): one db-snapshot -j2 -Z1 archive A, one pg_dump -Fd -j2 -Z1
 # directory and one pg_dump -Fc -Z1 file, then one db-restore of A that leaves its template.
 # Each run goes into a target database that does not exist (or, for pg_restore, a freshly
-# created empty one), after `sync` and a CHECKPOINT. The loading restores (first four below)
+# created empty one), after `sync` and a CHECKPOINT. The loading restores (first five below)
 # are rotated from round to round among themselves, then the two clones among themselves
 # (at least 9 rounds of them) after one untimed warm-up clone (the first clone of a
 # just-written template is slow, whoever makes it):
