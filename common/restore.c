@@ -1441,16 +1441,17 @@ open_conns(job *j, PGconn *maint, const char *db, int n)
 static void
 close_conns(job *j)
 {
-	for (int i = 0; j->conns && i < j->n_conns; i++)
+	/*
+	 * The sessions' end is not waited for: a session leaves the server's list
+	 * a few ms after its client hangs up, while its process takes 10-40 ms
+	 * more to exit; the swap and the template copy wait (dba_terminate) for
+	 * the list alone.
+	 */
+	for (int i = 0; j->conns && i < j->n_conns; i++) {
 		if (j->intr_slots[i] >= 0)
 			intr_unregister_conn(j->intr_slots[i]);
-	/*
-	 * Not waited for: a session leaves the server's list a few ms after its
-	 * client hangs up, while its process takes 10-40 ms more to exit; the
-	 * swap and the template copy wait (dba_terminate) for the list alone.
-	 */
-	for (int i = 0; j->conns && i < j->n_conns; i++)
 		PQfinish(j->conns[i]);
+	}
 	free(j->conns);
 	free(j->shares);
 	free(j->intr_slots);
