@@ -17,15 +17,45 @@
 	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
 	" AND d.objid = " col " AND d.deptype = 'e') "
 
+/* datlocprovider's letter as CREATE DATABASE's LOCALE_PROVIDER spells it. */
+static const char *
+provider_name(const char *letter)
+{
+	switch (letter[0]) {
+	case 'c':
+		return "libc";
+	case 'i':
+		return "icu";
+	case 'b':
+		return "builtin";
+	default:
+		return letter;
+	}
+}
+
+static char *
+value_or_null(const PGresult *res, int col)
+{
+	return PQgetisnull(res, 0, col) ? NULL : xstrdup(PQgetvalue(res, 0, col));
+}
+
 int
 cat_db_info(PGconn *conn, cat_db *db)
 {
-	PGresult *res = conn_query(conn,
+	int v = PQserverVersion(conn);
+	/* the database's own locale provider came with 15, ICU rules with 16, datlocale with 17 */
+	const char *locale_cols = v >= 170000 ? "d.datlocprovider, d.datlocale, d.daticurules" :
+	    v >= 160000 ? "d.datlocprovider, d.daticulocale, d.daticurules" :
+	    v >= 150000 ? "d.datlocprovider, d.daticulocale, NULL" : "'c', NULL, NULL";
+	char *sql = xasprintf(
 	    "SELECT d.datname, pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
 	    " pg_catalog.pg_database_size(d.oid), pg_catalog.current_setting('server_version'),"
-	    " pg_catalog.current_setting('block_size')"
-	    " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()");
+	    " pg_catalog.current_setting('block_size'), %s"
+	    " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
+	    locale_cols);
+	PGresult *res = conn_query(conn, sql);
 
+	free(sql);
 	memset(db, 0, sizeof(*db));
 	if (!res)
 		return -1;
@@ -43,7 +73,10 @@ cat_db_info(PGconn *conn, cat_db *db)
 	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
 	db->server_version[strcspn(db->server_version, " ")] = '\0';
 	db->block_size = (uint32_t) strtoul(PQgetvalue(res, 0, 6), NULL, 10);
-	db->server_version_num = PQserverVersion(conn);
+	db->locale_provider = xstrdup(provider_name(PQgetvalue(res, 0, 7)));
+	db->provider_locale = value_or_null(res, 8);
+	db->icu_rules = value_or_null(res, 9);
+	db->server_version_num = v;
 	PQclear(res);
 	return 0;
 }
@@ -55,6 +88,9 @@ cat_db_free(cat_db *db)
 	free(db->encoding);
 	free(db->lc_collate);
 	free(db->lc_ctype);
+	free(db->locale_provider);
+	free(db->provider_locale);
+	free(db->icu_rules);
 	free(db->server_version);
 	memset(db, 0, sizeof(*db));
 }

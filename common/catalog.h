@@ -17,6 +17,9 @@ typedef struct cat_db {
 	char *encoding;
 	char *lc_collate;
 	char *lc_ctype;
+	char *locale_provider;       /* "libc", "icu", "builtin" */
+	char *provider_locale;       /* ICU or builtin locale; NULL for libc */
+	char *icu_rules;             /* NULL when none */
 	uint64_t size;               /* pg_database_size */
 	char *server_version;        /* "15.18" */
 	int server_version_num;      /* 150018 */

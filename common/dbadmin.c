@@ -165,36 +165,53 @@ exec_ddl(PGconn *conn, strbuf *sql, const char *what)
 	return exec_ddl_err(conn, sql, what, NULL, 0);
 }
 
+static void
+create_option(strbuf *sql, const char *option, const char *value)
+{
+	if (!value)
+		return;
+	sb_appendf(sql, " %s ", option);
+	q_literal(sql, value);
+}
+
+void
+dba_create_sql(strbuf *sql, const char *name, const char *template, const dba_locale *loc,
+    int server_version_num)
+{
+	sb_append(sql, "CREATE DATABASE ");
+	q_ident(sql, name);
+	sb_append(sql, " TEMPLATE ");
+	if (template) {
+		q_ident(sql, template);
+		sb_append(sql, " STRATEGY FILE_COPY");
+		return;
+	}
+	sb_append(sql, "template0");
+	if (!loc)
+		return;
+	create_option(sql, "ENCODING", loc->encoding);
+	create_option(sql, "LC_COLLATE", loc->lc_collate);
+	create_option(sql, "LC_CTYPE", loc->lc_ctype);
+	if (!loc->provider || (strcmp(loc->provider, "libc") == 0 && server_version_num < 150000))
+		return;
+	create_option(sql, "LOCALE_PROVIDER", loc->provider);
+	if (strcmp(loc->provider, "icu") == 0) {
+		create_option(sql, "ICU_LOCALE", loc->provider_locale);
+		create_option(sql, "ICU_RULES", loc->icu_rules);
+	} else if (strcmp(loc->provider, "builtin") == 0)
+		create_option(sql, "BUILTIN_LOCALE", loc->provider_locale);
+}
+
 int
-dba_create(PGconn *conn, const char *name, const char *template, const char *encoding,
-    const char *lc_collate, const char *lc_ctype, char *errbuf, size_t errsize)
+dba_create(PGconn *conn, const char *name, const char *template, const dba_locale *loc,
+    char *errbuf, size_t errsize)
 {
 	strbuf sql;
 	char *what = xasprintf("could not create database \"%s\"", name);
 	int rc;
 
 	sb_init(&sql);
-	sb_append(&sql, "CREATE DATABASE ");
-	q_ident(&sql, name);
-	sb_append(&sql, " TEMPLATE ");
-	if (template) {
-		q_ident(&sql, template);
-		sb_append(&sql, " STRATEGY FILE_COPY");
-	} else {
-		sb_append(&sql, "template0");
-		if (encoding) {
-			sb_append(&sql, " ENCODING ");
-			q_literal(&sql, encoding);
-		}
-		if (lc_collate) {
-			sb_append(&sql, " LC_COLLATE ");
-			q_literal(&sql, lc_collate);
-		}
-		if (lc_ctype) {
-			sb_append(&sql, " LC_CTYPE ");
-			q_literal(&sql, lc_ctype);
-		}
-	}
+	dba_create_sql(&sql, name, template, loc, PQserverVersion(conn));
 	rc = exec_ddl_err(conn, &sql, what, errbuf, errsize);
 	free(what);
 	return rc;

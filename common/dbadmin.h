@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strbuf.h"
+
 #define DBA_NAME_MAX 63   /* NAMEDATALEN - 1 */
 
 /*
@@ -36,13 +38,30 @@ char *dba_derived_name(const char *base, const char *suffix);
 
 /* 1 when it exists, 0 when not, -1 after logging. */
 int dba_exists(PGconn *conn, const char *name);
+/* What a database created from template0 is created with; NULL fields take the server's default. */
+typedef struct dba_locale {
+	const char *encoding;
+	const char *lc_collate, *lc_ctype;
+	const char *provider;        /* LOCALE_PROVIDER: "libc", "icu" (15+) or "builtin" (17+) */
+	const char *provider_locale; /* ICU_LOCALE for "icu", BUILTIN_LOCALE for "builtin" */
+	const char *icu_rules;       /* ICU_RULES (16+) */
+} dba_locale;
+
 /*
- * CREATE DATABASE name.  template NULL means template0 with encoding and
- * locale (any may be NULL); otherwise a FILE_COPY clone of template.
+ * The CREATE DATABASE statement dba_create runs on a server of version
+ * server_version_num (PQserverVersion).  Before 15, where libc is the only
+ * provider, LOCALE_PROVIDER libc is left out; any other provider is asked
+ * for anyway, for the server to refuse.
+ */
+void dba_create_sql(strbuf *sql, const char *name, const char *template, const dba_locale *loc,
+    int server_version_num);
+/*
+ * CREATE DATABASE name.  template NULL means template0 with loc (which may
+ * be NULL); otherwise a FILE_COPY clone of template.
  * With errbuf the server's message goes there instead of being logged.
  */
-int dba_create(PGconn *conn, const char *name, const char *template, const char *encoding,
-    const char *lc_collate, const char *lc_ctype, char *errbuf, size_t errsize);
+int dba_create(PGconn *conn, const char *name, const char *template, const dba_locale *loc,
+    char *errbuf, size_t errsize);
 int dba_rename(PGconn *conn, const char *from, const char *to);
 /* DROP DATABASE IF EXISTS name WITH (FORCE). */
 int dba_drop(PGconn *conn, const char *name);

@@ -113,6 +113,11 @@ meta_to_json(const snap_meta *m)
 	json_object_object_add(root, "encoding", jstr(m->encoding));
 	json_object_object_add(root, "lc_collate", jstr(m->lc_collate));
 	json_object_object_add(root, "lc_ctype", jstr(m->lc_ctype));
+	if (m->locale_provider) {
+		json_object_object_add(root, "locale_provider", jstr(m->locale_provider));
+		json_object_object_add(root, "provider_locale", jstr(m->provider_locale));
+		json_object_object_add(root, "icu_rules", jstr(m->icu_rules));
+	}
 	json_object_object_add(root, "codec", jstr(m->codec));
 	json_object_object_add(root, "compression_level", json_object_new_int(m->compression_level));
 	if (m->git_branch || m->git_commit) {
@@ -257,6 +262,17 @@ str_field(reader *r, json_object *o, const char *key, bool nullable, const char 
 	json_object *v = field(r, o, key, json_type_string, nullable, where);
 
 	return v ? xstrdup(json_object_get_string(v)) : NULL;
+}
+
+/* A string field that older archives do not have: NULL when absent or null. */
+static char *
+opt_str_field(reader *r, json_object *o, const char *key, const char *where)
+{
+	json_object *v;
+
+	if (r->failed || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return str_field(r, o, key, true, where);
 }
 
 static int64_t
@@ -451,6 +467,11 @@ meta_from_json(const char *text, size_t len, snap_meta *m, char *err, size_t err
 	m->encoding = str_field(&r, root, "encoding", false, "meta");
 	m->lc_collate = str_field(&r, root, "lc_collate", false, "meta");
 	m->lc_ctype = str_field(&r, root, "lc_ctype", false, "meta");
+	m->locale_provider = opt_str_field(&r, root, "locale_provider", "meta");
+	if (m->locale_provider) {
+		m->provider_locale = str_field(&r, root, "provider_locale", true, "meta");
+		m->icu_rules = str_field(&r, root, "icu_rules", true, "meta");
+	}
 	m->codec = str_field(&r, root, "codec", false, "meta");
 	m->compression_level = (int) int_field(&r, root, "compression_level", 0, 99, "meta");
 	v = field(&r, root, "git", json_type_object, true, "meta");
@@ -540,6 +561,9 @@ meta_free(snap_meta *m)
 	free(m->encoding);
 	free(m->lc_collate);
 	free(m->lc_ctype);
+	free(m->locale_provider);
+	free(m->provider_locale);
+	free(m->icu_rules);
 	free(m->codec);
 	free(m->git_branch);
 	free(m->git_commit);

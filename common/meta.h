@@ -71,6 +71,12 @@ typedef struct snap_meta {
 	int server_version_num;
 	char *pg_dump_version;
 	char *encoding, *lc_collate, *lc_ctype;
+	/*
+	 * The database's locale provider ("libc", "icu", "builtin"), its ICU or
+	 * builtin locale and ICU rules; all NULL in archives from before these
+	 * were recorded, and the locale and rules NULL where they do not apply.
+	 */
+	char *locale_provider, *provider_locale, *icu_rules;
 	char *codec;
 	int compression_level;
 	char *git_branch, *git_commit;            /* NULL outside a git work tree */

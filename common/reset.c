@@ -377,7 +377,7 @@ rs_run(const rs_opts *o, rs_result *r)
 		char *tmpl = tc_db_name(in.key);
 
 		log_info("cloning the cached result \"%s\"", tmpl);
-		rc = dba_create(maint, built, tmpl, NULL, NULL, NULL, NULL, 0);
+		rc = dba_create(maint, built, tmpl, NULL, NULL, 0);
 		free(tmpl);
 		if (rc < 0)
 			goto fail;
@@ -388,7 +388,7 @@ rs_run(const rs_opts *o, rs_result *r)
 		if (o->fast)
 			say_what_changed(maint, &in);
 		log_info("building a new database \"%s\"", built);
-		if (dba_create(maint, built, NULL, NULL, NULL, NULL, NULL, 0) < 0)
+		if (dba_create(maint, built, NULL, NULL, NULL, 0) < 0)
 			goto fail;
 		r->t_create = monotime() - t;
 		if (!(conn = conn_open_like(maint, built, "db-reset")) ||

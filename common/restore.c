@@ -1629,6 +1629,23 @@ migrate_built(const rst_opts *o, PGconn *maint, const char *built, rst_result *r
 	return rc;
 }
 
+/* The snapshot's locale for a message: "LC_COLLATE en_US.UTF-8, ICU locale sv-SE"; caller frees. */
+static char *
+locale_text(const snap_meta *m)
+{
+	strbuf sb;
+
+	sb_init(&sb);
+	sb_appendf(&sb, "LC_COLLATE %s", m->lc_collate ? m->lc_collate : "?");
+	if (m->locale_provider && strcmp(m->locale_provider, "libc") != 0) {
+		sb_appendf(&sb, ", %s locale %s", strcmp(m->locale_provider, "icu") == 0 ? "ICU" :
+		    m->locale_provider, m->provider_locale ? m->provider_locale : "?");
+		if (m->icu_rules)
+			sb_append(&sb, " with rules");
+	}
+	return sb_steal(&sb);
+}
+
 static void
 fill_result(rst_result *r, const archive_in *a)
 {
@@ -1701,7 +1718,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		char *tmpl = tc_db_name(a.key);
 
 		log_info("cloning the cached template \"%s\"", tmpl);
-		if (dba_create(maint, built, tmpl, NULL, NULL, NULL, NULL, 0) < 0) {
+		if (dba_create(maint, built, tmpl, NULL, NULL, 0) < 0) {
 			free(tmpl);
 			goto fail;
 		}
@@ -1710,14 +1727,19 @@ rst_run(const rst_opts *o, rst_result *r)
 		r->from_cache = true;
 	} else {
 		char err[512];
+		dba_locale loc = {a.m.encoding, a.m.lc_collate, a.m.lc_ctype, a.m.locale_provider,
+		    a.m.provider_locale, a.m.icu_rules};
+		dba_locale enc_only = {.encoding = a.m.encoding};
 
 		log_info("restoring into a new database \"%s\"", built);
-		if (dba_create(maint, built, NULL, a.m.encoding, a.m.lc_collate, a.m.lc_ctype, err,
-		    sizeof(err)) < 0) {
-			log_warning("could not create the database with the snapshot's locale (%s): %s",
-			    a.m.lc_collate ? a.m.lc_collate : "?", err);
+		if (dba_create(maint, built, NULL, &loc, err, sizeof(err)) < 0) {
+			char *what = locale_text(&a.m);
+
+			log_warning("could not create the database with the snapshot's locale (%s): %s", what,
+			    err);
 			log_detail("using the server's default locale with encoding %s", a.m.encoding);
-			if (dba_create(maint, built, NULL, a.m.encoding, NULL, NULL, NULL, 0) < 0)
+			free(what);
+			if (dba_create(maint, built, NULL, &enc_only, NULL, 0) < 0)
 				goto fail;
 		}
 		j.a = &a;

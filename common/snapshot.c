@@ -617,6 +617,9 @@ fill_source(job *j, const cat_db *db, const pgdump_prog *pgd)
 	m->encoding = xstrdup(db->encoding);
 	m->lc_collate = xstrdup(db->lc_collate);
 	m->lc_ctype = xstrdup(db->lc_ctype);
+	m->locale_provider = xstrdup(db->locale_provider);
+	m->provider_locale = db->provider_locale ? xstrdup(db->provider_locale) : NULL;
+	m->icu_rules = db->icu_rules ? xstrdup(db->icu_rules) : NULL;
 	m->codec = xstrdup(j->codec->name);
 	m->compression_level = j->o->level;
 }

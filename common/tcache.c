@@ -210,7 +210,7 @@ tc_store(PGconn *conn, const char *from, const char *kind, const char *key, cons
 	if (rc == 0)
 		rc = dba_terminate(conn, from, DBA_TERMINATE_WAIT_MS);
 	if (rc == 0)
-		rc = dba_create(conn, db, from, NULL, NULL, NULL, NULL, 0);
+		rc = dba_create(conn, db, from, NULL, NULL, 0);
 	if (rc == 0)
 		rc = dba_allow_connections(conn, db, false);
 	if (rc == 0) {

@@ -29,6 +29,8 @@
 #                             object's md5
 #   restore ARGS...           "$DB_TOOLS_BINDIR/db-restore" ARGS...
 #   forget_templates DIR      at exit, drop the db-restore cache templates of the archives in DIR
+#   unpack_archive TAR        extract TAR into $T/rb (emptied first), remembering the member order
+#   repack_archive OUT        tar $T/rb back into OUT (ustar, members in the remembered order)
 #
 # fresh_db's databases are dropped at exit together with the copies db-restore makes of them
 # (NAME__pre_*, NAME__restoring_*).
@@ -186,6 +188,17 @@ SELECT format('SELECT %L, last_value, is_called FROM %I.%I', n.nspname || '.' ||
 \gexec
 SELECT oid, md5(lo_get(oid)) FROM pg_largeobject_metadata ORDER BY oid;
 EOF
+}
+
+unpack_archive() {
+    rm -rf "$T/rb"
+    mkdir "$T/rb"
+    tar -xf "$1" -C "$T/rb"
+    tar -tf "$1" >"$T/rb.order"
+}
+
+repack_archive() {
+    (cd "$T/rb" && tar -cf "$1" --format=ustar -T "$T/rb.order")
 }
 
 _lib_template_dirs=()

@@ -65,17 +65,6 @@ member_offset() {
     echo $(((block + 1) * 512))
 }
 
-# rebuild SRC OUT: extract SRC into $T/rb (edit it there), then call rebuild_pack OUT
-rebuild_unpack() {
-    rm -rf "$T/rb"
-    mkdir "$T/rb"
-    tar -xf "$1" -C "$T/rb"
-    tar -tf "$1" >"$T/rb.order"
-}
-rebuild_pack() {
-    (cd "$T/rb" && tar -cf "$1" --format=ustar -T "$T/rb.order")
-}
-
 # --- a corrupted member: refused by --verify and by a restore (exit 4) -------
 cp "$good" "$T/corrupt.tar"
 off=$(member_offset "$good" "$big_member")
@@ -96,20 +85,20 @@ assert_status 1 restore -d "$dst" -y "$T/missing.tar"
 target_unchanged "missing file"
 
 # --- a newer format version ---------------------------------------------------
-rebuild_unpack "$good"
+unpack_archive "$good"
 jq '.format_version = 99' "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
-rebuild_pack "$T/newer.tar"
+repack_archive "$T/newer.tar"
 expect_refusal 4 "newer" "newer format" "$T/newer.tar"
 
 # --- the server rejects a row in the middle of a COPY (checksums are right) -----
-rebuild_unpack "$good"
+unpack_archive "$good"
 gunzip -c "$T/rb/$small_member" | awk -F '\t' 'NR == 500 { $1 = "not-a-number" } { print }' OFS='\t' >"$T/small.txt"
 gzip -c "$T/small.txt" >"$T/rb/$small_member"
 jq --arg m "$small_member" --arg sha "$(sha256sum <"$T/small.txt" | cut -c1-64)" \
    --argjson raw "$(stat -c %s "$T/small.txt")" --argjson st "$(stat -c %s "$T/rb/$small_member")" \
    '(.tables[].members[] | select(.member == $m)) |= (.sha256 = $sha | .raw_bytes = $raw | .stored_bytes = $st)' \
    "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
-rebuild_pack "$T/badrow.tar"
+repack_archive "$T/badrow.tar"
 assert_status 0 restore --verify "$T/badrow.tar"
 expect_refusal 1 "not-a-number" "server-side COPY error" "$T/badrow.tar"
 

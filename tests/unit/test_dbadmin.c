@@ -1,6 +1,7 @@
 /*
  * test_dbadmin.c — unit tests for the parts of dbadmin.c that need no
- * server: database name validation and names derived within 63 bytes.
+ * server: database name validation, names derived within 63 bytes, and the
+ * CREATE DATABASE statement for each locale provider and server version.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,6 +73,55 @@ test_derived_keeps_utf8_whole(void **state)
 	free(n);
 }
 
+static void
+test_create_sql(void **state)
+{
+	static const dba_locale libc = {"UTF8", "en_US.UTF-8", "C", "libc", NULL, NULL};
+	static const dba_locale icu = {"UTF8", "C.UTF-8", "C.UTF-8", "icu", "sv-SE", NULL};
+	static const dba_locale rules = {"UTF8", "C", "C", "icu", "und", "&a < 'b'"};
+	static const dba_locale builtin = {"UTF8", "C.UTF-8", "C.UTF-8", "builtin", "C.UTF-8", NULL};
+	static const dba_locale old = {"LATIN1", "de_DE", "de_DE", NULL, NULL, NULL};
+	static const dba_locale enc = {.encoding = "UTF8"};
+	static const struct {
+		const char *template;
+		const dba_locale *loc;
+		int version;
+		const char *want;        /* after CREATE DATABASE "new db" TEMPLATE */
+	} cases[] = {
+		{"tmpl", &icu, 150000, "\"tmpl\" STRATEGY FILE_COPY"},
+		{NULL, NULL, 150000, "template0"},
+		{NULL, &enc, 150000, "template0 ENCODING 'UTF8'"},
+		/* an archive from before the provider was recorded: the server's default provider */
+		{NULL, &old, 150000, "template0 ENCODING 'LATIN1' LC_COLLATE 'de_DE' LC_CTYPE 'de_DE'"},
+		{NULL, &libc, 150000,
+		    "template0 ENCODING 'UTF8' LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'C' LOCALE_PROVIDER 'libc'"},
+		/* before 15 libc is the only provider, and the option does not exist */
+		{NULL, &libc, 140010, "template0 ENCODING 'UTF8' LC_COLLATE 'en_US.UTF-8' LC_CTYPE 'C'"},
+		{NULL, &icu, 150018, "template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+		    " LOCALE_PROVIDER 'icu' ICU_LOCALE 'sv-SE'"},
+		/* asked for on 14 too, for the server to refuse */
+		{NULL, &icu, 140010, "template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+		    " LOCALE_PROVIDER 'icu' ICU_LOCALE 'sv-SE'"},
+		{NULL, &rules, 160000, "template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+		    " LOCALE_PROVIDER 'icu' ICU_LOCALE 'und' ICU_RULES '&a < ''b'''"},
+		{NULL, &builtin, 170000, "template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+		    " LOCALE_PROVIDER 'builtin' BUILTIN_LOCALE 'C.UTF-8'"},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf sql, want;
+
+		sb_init(&sql);
+		sb_init(&want);
+		sb_appendf(&want, "CREATE DATABASE \"new db\" TEMPLATE %s", cases[i].want);
+		dba_create_sql(&sql, "new db", cases[i].template, cases[i].loc, cases[i].version);
+		assert_string_equal(sql.data, want.data);
+		sb_free(&sql);
+		sb_free(&want);
+	}
+}
+
 int
 main(void)
 {
@@ -80,6 +130,7 @@ main(void)
 		cmocka_unit_test(test_derived_short),
 		cmocka_unit_test(test_derived_long_ascii),
 		cmocka_unit_test(test_derived_keeps_utf8_whole),
+		cmocka_unit_test(test_create_sql),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,6 +64,8 @@ build_meta(snap_meta *m, bool with_git, bool with_migration)
 	m->encoding = xstrdup("UTF8");
 	m->lc_collate = xstrdup("en_US.UTF-8");
 	m->lc_ctype = xstrdup("C");
+	m->locale_provider = xstrdup("icu");
+	m->provider_locale = xstrdup("sv-SE");
 	m->codec = xstrdup("gzip");
 	m->compression_level = 6;
 	if (with_git) {
@@ -158,6 +160,9 @@ assert_meta_equal(const snap_meta *a, const snap_meta *b)
 	assert_string_equal(a->encoding, b->encoding);
 	assert_string_equal(a->lc_collate, b->lc_collate);
 	assert_string_equal(a->lc_ctype, b->lc_ctype);
+	assert_str_or_null(a->locale_provider, b->locale_provider);
+	assert_str_or_null(a->provider_locale, b->provider_locale);
+	assert_str_or_null(a->icu_rules, b->icu_rules);
 	assert_string_equal(a->codec, b->codec);
 	assert_int_equal(a->compression_level, b->compression_level);
 	assert_str_or_null(a->git_branch, b->git_branch);
@@ -322,6 +327,40 @@ test_round_trip_partial(void **state)
 	assert_string_equal(back.migration_table, "schema_migrations");
 	assert_null(back.migration_head);
 	assert_null(back.src_host);
+	assert_meta_equal(&m, &back);
+	free(json);
+	meta_free(&back);
+	meta_free(&m);
+}
+
+static void
+test_round_trip_locales(void **state)
+{
+	snap_meta m, back;
+	char err[256];
+	char *json;
+
+	(void) state;
+	/* ICU with rules */
+	build_meta(&m, false, false);
+	m.icu_rules = xstrdup("&a < b");
+	json = meta_to_json(&m);
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_string_equal(back.locale_provider, "icu");
+	assert_string_equal(back.provider_locale, "sv-SE");
+	assert_string_equal(back.icu_rules, "&a < b");
+	free(json);
+	meta_free(&back);
+	/* libc: the provider is written, its locale and rules as null */
+	free(m.locale_provider);
+	free(m.provider_locale);
+	free(m.icu_rules);
+	m.locale_provider = xstrdup("libc");
+	m.provider_locale = m.icu_rules = NULL;
+	json = meta_to_json(&m);
+	assert_non_null(strstr(json, "\"locale_provider\": \"libc\""));
+	assert_non_null(strstr(json, "\"provider_locale\": null"));
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
 	assert_meta_equal(&m, &back);
 	free(json);
 	meta_free(&back);
@@ -608,6 +647,21 @@ test_accept_variants(void **state)
 	expect_edit("tables.0.columns", "[]", META_OK);
 	expect_edit("sequences.0.last_value", "-9223372036854775808", META_OK);
 	expect_edit("large_objects.0.oid", "4294967295", META_OK);
+	/* archives from before the locale provider was recorded */
+	expect_edit("locale_provider", NULL, META_OK);
+	expect_edit("locale_provider", "null", META_OK);
+	expect_edit("icu_rules", "\"&a < b\"", META_OK);
+}
+
+static void
+test_locale_fields_checked(void **state)
+{
+	(void) state;
+	expect_edit("locale_provider", "3", META_INVALID);
+	expect_edit("provider_locale", "[]", META_INVALID);
+	/* with a provider, its locale and rules are there, if only as null */
+	expect_edit("provider_locale", NULL, META_INVALID);
+	expect_edit("icu_rules", NULL, META_INVALID);
 }
 
 static void
@@ -705,6 +759,7 @@ main(void)
 		cmocka_unit_test(test_round_trip_plain),
 		cmocka_unit_test(test_round_trip_git_migration),
 		cmocka_unit_test(test_round_trip_partial),
+		cmocka_unit_test(test_round_trip_locales),
 		cmocka_unit_test(test_json_content),
 		cmocka_unit_test(test_reject_not_json),
 		cmocka_unit_test(test_reject_truncated),
@@ -713,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_reject_missing),
 		cmocka_unit_test(test_reject_wrong_types),
 		cmocka_unit_test(test_accept_variants),
+		cmocka_unit_test(test_locale_fields_checked),
 		cmocka_unit_test(test_reject_sha256),
 		cmocka_unit_test(test_reject_member_names),
 		cmocka_unit_test(test_reject_long_member_name),

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# restore_locale.sh: the restored database has the source's locale provider and locale.
+#   An ICU database (sv-SE, whose collation sorts "å" before "ä", unlike libc's C.UTF-8)
+#   restores as ICU with the same locale, from the archive and from the cache, and its
+#   ORDER BY and index order are the source's; a provider this server does not know gives
+#   a warning and the server's default locale, not a failed restore.
+# shellcheck source-path=SCRIPTDIR
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+unset DB_TOOLS_CONFIG DATABASE_URL ENV APP_ENV RAILS_ENV NODE_ENV
+DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)
+cd "$T" || die "cannot cd to $T"
+
+src=itest_rloc_src
+dst=itest_rloc_dst
+dir=$T/b
+mkdir -p "$dir"
+forget_templates "$dir"
+
+[ "$(psql_q postgres "SELECT count(*) FROM pg_collation WHERE collprovider = 'i'")" != 0 ] ||
+    die "this server has no ICU support; the test needs it"
+fresh_db "$src"
+psql_q postgres "DROP DATABASE $src"
+psql_q postgres "CREATE DATABASE $src TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'sv-SE'"
+psql_q "$src" "CREATE TABLE w (v text PRIMARY KEY);
+               INSERT INTO w VALUES ('a'), ('z'), ('å'), ('ä'), ('ö'), ('o'), ('Z')"
+order() { psql_q "$1" "SELECT string_agg(v, ',' ORDER BY v) FROM w"; }
+index_order() {
+    psql_q "$1" "SET enable_seqscan = off; SET enable_sort = off;
+                 SELECT string_agg(v, ',') FROM (SELECT v FROM w ORDER BY v) s"
+}
+locale_of() { psql_q postgres "SELECT datlocprovider::text || ' ' || coalesce(daticulocale, '-') FROM pg_database WHERE datname = '$1'"; }
+want_order=$(order "$src")
+case $want_order in
+    *å,ä*) ;;
+    *) die "the sv-SE collation did not sort as expected: $want_order" ;;
+esac
+assert_eq "i sv-SE" "$(locale_of "$src")" "source locale"
+
+assert_status 0 snap -q -d "$src" -o "$dir" loc
+tar=$(cat "$T/last.out")
+meta=${tar%.tar}.meta
+assert_eq icu "$(meta_get "$meta" .locale_provider)" "meta locale_provider"
+assert_eq sv-SE "$(meta_get "$meta" .provider_locale)" "meta provider_locale"
+
+fresh_db "$dst"
+psql_q postgres "DROP DATABASE $dst"
+
+# --- from the archive, then from the cache ---------------------------------------
+for how in archive cache; do
+    assert_status 0 restore -y --progress=never --keep-previous=0 -d "$dst" "$tar"
+    if [ "$how" = cache ]; then
+        grep -q 'clone of the cached template' "$T/last.err" ||
+            die "the second restore did not come from the cache"
+    fi
+    assert_eq "i sv-SE" "$(locale_of "$dst")" "restored locale ($how)"
+    assert_eq "$want_order" "$(order "$dst")" "ORDER BY in the restored database ($how)"
+    assert_eq "$want_order" "$(index_order "$dst")" "index order in the restored database ($how)"
+done
+
+# --- a provider the server does not know: a warning, and the server's default ---------
+unpack_archive "$tar"
+jq '.locale_provider = "nonesuch"' "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+repack_archive "$T/odd.tar"
+assert_status 0 restore -y --no-cache --keep-previous=0 -d "$dst" "$T/odd.tar"
+grep -q "warning: could not create the database with the snapshot's locale (LC_COLLATE .*, nonesuch locale sv-SE)" "$T/last.err" ||
+    die "no warning about the unknown provider: $(cat "$T/last.err")"
+grep -q "using the server's default locale" "$T/last.err" || die "the fallback is not explained"
+assert_eq "$(psql_q postgres "SELECT datlocprovider FROM pg_database WHERE datname = 'template0'")" \
+    "$(psql_q postgres "SELECT datlocprovider FROM pg_database WHERE datname = '$dst'")" \
+    "fallback provider is the server's default"
+assert_eq 7 "$(psql_q "$dst" "SELECT count(*) FROM w")" "rows after the fallback"
+echo "ok"
