@@ -77,6 +77,71 @@ log_unlock(void)
 }
 
 /*
+ * vsnprintf into small, or into a malloc'd buffer when it does not fit (the
+ * caller frees a result that is not small); sets *len.
+ */
+static char *
+format_msg(char *small, size_t size, size_t *len, const char *fmt, va_list ap)
+{
+	char *msg = small;
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, size, fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t) n >= size) {
+		msg = malloc((size_t) n + 1);
+		if (msg)
+			vsnprintf(msg, (size_t) n + 1, fmt, ap2);
+		else {
+			msg = small;
+			n = (int) size - 1;
+		}
+	}
+	va_end(ap2);
+	*len = (size_t) n;
+	return msg;
+}
+
+size_t
+log_control_len(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char) s[0];
+
+	if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+		return 1;
+	if (c == 0xc2 && n > 1 && (unsigned char) s[1] >= 0x80 && (unsigned char) s[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/*
+ * Write text to stderr with its control characters shown as \xNN: names,
+ * branches and server messages can come from an archive someone else made,
+ * and must not move the cursor, recolour or retitle the terminal.
+ */
+static void
+put_text(const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t bad = log_control_len(s + i, n - i);
+
+		if (!bad)
+			continue;
+		fwrite(s + run, 1, i - run, stderr);
+		for (size_t k = 0; k < bad; k++)
+			fprintf(stderr, "\\x%02x", (unsigned char) s[i + k]);
+		i += bad - 1;
+		run = i + 1;
+	}
+	fwrite(s + run, 1, n - run, stderr);
+}
+
+/*
  * Print one line; the trailing newlines and blanks of the message (libpq's
  * error messages end in one) are left off.
  */
@@ -84,28 +149,12 @@ static void
 emit(enum log_level level, const char *label, const char *colour, const char *fmt, va_list ap)
 {
 	char small[1024];
-	char *msg = small;
+	char *msg;
 	size_t n;
-	va_list ap2;
-	int len;
 
 	if (level < min_level)
 		return;
-	va_copy(ap2, ap);
-	len = vsnprintf(small, sizeof(small), fmt, ap);
-	if (len < 0)
-		len = 0;
-	if ((size_t) len >= sizeof(small)) {
-		msg = malloc((size_t) len + 1);
-		if (msg)
-			vsnprintf(msg, (size_t) len + 1, fmt, ap2);
-		else {
-			msg = small;
-			len = (int) sizeof(small) - 1;
-		}
-	}
-	va_end(ap2);
-	n = (size_t) len;
+	msg = format_msg(small, sizeof(small), &n, fmt, ap);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		n--;
 	log_lock();
@@ -117,7 +166,8 @@ emit(enum log_level level, const char *label, const char *colour, const char *fm
 	} else {
 		fprintf(stderr, "%s: ", progname);
 	}
-	fprintf(stderr, "%.*s\n", (int) n, msg);
+	put_text(msg, n);
+	fputc('\n', stderr);
 	log_unlock();
 	if (msg != small)
 		free(msg);
@@ -143,13 +193,19 @@ DEFINE_LOG(log_hint, LOG_LEVEL_ERROR, "hint", "01;36")
 void
 log_plain(const char *fmt, ...)
 {
+	char small[1024];
+	char *msg;
+	size_t n;
 	va_list ap;
 
 	if (min_level > LOG_LEVEL_INFO)
 		return;
-	log_lock();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = format_msg(small, sizeof(small), &n, fmt, ap);
 	va_end(ap);
+	log_lock();
+	put_text(msg, n);
 	log_unlock();
+	if (msg != small)
+		free(msg);
 }

@@ -11,6 +11,7 @@
 #define DBT_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LEVEL_DEBUG = 0,
@@ -39,6 +40,15 @@ void log_detail(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_hint(const char *fmt, ...) LOG_PRINTF(1, 2);
 /* Plain text for people on stderr, no prefix (summaries, prompts). */
 void log_plain(const char *fmt, ...) LOG_PRINTF(1, 2);
+
+/*
+ * Everything printed here shows control characters as \xNN, so that text
+ * from an archive someone else made cannot drive the terminal.  This gives
+ * the length of the control character at s (n > 0 bytes left): 1, or 2 for
+ * the UTF-8 form of a C1 control (U+0080 to U+009F); 0 when s does not
+ * start with one.  Newline and tab are not counted.
+ */
+size_t log_control_len(const char *s, size_t n);
 
 /* Called with the output lock held before any line is printed (progress bar clears itself). */
 void log_set_before_print(void (*hook)(void));

@@ -216,8 +216,12 @@ sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now)
 		size_t l = strlen(e[i].name);
 
 		wname = l > wname ? l : wname;
-		if (e[i].has_meta && strlen(e[i].meta.src_database) > wdb)
-			wdb = strlen(e[i].meta.src_database);
+		if (e[i].has_meta) {
+			char *db = str_visible(e[i].meta.src_database);
+
+			wdb = strlen(db) > wdb ? strlen(db) : wdb;
+			free(db);
+		}
 	}
 	if (wdb > 30)
 		wdb = 30;
@@ -227,7 +231,7 @@ sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now)
 		char when[32], age[16], size[32];
 		struct tm tm;
 		meta_totals t = {0};
-		const char *db = "?", *branch = "-";
+		char *db = NULL, *branch = NULL;
 
 		gmtime_r(&e[i].when, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -238,17 +242,19 @@ sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now)
 			snprintf(size, sizeof(size), "missing");
 		if (e[i].has_meta) {
 			meta_totals_of(&e[i].meta, &t);
-			db = e[i].meta.src_database;
+			db = str_visible(e[i].meta.src_database);
 			if (e[i].meta.git_branch)
-				branch = e[i].meta.git_branch;
+				branch = str_visible(e[i].meta.git_branch);
 		}
 		if (e[i].has_meta)
 			fprintf(f, "%-*s  %-19s  %5s  %-*.*s  %-16.16s  %6lld  %12lld  %9s\n", (int) wname,
-			    e[i].name, when, age, (int) wdb, (int) wdb, db, branch,
+			    e[i].name, when, age, (int) wdb, (int) wdb, db, branch ? branch : "-",
 			    (long long) t.tables, (long long) t.rows, size);
 		else
 			fprintf(f, "%-*s  %-19s  %5s  %-*.*s  %-16.16s  %6s  %12s  %9s\n", (int) wname,
-			    e[i].name, when, age, (int) wdb, (int) wdb, db, branch, "?", "?", size);
+			    e[i].name, when, age, (int) wdb, (int) wdb, "?", "-", "?", "?", size);
+		free(db);
+		free(branch);
 	}
 }
 

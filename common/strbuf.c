@@ -146,6 +146,33 @@ sb_append_char(strbuf *sb, char c)
 }
 
 void
+sb_append_visible(strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t bad = log_control_len(s + i, n - i);
+
+		if (!bad)
+			sb_append_char(sb, s[i]);
+		for (size_t k = 0; k < bad; k++)
+			sb_appendf(sb, "\\x%02x", (unsigned char) s[i + k]);
+		if (bad)
+			i += bad - 1;
+	}
+}
+
+char *
+str_visible(const char *s)
+{
+	strbuf sb;
+
+	sb_init(&sb);
+	sb_append_visible(&sb, s);
+	return sb_steal(&sb);
+}
+
+void
 sb_appendf(strbuf *sb, const char *fmt, ...)
 {
 	va_list ap, ap2;

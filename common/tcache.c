@@ -260,12 +260,14 @@ tc_print(FILE *f, const tc_entry *v, size_t n, bool json, time_t now)
 	    "SIZE", "FROM");
 	for (size_t i = 0; i < n; i++) {
 		char created[32], used[32], size[32];
+		char *label = str_visible(v[i].label);
 
 		sn_format_age((long long) (now - v[i].created), created, sizeof(created));
 		sn_format_age((long long) (now - v[i].used), used, sizeof(used));
 		sn_format_size((unsigned long long) v[i].bytes, size, sizeof(size));
 		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", v[i].db, v[i].kind, created, used, size,
-		    v[i].label);
+		    label);
+		free(label);
 	}
 }
 

@@ -3,7 +3,8 @@
 #   no terminal without --yes, "n" at the prompt, a production environment,
 #   a non-local host not in allowed_hosts, a template database (exit 3);
 #   usage errors (exit 2); NAME resolves to the newest archive of that name;
-#   no argument lists; a .tar alone (no sidecar) restores.
+#   no argument lists; a .tar alone (no sidecar) restores; names and branches from the
+#   archive are printed with their control characters escaped.
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -98,3 +99,24 @@ mkdir "$T/alone"
 cp "$older" "$T/alone/teammate.tar"
 assert_status 0 restore -d "$dst" -y --no-cache "$T/alone/teammate.tar"
 assert_eq one "$(psql_q "$dst" 'SELECT v FROM t')" "content after restoring a .tar without its sidecar"
+
+# --- text from someone else's archive cannot drive the terminal ---------------------
+# A database name and branch with escape sequences (clear screen, set the window title)
+# are shown with \xNN in the summary, the warnings and the listing.
+unpack_archive "$older"
+jq '.source.database = "app\u001b[2J" | .git = {"branch": "b\u001b]0;x\u0007", "commit": "c"}' \
+    "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+mkdir "$T/hostile"
+repack_archive "$T/hostile/20260101-000000_hostile.tar"
+cp "$T/rb/meta.json" "$T/hostile/20260101-000000_hostile.meta"
+assert_status 3 restore -d "$dst" "$T/hostile/20260101-000000_hostile.tar" </dev/null
+grep -qF 'database "app\x1b[2J"' "$T/last.err" || die "the summary does not show the name escaped: $(cat "$T/last.err")"
+grep -qF 'git branch b\x1b]0;x\x07' "$T/last.err" || die "the summary does not show the branch escaped"
+grep -qF 'taken from database "app\x1b[2J", not' "$T/last.err" || die "the warning does not show the name escaped"
+assert_status 0 restore -o "$T/hostile"
+grep -qF 'app\x1b[2J' "$T/last.out" || die "the listing does not show the name escaped: $(cat "$T/last.out")"
+for f in "$T/last.err" "$T/last.out"; do
+    if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$f"; then
+        die "a control character reached the terminal: $(od -c "$f" | head)"
+    fi
+done

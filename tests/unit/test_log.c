@@ -1,7 +1,8 @@
 /*
  * test_log.c — unit tests for log.c: the program-name prefix and label, the
- * level filter, and messages (short and long) whose trailing newlines, as
- * libpq's error messages have, are left off.
+ * level filter, messages (short and long) whose trailing newlines, as
+ * libpq's error messages have, are left off, and control characters shown
+ * as \xNN.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,12 +94,44 @@ test_long_message_whole(void **state)
 	free(out);
 }
 
+static void
+hostile_messages(void)
+{
+	/* as a database name or git branch in someone else's archive could be */
+	log_warning("taken from \"%s\"", "app\033[2J\033]0;pwned\007");
+	log_plain("branch %s\tnext\n", "b\302\233" "31m\177");
+	log_info("caf\303\251 \302\240ok");
+}
+
+static void
+test_control_characters_shown(void **state)
+{
+	char *out;
+
+	(void) state;
+	log_init("db-test");
+	log_set_level(LOG_LEVEL_INFO);
+	out = captured(hostile_messages);
+	assert_string_equal(out,
+	    "db-test: warning: taken from \"app\\x1b[2J\\x1b]0;pwned\\x07\"\n"
+	    "branch b\\xc2\\x9b31m\\x7f\tnext\n"
+	    /* UTF-8 text, and U+00A0 (not a control), pass */
+	    "db-test: caf\303\251 \302\240ok\n");
+	free(out);
+	assert_int_equal(log_control_len("\033x", 2), 1);
+	assert_int_equal(log_control_len("\302\237", 2), 2);
+	assert_int_equal(log_control_len("\302", 1), 0);
+	assert_int_equal(log_control_len("\n", 1), 0);
+	assert_int_equal(log_control_len("a", 1), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trailing_newlines_dropped),
 		cmocka_unit_test(test_long_message_whole),
+		cmocka_unit_test(test_control_characters_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -242,6 +242,20 @@ test_alloc_helpers(void **state)
 	free(p);
 }
 
+static void
+test_visible(void **state)
+{
+	char *v;
+
+	(void) state;
+	v = str_visible("db\033[31m\tb\302\205r \303\244\n");
+	assert_string_equal(v, "db\\x1b[31m\tb\\xc2\\x85r \303\244\n");
+	free(v);
+	v = str_visible("");
+	assert_string_equal(v, "");
+	free(v);
+}
+
 int
 main(void)
 {
@@ -256,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_steal),
 		cmocka_unit_test(test_xasprintf),
 		cmocka_unit_test(test_alloc_helpers),
+		cmocka_unit_test(test_visible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
