@@ -50,7 +50,8 @@ cat_db_info(PGconn *conn, cat_db *db)
 	char *sql = xasprintf(
 	    "SELECT d.datname, pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
 	    " pg_catalog.pg_database_size(d.oid), pg_catalog.current_setting('server_version'),"
-	    " pg_catalog.current_setting('block_size'), %s"
+	    " pg_catalog.current_setting('block_size'), %s,"
+	    " pg_catalog.shobj_description(d.oid, 'pg_database')"
 	    " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
 	    locale_cols);
 	PGresult *res = conn_query(conn, sql);
@@ -76,7 +77,23 @@ cat_db_info(PGconn *conn, cat_db *db)
 	db->locale_provider = xstrdup(provider_name(PQgetvalue(res, 0, 7)));
 	db->provider_locale = value_or_null(res, 8);
 	db->icu_rules = value_or_null(res, 9);
+	db->comment = value_or_null(res, 10);
 	db->server_version_num = v;
+	PQclear(res);
+
+	/* the database's own settings (setrole 0); ALTER ROLE ... IN DATABASE ones are left out */
+	res = conn_query(conn,
+	    "SELECT pg_catalog.unnest(s.setconfig) FROM pg_catalog.pg_db_role_setting s"
+	    " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase"
+	    " WHERE d.datname = pg_catalog.current_database() AND s.setrole = 0");
+	if (!res) {
+		cat_db_free(db);
+		return -1;
+	}
+	db->n_settings = (size_t) PQntuples(res);
+	db->settings = xcalloc(db->n_settings + 1, sizeof(char *));
+	for (size_t i = 0; i < db->n_settings; i++)
+		db->settings[i] = xstrdup(PQgetvalue(res, (int) i, 0));
 	PQclear(res);
 	return 0;
 }
@@ -91,6 +108,10 @@ cat_db_free(cat_db *db)
 	free(db->locale_provider);
 	free(db->provider_locale);
 	free(db->icu_rules);
+	for (size_t i = 0; i < db->n_settings; i++)
+		free(db->settings[i]);
+	free(db->settings);
+	free(db->comment);
 	free(db->server_version);
 	memset(db, 0, sizeof(*db));
 }

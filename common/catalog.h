@@ -20,6 +20,9 @@ typedef struct cat_db {
 	char *locale_provider;       /* "libc", "icu", "builtin" */
 	char *provider_locale;       /* ICU or builtin locale; NULL for libc */
 	char *icu_rules;             /* NULL when none */
+	char **settings;             /* ALTER DATABASE ... SET, as "name=value" */
+	size_t n_settings;
+	char *comment;               /* NULL when none */
 	uint64_t size;               /* pg_database_size */
 	char *server_version;        /* "15.18" */
 	int server_version_num;      /* 150018 */

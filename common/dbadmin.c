@@ -3,9 +3,11 @@
  */
 #include "dbadmin.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "conn.h"
@@ -268,7 +270,7 @@ dba_allow_connections(PGconn *conn, const char *name, bool allow)
 }
 
 int
-dba_set_comment(PGconn *conn, const char *name, const char *text)
+dba_set_comment(PGconn *conn, const char *name, const char *text, char *errbuf, size_t errsize)
 {
 	strbuf sql;
 	char *what = xasprintf("could not set the comment of database \"%s\"", name);
@@ -282,9 +284,118 @@ dba_set_comment(PGconn *conn, const char *name, const char *text)
 		q_literal(&sql, text);
 	else
 		sb_append(&sql, "NULL");
-	rc = exec_ddl(conn, &sql, what);
+	rc = exec_ddl_err(conn, &sql, what, errbuf, errsize);
 	free(what);
 	return rc;
+}
+
+/* The parameters whose values are lists of quoted names (pg_dump's variable_is_guc_list_quote). */
+static bool
+is_list_param(const char *name)
+{
+	static const char *const lists[] = {"local_preload_libraries", "search_path",
+	    "session_preload_libraries", "shared_preload_libraries", "temp_tablespaces",
+	    "unix_socket_directories"};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (strcasecmp(name, lists[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Append value, a list as PostgreSQL writes it ("$user", public), as one
+ * literal per element; false (nothing appended) when it does not parse.
+ */
+static bool
+append_list_literals(strbuf *sql, const char *value)
+{
+	strbuf out, item;
+	const char *p = value;
+	bool ok = true;
+
+	sb_init(&out);
+	sb_init(&item);
+	while (isspace((unsigned char) *p))
+		p++;
+	while (ok && *p) {
+		sb_reset(&item);
+		if (*p == '"') {
+			for (p++;; p++) {
+				if (!*p) {
+					ok = false;
+					break;
+				}
+				if (*p == '"') {
+					if (p[1] != '"')
+						break;
+					p++;
+				}
+				sb_append_char(&item, *p);
+			}
+			if (ok)
+				p++;
+		} else {
+			while (*p && *p != ',' && !isspace((unsigned char) *p))
+				sb_append_char(&item, *p++);
+			ok = item.len > 0;
+		}
+		while (ok && isspace((unsigned char) *p))
+			p++;
+		if (!ok)
+			break;
+		if (out.len > 0)
+			sb_append(&out, ", ");
+		q_literal(&out, item.len ? item.data : "");
+		if (*p == ',') {
+			p++;
+			while (isspace((unsigned char) *p))
+				p++;
+			ok = *p != '\0';
+		} else if (*p)
+			ok = false;
+	}
+	ok = ok && out.len > 0;
+	if (ok)
+		sb_append(sql, out.data);
+	sb_free(&out);
+	sb_free(&item);
+	return ok;
+}
+
+int
+dba_setting_sql(strbuf *sql, const char *name, const char *setting)
+{
+	const char *eq = strchr(setting, '=');
+	char *param;
+
+	if (!eq || eq == setting)
+		return -1;
+	param = xasprintf("%.*s", (int) (eq - setting), setting);
+	sb_append(sql, "ALTER DATABASE ");
+	q_ident(sql, name);
+	sb_append(sql, " SET ");
+	q_ident(sql, param);
+	sb_append(sql, " TO ");
+	if (!is_list_param(param) || !append_list_literals(sql, eq + 1))
+		q_literal(sql, eq + 1);
+	free(param);
+	return 0;
+}
+
+int
+dba_apply_setting(PGconn *conn, const char *name, const char *setting, char *errbuf,
+    size_t errsize)
+{
+	strbuf sql;
+
+	sb_init(&sql);
+	if (dba_setting_sql(&sql, name, setting) < 0) {
+		snprintf(errbuf, errsize, "not of the form name=value");
+		sb_free(&sql);
+		return -1;
+	}
+	return exec_ddl_err(conn, &sql, "could not apply a database setting", errbuf, errsize);
 }
 
 int

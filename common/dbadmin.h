@@ -75,8 +75,21 @@ int dba_allows_connections(PGconn *conn, const char *name);
  * they are gone.  Returns 0, or -1 after logging who is still there.
  */
 int dba_terminate(PGconn *conn, const char *name, int timeout_ms);
-/* Set (text) or remove (NULL) the database's comment. */
-int dba_set_comment(PGconn *conn, const char *name, const char *text);
+/*
+ * Set (text) or remove (NULL) the database's comment.  With errbuf the
+ * server's message goes there instead of being logged.
+ */
+int dba_set_comment(PGconn *conn, const char *name, const char *text, char *errbuf,
+    size_t errsize);
+/*
+ * ALTER DATABASE name SET ... for one "param=value" entry of
+ * pg_db_role_setting, quoted as pg_dump does: list parameters such as
+ * search_path element by element.  -1 (nothing appended) without "=".
+ */
+int dba_setting_sql(strbuf *sql, const char *name, const char *setting);
+/* Run dba_setting_sql's statement; the server's message goes to errbuf. */
+int dba_apply_setting(PGconn *conn, const char *name, const char *setting, char *errbuf,
+    size_t errsize);
 
 typedef struct dba_info {
 	char *name;

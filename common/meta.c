@@ -15,6 +15,14 @@
 
 /* ---- writing ---- */
 
+static void
+free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static json_object *
 jstr(const char *s)
 {
@@ -85,6 +93,7 @@ meta_to_json(const snap_meta *m)
 	json_object *seqs = json_object_new_array();
 	json_object *los = json_object_new_array();
 	json_object *totals = json_object_new_object();
+	json_object *settings;
 	meta_totals t;
 	char created[32];
 	char *out;
@@ -118,6 +127,11 @@ meta_to_json(const snap_meta *m)
 		json_object_object_add(root, "provider_locale", jstr(m->provider_locale));
 		json_object_object_add(root, "icu_rules", jstr(m->icu_rules));
 	}
+	settings = json_object_new_array();
+	for (size_t i = 0; i < m->n_db_settings; i++)
+		json_object_array_add(settings, jstr(m->db_settings[i]));
+	json_object_object_add(root, "database_settings", settings);
+	json_object_object_add(root, "database_comment", jstr(m->db_comment));
 	json_object_object_add(root, "codec", jstr(m->codec));
 	json_object_object_add(root, "compression_level", json_object_new_int(m->compression_level));
 	if (m->git_branch || m->git_commit) {
@@ -337,6 +351,28 @@ array_field(reader *r, json_object *o, const char *key, const char *where)
 	return field(r, o, key, json_type_array, false, where);
 }
 
+/* The strings of a JSON array (NULL-terminated, *n of them); NULL after fail(). */
+static char **
+read_strings(reader *r, json_object *arr, size_t *n, const char *what)
+{
+	char **v;
+
+	*n = json_object_array_length(arr);
+	v = xcalloc(*n + 1, sizeof(char *));
+	for (size_t i = 0; i < *n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(e, json_type_string)) {
+			fail(r, "%s must be strings", what);
+			free_strings(v, i);
+			*n = 0;
+			return NULL;
+		}
+		v[i] = xstrdup(json_object_get_string(e));
+	}
+	return v;
+}
+
 static void
 read_schema(reader *r, json_object *o, const char *key, meta_schema *s)
 {
@@ -352,7 +388,7 @@ read_schema(reader *r, json_object *o, const char *key, meta_schema *s)
 static void
 read_table(reader *r, json_object *o, meta_table *t, size_t idx)
 {
-	char where[64];
+	char where[64], what[80];
 	json_object *cols, *mems;
 
 	snprintf(where, sizeof(where), "tables[%zu]", idx);
@@ -363,17 +399,9 @@ read_table(reader *r, json_object *o, meta_table *t, size_t idx)
 	mems = array_field(r, o, "members", where);
 	if (r->failed)
 		return;
-	t->n_columns = json_object_array_length(cols);
-	t->columns = xcalloc(t->n_columns + 1, sizeof(char *));
-	for (size_t c = 0; c < t->n_columns; c++) {
-		json_object *v = json_object_array_get_idx(cols, c);
-
-		if (!json_object_is_type(v, json_type_string)) {
-			fail(r, "%s: columns must be strings", where);
-			return;
-		}
-		t->columns[c] = xstrdup(json_object_get_string(v));
-	}
+	snprintf(what, sizeof(what), "%s: columns", where);
+	if (!(t->columns = read_strings(r, cols, &t->n_columns, what)))
+		return;
 	t->n_members = json_object_array_length(mems);
 	if (t->n_members == 0) {
 		fail(r, "%s: a table needs at least one member", where);
@@ -472,6 +500,12 @@ meta_from_json(const char *text, size_t len, snap_meta *m, char *err, size_t err
 		m->provider_locale = str_field(&r, root, "provider_locale", true, "meta");
 		m->icu_rules = str_field(&r, root, "icu_rules", true, "meta");
 	}
+	if (!r.failed && json_object_object_get_ex(root, "database_settings", NULL)) {
+		v = array_field(&r, root, "database_settings", "meta");
+		if (v)
+			m->db_settings = read_strings(&r, v, &m->n_db_settings, "meta: database_settings");
+		m->db_comment = str_field(&r, root, "database_comment", true, "meta");
+	}
 	m->codec = str_field(&r, root, "codec", false, "meta");
 	m->compression_level = (int) int_field(&r, root, "compression_level", 0, 99, "meta");
 	v = field(&r, root, "git", json_type_object, true, "meta");
@@ -564,6 +598,8 @@ meta_free(snap_meta *m)
 	free(m->locale_provider);
 	free(m->provider_locale);
 	free(m->icu_rules);
+	free_strings(m->db_settings, m->n_db_settings);
+	free(m->db_comment);
 	free(m->codec);
 	free(m->git_branch);
 	free(m->git_commit);
@@ -577,9 +613,7 @@ meta_free(snap_meta *m)
 		free(t->schema);
 		free(t->name);
 		free(t->kind);
-		for (size_t c = 0; c < t->n_columns; c++)
-			free(t->columns[c]);
-		free(t->columns);
+		free_strings(t->columns, t->n_columns);
 		for (size_t j = 0; j < t->n_members; j++)
 			free(t->members[j].member);
 		free(t->members);

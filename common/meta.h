@@ -77,6 +77,14 @@ typedef struct snap_meta {
 	 * were recorded, and the locale and rules NULL where they do not apply.
 	 */
 	char *locale_provider, *provider_locale, *icu_rules;
+	/*
+	 * The database's own settings (ALTER DATABASE ... SET), "name=value" as
+	 * pg_db_role_setting holds them, and its comment (NULL when none); none
+	 * of either in archives from before these were recorded.
+	 */
+	char **db_settings;
+	size_t n_db_settings;
+	char *db_comment;
 	char *codec;
 	int compression_level;
 	char *git_branch, *git_commit;            /* NULL outside a git work tree */

@@ -1646,6 +1646,29 @@ locale_text(const snap_meta *m)
 	return sb_steal(&sb);
 }
 
+/*
+ * The source database's own settings (ALTER DATABASE ... SET) and comment,
+ * which neither the schema nor a template clone carries.  They are applied
+ * once everything is loaded, so that a setting such as
+ * default_transaction_read_only cannot get in the way of the load; one the
+ * server refuses is a warning.
+ */
+static void
+apply_db_properties(PGconn *maint, const char *built, const snap_meta *m)
+{
+	char err[512];
+
+	for (size_t i = 0; i < m->n_db_settings; i++) {
+		const char *s = m->db_settings[i];
+
+		if (dba_apply_setting(maint, built, s, err, sizeof(err)) < 0)
+			log_warning("could not apply the database setting %.*s: %s", (int) strcspn(s, "="), s,
+			    err);
+	}
+	if (m->db_comment && dba_set_comment(maint, built, m->db_comment, err, sizeof(err)) < 0)
+		log_warning("could not set the database's comment: %s", err);
+}
+
 static void
 fill_result(rst_result *r, const archive_in *a)
 {
@@ -1763,6 +1786,7 @@ rst_run(const rst_opts *o, rst_result *r)
 				log_warning("could not keep a template for the next restore of this archive");
 		}
 	}
+	apply_db_properties(maint, built, &a.m);
 	if (o->migrate && migrate_built(o, maint, built, r) < 0)
 		goto fail;
 	if (intr_pending())

@@ -620,6 +620,11 @@ fill_source(job *j, const cat_db *db, const pgdump_prog *pgd)
 	m->locale_provider = xstrdup(db->locale_provider);
 	m->provider_locale = db->provider_locale ? xstrdup(db->provider_locale) : NULL;
 	m->icu_rules = db->icu_rules ? xstrdup(db->icu_rules) : NULL;
+	m->n_db_settings = db->n_settings;
+	m->db_settings = xcalloc(db->n_settings + 1, sizeof(char *));
+	for (size_t i = 0; i < db->n_settings; i++)
+		m->db_settings[i] = xstrdup(db->settings[i]);
+	m->db_comment = db->comment ? xstrdup(db->comment) : NULL;
 	m->codec = xstrdup(j->codec->name);
 	m->compression_level = j->o->level;
 }

@@ -162,7 +162,7 @@ tc_touch(PGconn *conn, const char *kind, const char *key)
 	if (e) {
 		char *c = make_comment(kind, key, e->created, now_us(), e->label);
 
-		rc = dba_set_comment(conn, e->db, c);
+		rc = dba_set_comment(conn, e->db, c, NULL, 0);
 		free(c);
 	}
 	tc_free(all, n);
@@ -215,7 +215,7 @@ tc_store(PGconn *conn, const char *from, const char *kind, const char *key, cons
 		rc = dba_allow_connections(conn, db, false);
 	if (rc == 0) {
 		comment = make_comment(kind, key, now, now_us(), label);
-		rc = dba_set_comment(conn, db, comment);
+		rc = dba_set_comment(conn, db, comment, NULL, 0);
 		free(comment);
 	}
 	if (rc < 0)

@@ -1,7 +1,8 @@
 /*
  * test_dbadmin.c — unit tests for the parts of dbadmin.c that need no
  * server: database name validation, names derived within 63 bytes, and the
- * CREATE DATABASE statement for each locale provider and server version.
+ * CREATE DATABASE statement for each locale provider and server version,
+ * and ALTER DATABASE ... SET for the settings pg_db_role_setting holds.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,6 +123,51 @@ test_create_sql(void **state)
 	}
 }
 
+static void
+test_setting_sql(void **state)
+{
+	static const struct {
+		const char *setting;
+		const char *want;        /* after ALTER DATABASE "db" SET; NULL: refused */
+	} cases[] = {
+		{"work_mem=8MB", "\"work_mem\" TO '8MB'"},
+		{"TimeZone=Asia/Tokyo", "\"TimeZone\" TO 'Asia/Tokyo'"},
+		{"myapp.flag=it's on", "\"myapp.flag\" TO 'it''s on'"},
+		{"statement_timeout=", "\"statement_timeout\" TO ''"},
+		{"x=a=b", "\"x\" TO 'a=b'"},
+		/* lists, element by element, as pg_dump writes them */
+		{"search_path=\"$user\", public", "\"search_path\" TO '$user', 'public'"},
+		{"search_path=app, \"My \"\"Schema\"\"\",public",
+		    "\"search_path\" TO 'app', 'My \"Schema\"', 'public'"},
+		{"SEARCH_PATH=\"\"", "\"SEARCH_PATH\" TO ''"},
+		{"temp_tablespaces=fast", "\"temp_tablespaces\" TO 'fast'"},
+		/* a list that does not parse goes as one literal */
+		{"search_path=\"open", "\"search_path\" TO '\"open'"},
+		{"search_path=a,", "\"search_path\" TO 'a,'"},
+		{"search_path=a b", "\"search_path\" TO 'a b'"},
+		{"no equals sign", NULL},
+		{"=value", NULL},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf sql, want;
+
+		sb_init(&sql);
+		sb_init(&want);
+		if (!cases[i].want) {
+			assert_int_equal(dba_setting_sql(&sql, "db", cases[i].setting), -1);
+			assert_int_equal(sql.len, 0);
+		} else {
+			sb_appendf(&want, "ALTER DATABASE \"db\" SET %s", cases[i].want);
+			assert_int_equal(dba_setting_sql(&sql, "db", cases[i].setting), 0);
+			assert_string_equal(sql.data, want.data);
+		}
+		sb_free(&sql);
+		sb_free(&want);
+	}
+}
+
 int
 main(void)
 {
@@ -131,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_derived_long_ascii),
 		cmocka_unit_test(test_derived_keeps_utf8_whole),
 		cmocka_unit_test(test_create_sql),
+		cmocka_unit_test(test_setting_sql),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

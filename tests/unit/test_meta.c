@@ -163,6 +163,10 @@ assert_meta_equal(const snap_meta *a, const snap_meta *b)
 	assert_str_or_null(a->locale_provider, b->locale_provider);
 	assert_str_or_null(a->provider_locale, b->provider_locale);
 	assert_str_or_null(a->icu_rules, b->icu_rules);
+	assert_int_equal(a->n_db_settings, b->n_db_settings);
+	for (size_t i = 0; i < a->n_db_settings; i++)
+		assert_string_equal(a->db_settings[i], b->db_settings[i]);
+	assert_str_or_null(a->db_comment, b->db_comment);
 	assert_string_equal(a->codec, b->codec);
 	assert_int_equal(a->compression_level, b->compression_level);
 	assert_str_or_null(a->git_branch, b->git_branch);
@@ -361,6 +365,33 @@ test_round_trip_locales(void **state)
 	assert_non_null(strstr(json, "\"locale_provider\": \"libc\""));
 	assert_non_null(strstr(json, "\"provider_locale\": null"));
 	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_meta_equal(&m, &back);
+	free(json);
+	meta_free(&back);
+	meta_free(&m);
+}
+
+static void
+test_round_trip_db_properties(void **state)
+{
+	snap_meta m, back;
+	char err[256];
+	char *json;
+
+	(void) state;
+	build_meta(&m, false, false);
+	m.n_db_settings = 2;
+	m.db_settings = xcalloc(3, sizeof(char *));
+	m.db_settings[0] = xstrdup("search_path=app, \"$user\"");
+	m.db_settings[1] = xstrdup("TimeZone=UTC");
+	m.db_comment = xstrdup("the app's \"dev\" database");
+	json = meta_to_json(&m);
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_int_equal(back.n_db_settings, 2);
+	assert_string_equal(back.db_settings[0], "search_path=app, \"$user\"");
+	assert_string_equal(back.db_settings[1], "TimeZone=UTC");
+	assert_null(back.db_settings[2]);
+	assert_string_equal(back.db_comment, "the app's \"dev\" database");
 	assert_meta_equal(&m, &back);
 	free(json);
 	meta_free(&back);
@@ -651,10 +682,14 @@ test_accept_variants(void **state)
 	expect_edit("locale_provider", NULL, META_OK);
 	expect_edit("locale_provider", "null", META_OK);
 	expect_edit("icu_rules", "\"&a < b\"", META_OK);
+	/* archives from before the database's settings and comment were recorded */
+	expect_edit("database_settings", NULL, META_OK);
+	expect_edit("database_settings", "[\"work_mem=8MB\"]", META_OK);
+	expect_edit("database_comment", "\"dev\"", META_OK);
 }
 
 static void
-test_locale_fields_checked(void **state)
+test_database_fields_checked(void **state)
 {
 	(void) state;
 	expect_edit("locale_provider", "3", META_INVALID);
@@ -662,6 +697,12 @@ test_locale_fields_checked(void **state)
 	/* with a provider, its locale and rules are there, if only as null */
 	expect_edit("provider_locale", NULL, META_INVALID);
 	expect_edit("icu_rules", NULL, META_INVALID);
+	expect_edit("database_settings", "\"work_mem=8MB\"", META_INVALID);
+	expect_edit("database_settings", "[1]", META_INVALID);
+	expect_edit("database_settings", "[\"a=1\", null]", META_INVALID);
+	expect_edit("database_settings", "null", META_INVALID);
+	expect_edit("database_comment", NULL, META_INVALID);
+	expect_edit("database_comment", "[]", META_INVALID);
 }
 
 static void
@@ -760,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_round_trip_git_migration),
 		cmocka_unit_test(test_round_trip_partial),
 		cmocka_unit_test(test_round_trip_locales),
+		cmocka_unit_test(test_round_trip_db_properties),
 		cmocka_unit_test(test_json_content),
 		cmocka_unit_test(test_reject_not_json),
 		cmocka_unit_test(test_reject_truncated),
@@ -768,7 +810,7 @@ main(void)
 		cmocka_unit_test(test_reject_missing),
 		cmocka_unit_test(test_reject_wrong_types),
 		cmocka_unit_test(test_accept_variants),
-		cmocka_unit_test(test_locale_fields_checked),
+		cmocka_unit_test(test_database_fields_checked),
 		cmocka_unit_test(test_reject_sha256),
 		cmocka_unit_test(test_reject_member_names),
 		cmocka_unit_test(test_reject_long_member_name),

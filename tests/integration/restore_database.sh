@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# restore_locale.sh: the restored database has the source's locale provider and locale.
-#   An ICU database (sv-SE, whose collation sorts "å" before "ä", unlike libc's C.UTF-8)
-#   restores as ICU with the same locale, from the archive and from the cache, and its
-#   ORDER BY and index order are the source's; a provider this server does not know gives
-#   a warning and the server's default locale, not a failed restore.
+# restore_database.sh: the restored database itself is the source's.
+#   Locale: an ICU database (sv-SE, whose collation sorts "å" before "ä", unlike libc's
+#   C.UTF-8) restores as ICU with the same locale, and its ORDER BY and index order are the
+#   source's; a provider this server does not know gives a warning and the server's default
+#   locale, not a failed restore.
+#   Settings and comment: ALTER DATABASE ... SET values (a search_path list with a quoted
+#   name, a custom parameter with a quote) and COMMENT ON DATABASE come back exactly, and
+#   a default_transaction_read_only setting does not stop the load; a setting the server
+#   refuses is a warning.  Both from the archive and from the cache.
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +30,17 @@ psql_q postgres "DROP DATABASE $src"
 psql_q postgres "CREATE DATABASE $src TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'sv-SE'"
 psql_q "$src" "CREATE TABLE w (v text PRIMARY KEY);
                INSERT INTO w VALUES ('a'), ('z'), ('å'), ('ä'), ('ö'), ('o'), ('Z')"
+psql_q postgres "ALTER DATABASE $src SET search_path = app, \"My \"\"Schema\"\"\", public;
+                 ALTER DATABASE $src SET myapp.greeting = 'it''s on';
+                 ALTER DATABASE $src SET default_transaction_read_only = on;
+                 COMMENT ON DATABASE $src IS 'the app''s database'"
+settings_of() { psql_q postgres "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = '$1' AND s.setrole = 0"; }
+comment_of() { psql_q postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$1'"; }
+want_settings=$(settings_of "$src")
+case $want_settings in
+    *Schema*default_transaction_read_only=on*) ;;
+    *) die "unexpected source settings: $want_settings" ;;
+esac
 order() { psql_q "$1" "SELECT string_agg(v, ',' ORDER BY v) FROM w"; }
 index_order() {
     psql_q "$1" "SET enable_seqscan = off; SET enable_sort = off;
@@ -44,6 +59,8 @@ tar=$(cat "$T/last.out")
 meta=${tar%.tar}.meta
 assert_eq icu "$(meta_get "$meta" .locale_provider)" "meta locale_provider"
 assert_eq sv-SE "$(meta_get "$meta" .provider_locale)" "meta provider_locale"
+assert_eq 3 "$(meta_get "$meta" '.database_settings | length')" "settings in the meta"
+assert_eq "the app's database" "$(meta_get "$meta" .database_comment)" "comment in the meta"
 
 fresh_db "$dst"
 psql_q postgres "DROP DATABASE $dst"
@@ -58,11 +75,15 @@ for how in archive cache; do
     assert_eq "i sv-SE" "$(locale_of "$dst")" "restored locale ($how)"
     assert_eq "$want_order" "$(order "$dst")" "ORDER BY in the restored database ($how)"
     assert_eq "$want_order" "$(index_order "$dst")" "index order in the restored database ($how)"
+    assert_eq "$want_settings" "$(settings_of "$dst")" "database settings ($how)"
+    assert_eq "the app's database" "$(comment_of "$dst")" "database comment ($how)"
+    assert_eq "app, \"My \"\"Schema\"\"\", public" "$(psql_q "$dst" "SHOW search_path")" "search_path in a new session ($how)"
 done
 
-# --- a provider the server does not know: a warning, and the server's default ---------
+# --- a provider the server does not know, a parameter it does not know: warnings ---------
 unpack_archive "$tar"
-jq '.locale_provider = "nonesuch"' "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+jq '.locale_provider = "nonesuch" | .database_settings = ["no_such_parameter=1", "work_mem=8MB"]' \
+    "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
 repack_archive "$T/odd.tar"
 assert_status 0 restore -y --no-cache --keep-previous=0 -d "$dst" "$T/odd.tar"
 grep -q "warning: could not create the database with the snapshot's locale (LC_COLLATE .*, nonesuch locale sv-SE)" "$T/last.err" ||
@@ -72,4 +93,7 @@ assert_eq "$(psql_q postgres "SELECT datlocprovider FROM pg_database WHERE datna
     "$(psql_q postgres "SELECT datlocprovider FROM pg_database WHERE datname = '$dst'")" \
     "fallback provider is the server's default"
 assert_eq 7 "$(psql_q "$dst" "SELECT count(*) FROM w")" "rows after the fallback"
+grep -q 'warning: could not apply the database setting no_such_parameter: .*no_such_parameter' "$T/last.err" ||
+    die "no warning about the refused setting: $(cat "$T/last.err")"
+assert_eq '{work_mem=8MB}' "$(settings_of "$dst")" "the other setting is applied"
 echo "ok"
