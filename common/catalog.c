@@ -108,9 +108,7 @@ cat_db_free(cat_db *db)
 	free(db->locale_provider);
 	free(db->provider_locale);
 	free(db->icu_rules);
-	for (size_t i = 0; i < db->n_settings; i++)
-		free(db->settings[i]);
-	free(db->settings);
+	strv_free(db->settings, db->n_settings);
 	free(db->comment);
 	free(db->server_version);
 	memset(db, 0, sizeof(*db));
@@ -208,9 +206,7 @@ cat_tables_free(cat_table *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(t[i].schema);
 		free(t[i].name);
-		for (size_t c = 0; c < t[i].n_columns; c++)
-			free(t[i].columns[c]);
-		free(t[i].columns);
+		strv_free(t[i].columns, t[i].n_columns);
 	}
 	free(t);
 }

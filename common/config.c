@@ -393,13 +393,9 @@ cfg_free(cfg *c)
 	free(c->migrations_command);
 	free(c->seeds_dir);
 	free(c->seeds_command);
-	for (size_t i = 0; i < c->n_counts; i++)
-		free(c->count_names[i]);
-	free(c->count_names);
+	strv_free(c->count_names, c->n_counts);
 	free(c->count_values);
-	for (size_t i = 0; i < c->n_allowed_hosts; i++)
-		free(c->allowed_hosts[i]);
-	free(c->allowed_hosts);
+	strv_free(c->allowed_hosts, c->n_allowed_hosts);
 	json_object_put(c->root);
 	memset(c, 0, sizeof(*c));
 }

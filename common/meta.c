@@ -15,14 +15,6 @@
 
 /* ---- writing ---- */
 
-static void
-free_strings(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static json_object *
 jstr(const char *s)
 {
@@ -364,7 +356,7 @@ read_strings(reader *r, json_object *arr, size_t *n, const char *what)
 
 		if (!json_object_is_type(e, json_type_string)) {
 			fail(r, "%s must be strings", what);
-			free_strings(v, i);
+			strv_free(v, i);
 			*n = 0;
 			return NULL;
 		}
@@ -598,7 +590,7 @@ meta_free(snap_meta *m)
 	free(m->locale_provider);
 	free(m->provider_locale);
 	free(m->icu_rules);
-	free_strings(m->db_settings, m->n_db_settings);
+	strv_free(m->db_settings, m->n_db_settings);
 	free(m->db_comment);
 	free(m->codec);
 	free(m->git_branch);
@@ -613,7 +605,7 @@ meta_free(snap_meta *m)
 		free(t->schema);
 		free(t->name);
 		free(t->kind);
-		free_strings(t->columns, t->n_columns);
+		strv_free(t->columns, t->n_columns);
 		for (size_t j = 0; j < t->n_members; j++)
 			free(t->members[j].member);
 		free(t->members);

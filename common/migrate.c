@@ -180,15 +180,9 @@ mig_status(PGconn *conn, const mig_file *v, size_t n, mig_state *st)
 void
 mig_state_free(mig_state *st)
 {
-	for (size_t i = 0; i < st->n_changed; i++)
-		free(st->changed[i]);
-	for (size_t i = 0; i < st->n_gaps; i++)
-		free(st->gaps[i]);
-	for (size_t i = 0; i < st->n_missing; i++)
-		free(st->missing[i]);
-	free(st->changed);
-	free(st->gaps);
-	free(st->missing);
+	strv_free(st->changed, st->n_changed);
+	strv_free(st->gaps, st->n_gaps);
+	strv_free(st->missing, st->n_missing);
 	free(st->head);
 	memset(st, 0, sizeof(*st));
 }

@@ -260,9 +260,7 @@ seed(const rs_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs
 		}
 		env[o->counts.n] = xasprintf("SEED_RNG_SEED=%lld", o->rng_seed);
 		rc = rs_run_command(maint, db, o->cfg->seeds_command, "seed", env, o->counts.n + 1);
-		for (size_t i = 0; i <= o->counts.n; i++)
-			free(env[i]);
-		free(env);
+		strv_free(env, o->counts.n + 1);
 	} else {
 		seed_vars all = {0};
 

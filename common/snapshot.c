@@ -549,9 +549,7 @@ plan(job *j, const cat_db *db)
 		t->name = xstrdup(ct->name);
 		t->kind = xstrdup(ct->kind);
 		t->n_columns = ct->n_columns;
-		t->columns = xcalloc(ct->n_columns + 1, sizeof(char *));
-		for (size_t c = 0; c < ct->n_columns; c++)
-			t->columns[c] = xstrdup(ct->columns[c]);
+		t->columns = strv_dup(ct->columns, ct->n_columns);
 		if (can_chunk && ct->n_columns > 0 && ct->heap_bytes > CHUNK_BYTES) {
 			uint64_t want = (ct->heap_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 
@@ -621,9 +619,7 @@ fill_source(job *j, const cat_db *db, const pgdump_prog *pgd)
 	m->provider_locale = db->provider_locale ? xstrdup(db->provider_locale) : NULL;
 	m->icu_rules = db->icu_rules ? xstrdup(db->icu_rules) : NULL;
 	m->n_db_settings = db->n_settings;
-	m->db_settings = xcalloc(db->n_settings + 1, sizeof(char *));
-	for (size_t i = 0; i < db->n_settings; i++)
-		m->db_settings[i] = xstrdup(db->settings[i]);
+	m->db_settings = strv_dup(db->settings, db->n_settings);
 	m->db_comment = db->comment ? xstrdup(db->comment) : NULL;
 	m->codec = xstrdup(j->codec->name);
 	m->compression_level = j->o->level;

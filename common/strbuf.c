@@ -54,6 +54,26 @@ xstrdup(const char *s)
 	return d;
 }
 
+char **
+strv_dup(char *const *v, size_t n)
+{
+	char **d = xcalloc(n + 1, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = xstrdup(v[i]);
+	return d;
+}
+
+void
+strv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *
 xasprintf(const char *fmt, ...)
 {

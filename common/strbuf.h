@@ -35,6 +35,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* A NULL-terminated copy of the n strings of v. */
+char **strv_dup(char *const *v, size_t n);
+/* Free the n strings of v, then v itself; NULL is fine. */
+void strv_free(char **v, size_t n);
 /* Overwrite a NUL-terminated secret (a password) with zeros, then free it; NULL is fine. */
 void free_secret(char *s);
 

@@ -1,6 +1,7 @@
 /*
- * test_strbuf.c — unit tests for strbuf.c: the growable buffer and the
- * checked allocation helpers.
+ * test_strbuf.c — unit tests for strbuf.c: the growable buffer, the
+ * checked allocation helpers, string arrays and control characters made
+ * visible.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -256,6 +257,26 @@ test_visible(void **state)
 	free(v);
 }
 
+static void
+test_strv(void **state)
+{
+	char *src[] = {"a", "", "c d"};
+	char **d;
+
+	(void) state;
+	d = strv_dup(src, 3);
+	assert_string_equal(d[0], "a");
+	assert_string_equal(d[1], "");
+	assert_string_equal(d[2], "c d");
+	assert_null(d[3]);
+	assert_ptr_not_equal(d[0], src[0]);
+	strv_free(d, 3);
+	d = strv_dup(NULL, 0);
+	assert_null(d[0]);
+	strv_free(d, 0);
+	strv_free(NULL, 0);
+}
+
 int
 main(void)
 {
@@ -271,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_xasprintf),
 		cmocka_unit_test(test_alloc_helpers),
 		cmocka_unit_test(test_visible),
+		cmocka_unit_test(test_strv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
