@@ -185,7 +185,9 @@ dba_create_sql(strbuf *sql, const char *name, const char *template, const dba_lo
 	sb_append(sql, " TEMPLATE ");
 	if (template) {
 		q_ident(sql, template);
-		sb_append(sql, " STRATEGY FILE_COPY");
+		/* 15 added WAL_LOG, and STRATEGY to choose; before it every clone is a file copy */
+		if (server_version_num >= 150000)
+			sb_append(sql, " STRATEGY FILE_COPY");
 		return;
 	}
 	sb_append(sql, "template0");
@@ -398,6 +400,52 @@ dba_apply_setting(PGconn *conn, const char *name, const char *setting, char *err
 	return exec_ddl_err(conn, &sql, "could not apply a database setting", errbuf, errsize);
 }
 
+/*
+ * Whether the current role may end session a of pg_stat_activity, as
+ * pg_terminate_backend decides: a superuser may end any; anyone else only
+ * sessions of roles that are not superusers and whose privileges it has
+ * (or with pg_signal_backend's).  Asking pg_terminate_backend about the
+ * others would be an error, not a "false".
+ */
+#define CAN_END_SESSION \
+	"((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)" \
+	" OR (a.usesysid IS NOT NULL" \
+	"     AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.usesysid)" \
+	"     AND (pg_catalog.pg_has_role(a.usesysid, 'USAGE')" \
+	"          OR pg_catalog.pg_has_role('pg_signal_backend', 'USAGE'))))"
+/*
+ * The sessions that stand in the way: autovacuum workers are not among them
+ * (renaming or dropping the database ends those itself).
+ */
+#define OTHER_SESSIONS \
+	" FROM pg_catalog.pg_stat_activity a" \
+	" WHERE a.datname = $1 AND a.pid <> pg_catalog.pg_backend_pid()" \
+	"   AND a.backend_type IS DISTINCT FROM 'autovacuum worker'"
+
+int
+dba_check_sessions(PGconn *conn, const char *name)
+{
+	PGresult *res = query1(conn,
+	    "SELECT a.pid, coalesce(a.usename, ''), a.application_name" OTHER_SESSIONS
+	    "   AND NOT " CAN_END_SESSION " ORDER BY a.pid", name);
+	int n;
+
+	if (!res)
+		return -1;
+	n = PQntuples(res);
+	if (n > 0) {
+		log_error("%d session%s on database \"%s\" cannot be ended by role \"%s\"", n,
+		    n == 1 ? "" : "s", name, PQuser(conn));
+		for (int i = 0; i < n && i < 5; i++)
+			log_detail("pid %s, user \"%s\", application \"%s\"", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+		log_hint("close %s, or ask a superuser to (ending other roles' sessions needs superuser "
+		    "or the pg_signal_backend role); nothing was changed", n == 1 ? "it" : "them");
+	}
+	PQclear(res);
+	return n > 0 ? -1 : 0;
+}
+
 int
 dba_terminate(PGconn *conn, const char *name, int timeout_ms)
 {
@@ -406,9 +454,9 @@ dba_terminate(PGconn *conn, const char *name, int timeout_ms)
 
 	for (long waited_us = 0;; waited_us += nap_us, nap_us = nap_us < 32000 ? nap_us * 2 : nap_us) {
 		PGresult *res = query1(conn,
-		    "SELECT pid, usename, application_name, pg_catalog.pg_terminate_backend(pid)"
-		    "  FROM pg_catalog.pg_stat_activity"
-		    " WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", name);
+		    "SELECT a.pid, a.usename, a.application_name,"
+		    "       CASE WHEN " CAN_END_SESSION " THEN pg_catalog.pg_terminate_backend(a.pid) END"
+		    OTHER_SESSIONS, name);
 		struct timespec nap = {0, nap_us * 1000};
 		int left;
 
@@ -438,11 +486,15 @@ dba_terminate(PGconn *conn, const char *name, int timeout_ms)
 int
 dba_list(PGconn *conn, const char *prefix, bool with_size, dba_info **out, size_t *n)
 {
+	/* the size only of what the role may connect to: pg_database_size() refuses the rest */
 	PGresult *res = query1(conn, with_size ?
 	    "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database'), datallowconn,"
-	    "       pg_catalog.pg_database_size(oid)"
+	    "       CASE WHEN pg_catalog.has_database_privilege(oid, 'CONNECT')"
+	    "            THEN pg_catalog.pg_database_size(oid) END,"
+	    "       datdba = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)"
 	    "  FROM pg_catalog.pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname" :
-	    "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database'), datallowconn, 0"
+	    "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database'), datallowconn, 0,"
+	    "       datdba = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)"
 	    "  FROM pg_catalog.pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname",
 	    prefix);
 	dba_info *v;
@@ -459,6 +511,7 @@ dba_list(PGconn *conn, const char *prefix, bool with_size, dba_info **out, size_
 		v[i].comment = PQgetisnull(res, i, 1) ? NULL : xstrdup(PQgetvalue(res, i, 1));
 		v[i].allow_connections = strcmp(PQgetvalue(res, i, 2), "t") == 0;
 		v[i].bytes = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+		v[i].owned = strcmp(PQgetvalue(res, i, 4), "t") == 0;
 	}
 	PQclear(res);
 	*out = v;

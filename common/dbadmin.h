@@ -68,6 +68,11 @@ int dba_drop(PGconn *conn, const char *name);
 int dba_allow_connections(PGconn *conn, const char *name, bool allow);
 /* 1 when the database allows connections, 0 when not, -1 after logging (or absent). */
 int dba_allows_connections(PGconn *conn, const char *name);
+/*
+ * 0 when the current role may end every other session on name (autovacuum
+ * workers aside); otherwise -1 after naming the sessions it may not end.
+ */
+int dba_check_sessions(PGconn *conn, const char *name);
 /* How long the tools give sessions being terminated to go. */
 #define DBA_TERMINATE_WAIT_MS 10000
 /*
@@ -95,11 +100,13 @@ typedef struct dba_info {
 	char *name;
 	char *comment;          /* NULL when none */
 	bool allow_connections;
+	bool owned;             /* owned by the current role itself */
 	int64_t bytes;
 } dba_info;
 /*
  * Databases whose name starts with prefix (byte-wise), sorted by name;
- * with_size adds pg_database_size().  Returns 0 or -1 after logging.
+ * with_size adds pg_database_size() (0 for those the role may not connect
+ * to).  Returns 0 or -1 after logging.
  */
 int dba_list(PGconn *conn, const char *prefix, bool with_size, dba_info **out, size_t *n);
 void dba_info_free(dba_info *v, size_t n);

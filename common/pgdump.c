@@ -69,6 +69,15 @@ probe(const char *path, pgdump_prog *out)
 	return 0;
 }
 
+/* Remember a pg_dump that was found but is too old, for the message. */
+static void
+note_rejected(strbuf *rejected, const pgdump_prog *p)
+{
+	if (!p->path || strstr(rejected->data ? rejected->data : "", p->path))
+		return;
+	sb_appendf(rejected, "%s%s (%s)", rejected->len ? ", " : "", p->path, p->version);
+}
+
 int
 pgd_find(int server_version_num, pgdump_prog *out)
 {
@@ -76,6 +85,7 @@ pgd_find(int server_version_num, pgdump_prog *out)
 	const char *env = getenv("DB_TOOLS_PG_DUMP");
 	char *candidate;
 	pgdump_prog best = {0};
+	strbuf rejected;
 	DIR *d;
 
 	memset(out, 0, sizeof(*out));
@@ -100,8 +110,14 @@ pgd_find(int server_version_num, pgdump_prog *out)
 	}
 	pgd_free(out);
 	free(candidate);
-	if (probe("pg_dump", out) == 0 && out->major >= server_major)
-		return 0;
+	sb_init(&rejected);
+	if (probe("pg_dump", out) == 0) {
+		if (out->major >= server_major) {
+			sb_free(&rejected);
+			return 0;
+		}
+		note_rejected(&rejected, out);
+	}
 	pgd_free(out);
 	/* any newer installed major version */
 	d = opendir("/usr/lib/postgresql");
@@ -112,7 +128,7 @@ pgd_find(int server_version_num, pgdump_prog *out)
 			pgdump_prog p = {0};
 			int major = atoi(de->d_name);
 
-			if (major < server_major)
+			if (major <= 0)
 				continue;
 			candidate = xasprintf("/usr/lib/postgresql/%s/bin/pg_dump", de->d_name);
 			if (probe(candidate, &p) == 0 && p.major >= server_major &&
@@ -120,6 +136,7 @@ pgd_find(int server_version_num, pgdump_prog *out)
 				pgd_free(&best);
 				best = p;
 			} else {
+				note_rejected(&rejected, &p);
 				pgd_free(&p);
 			}
 			free(candidate);
@@ -128,10 +145,14 @@ pgd_find(int server_version_num, pgdump_prog *out)
 	}
 	if (best.path) {
 		*out = best;
+		sb_free(&rejected);
 		return 0;
 	}
 	log_error("no pg_dump for PostgreSQL %d found", server_major);
 	log_detail("the server runs PostgreSQL %d; pg_dump refuses servers newer than itself", server_major);
+	if (rejected.len)
+		log_detail("found only older ones: %s", rejected.data);
+	sb_free(&rejected);
 	log_hint("install postgresql-client-%d, or set DB_TOOLS_PG_DUMP to a pg_dump of version %d or newer",
 	    server_major, server_major);
 	return -1;

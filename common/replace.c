@@ -262,7 +262,7 @@ rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, ch
 		return -1;
 	if (!exists)
 		return dba_rename(maint, built, target);
-	if (dba_allow_connections(maint, target, false) < 0)
+	if (dba_check_sessions(maint, target) < 0 || dba_allow_connections(maint, target, false) < 0)
 		return -1;
 	if (dba_terminate(maint, target, DBA_TERMINATE_WAIT_MS) < 0 ||
 	    !(pre = rp_fresh_name(maint, target, RP_SUFFIX_PREVIOUS))) {

@@ -325,7 +325,7 @@ int
 rs_run(const rs_opts *o, rs_result *r)
 {
 	PGconn *maint = NULL, *conn = NULL;
-	char *target = NULL, *built = NULL;
+	char *target = NULL, *built = NULL, *tmpl = NULL;
 	inputs in;
 	int rc = EXIT_FAILURE_, exists;
 	enum log_level level;
@@ -348,7 +348,7 @@ rs_run(const rs_opts *o, rs_result *r)
 		goto out;
 	r->target_existed = exists;
 	if (o->fast) {
-		int found = tc_lookup(maint, CACHE_KIND, in.key);
+		int found = tc_lookup(maint, CACHE_KIND, in.key, &tmpl);
 
 		if (found < 0)
 			goto out;
@@ -365,18 +365,16 @@ rs_run(const rs_opts *o, rs_result *r)
 		goto out;
 	rc = EXIT_FAILURE_;
 
-	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0)
+	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0 ||
+	    (exists && dba_check_sessions(maint, target) < 0))
 		goto out;
 	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
 		goto out;
 
 	t = monotime();
 	if (hit) {
-		char *tmpl = tc_db_name(in.key);
-
 		log_info("cloning the cached result \"%s\"", tmpl);
 		rc = dba_create(maint, built, tmpl, NULL, NULL, 0);
-		free(tmpl);
 		if (rc < 0)
 			goto fail;
 		(void) tc_touch(maint, CACHE_KIND, in.key);
@@ -447,6 +445,7 @@ fail:
 out:
 	PQfinish(conn);
 	free(built);
+	free(tmpl);
 	free(target);
 	PQfinish(maint);
 	inputs_free(&in);

@@ -1507,6 +1507,12 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	if (m->src_database && strcmp(m->src_database, target) != 0)
 		log_warning("this snapshot was taken from database \"%s\", not \"%s\"", m->src_database,
 		    target);
+	if (m->server_version_num / 10000 > PQserverVersion(maint) / 10000) {
+		log_warning("this snapshot comes from PostgreSQL %d, and the target server runs %d",
+		    m->server_version_num / 10000, PQserverVersion(maint) / 10000);
+		log_detail("a schema that uses what %d does not have fails to load; the target is then left as it is",
+		    PQserverVersion(maint) / 10000);
+	}
 }
 
 /* The newest migration in dir by file name: its version (leading part before '_'). */
@@ -1687,7 +1693,7 @@ rst_run(const rst_opts *o, rst_result *r)
 {
 	archive_in a;
 	PGconn *maint = NULL;
-	char *target = NULL, *built = NULL;
+	char *target = NULL, *built = NULL, *tmpl = NULL;
 	job j;
 	int rc, exists;
 	enum log_level level;
@@ -1713,7 +1719,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		goto out;
 	r->target_existed = exists;
 	if (o->use_cache && o->cache_size > 0) {
-		int hit = tc_lookup(maint, CACHE_KIND, a.key);
+		int hit = tc_lookup(maint, CACHE_KIND, a.key, &tmpl);
 
 		if (hit < 0)
 			goto out;
@@ -1732,20 +1738,16 @@ rst_run(const rst_opts *o, rst_result *r)
 		goto out;
 	rc = EXIT_FAILURE_;
 
-	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0)
+	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0 ||
+	    (exists && dba_check_sessions(maint, target) < 0))
 		goto out;
 	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
 		goto out;
 
 	if (cache_hit) {
-		char *tmpl = tc_db_name(a.key);
-
 		log_info("cloning the cached template \"%s\"", tmpl);
-		if (dba_create(maint, built, tmpl, NULL, NULL, 0) < 0) {
-			free(tmpl);
+		if (dba_create(maint, built, tmpl, NULL, NULL, 0) < 0)
 			goto fail;
-		}
-		free(tmpl);
 		(void) tc_touch(maint, CACHE_KIND, a.key);
 		r->from_cache = true;
 	} else {
@@ -1821,6 +1823,7 @@ out:
 	free(j.table_left);
 	close_conns(&j);
 	free(built);
+	free(tmpl);
 	free(target);
 	PQfinish(maint);
 	archive_close(&a);

@@ -519,6 +519,11 @@ split_pays(const job *j, const cat_db *db)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
+	if (j->o->split == WHEN_ALWAYS && db->server_version_num < 140000)
+		log_warning("--split=always: tables are copied whole, since splitting them needs "
+		    "PostgreSQL 14 or newer (the server runs %d)", db->server_version_num / 10000);
+	else if (j->o->split == WHEN_ALWAYS && j->o->jobs < 2)
+		log_warning("--split=always: tables are copied whole, since splitting them needs -j 2 or more");
 	if (j->o->split == WHEN_NEVER || j->o->jobs < 2 || db->server_version_num < 140000 ||
 	    db->block_size == 0)
 		return false;

@@ -16,9 +16,23 @@
 #define TC_COMMENT_TAG "db-tools cache 1 "
 
 char *
-tc_db_name(const char *key)
+tc_db_name(const char *role, const char *key)
 {
-	return xasprintf(TC_PREFIX "%.16s", key);
+	char *text = xasprintf("%s\n%s", role, key);
+	char hex[HASH_HEX_LEN + 1];
+
+	hash_hex_of(text, strlen(text), hex);
+	free(text);
+	return xasprintf(TC_PREFIX "%.16s", hex);
+}
+
+/* The current role's name as this connection logged in. */
+static const char *
+role_of(PGconn *conn)
+{
+	const char *u = PQuser(conn);
+
+	return u ? u : "";
 }
 
 static bool
@@ -27,6 +41,24 @@ is_hex64(const char *s)
 	size_t n = strspn(s, "0123456789abcdef");
 
 	return n == HASH_HEX_LEN;
+}
+
+/*
+ * Whether name is the template's name for role and key: tc_db_name's, or
+ * the key's first 16 digits alone, as templates were named before they
+ * belonged to a role.
+ */
+static bool
+is_name_for(const char *name, const char *role, const char *key)
+{
+	char *expect = tc_db_name(role, key);
+	char legacy[sizeof(TC_PREFIX) + 16];
+	bool ok;
+
+	snprintf(legacy, sizeof(legacy), TC_PREFIX "%.16s", key);
+	ok = strcmp(name, expect) == 0 || strcmp(name, legacy) == 0;
+	free(expect);
+	return ok;
 }
 
 /* Parse a template's comment; false when it is not one of ours. */
@@ -88,18 +120,16 @@ tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *
 	v = xcalloc(nd ? nd : 1, sizeof(*v));
 	for (size_t i = 0; i < nd; i++) {
 		tc_entry e;
-		char *expect;
 
 		memset(&e, 0, sizeof(e));
-		if (!parse_comment(dbs[i].comment, &e))
+		/* another role's templates are not this role's cache, whoever it is */
+		if (!dbs[i].owned || !parse_comment(dbs[i].comment, &e))
 			continue;
-		expect = tc_db_name(e.key);
-		if (strcmp(expect, dbs[i].name) != 0 || (kind && strcmp(kind, e.kind) != 0)) {
-			free(expect);
+		if (!is_name_for(dbs[i].name, role_of(conn), e.key) ||
+		    (kind && strcmp(kind, e.kind) != 0)) {
 			free(e.label);
 			continue;
 		}
-		free(expect);
 		e.db = xstrdup(dbs[i].name);
 		e.bytes = dbs[i].bytes;
 		v[k++] = e;
@@ -135,16 +165,20 @@ find(PGconn *conn, const char *kind, const char *key, tc_entry **all, size_t *n,
 }
 
 int
-tc_lookup(PGconn *conn, const char *kind, const char *key)
+tc_lookup(PGconn *conn, const char *kind, const char *key, char **db)
 {
 	tc_entry *all;
 	size_t n;
 	int rc;
 	tc_entry *e = find(conn, kind, key, &all, &n, &rc);
 
+	if (db)
+		*db = NULL;
 	if (rc < 0)
 		return -1;
 	rc = e != NULL;
+	if (e && db)
+		*db = xstrdup(e->db);
 	tc_free(all, n);
 	return rc;
 }
@@ -195,16 +229,34 @@ int
 tc_store(PGconn *conn, const char *from, const char *kind, const char *key, const char *label,
     int keep)
 {
-	char *db = tc_db_name(key);
+	char *db = tc_db_name(role_of(conn), key);
 	char *comment;
 	time_t now = time(NULL);
+	dba_info *same;
+	size_t n_same;
+	bool foreign = false;
 	int rc;
 
 	if (keep <= 0) {
 		free(db);
 		return tc_evict(conn, kind, 0) < 0 ? -1 : 0;
 	}
-	/* a stale one under the same name (an earlier run killed half-way) goes first */
+	/*
+	 * A stale one of ours under the same name (an earlier run killed
+	 * half-way) goes first; a database of another role's is left alone.
+	 */
+	if (dba_list(conn, db, false, &same, &n_same) < 0) {
+		free(db);
+		return -1;
+	}
+	for (size_t i = 0; i < n_same; i++)
+		foreign = foreign || (strcmp(same[i].name, db) == 0 && !same[i].owned);
+	dba_info_free(same, n_same);
+	if (foreign) {
+		log_warning("database \"%s\" belongs to another role; not keeping a template", db);
+		free(db);
+		return -1;
+	}
 	rc = dba_drop(conn, db);
 	/* copying from a database with sessions still ending would wait for them */
 	if (rc == 0)

@@ -1,9 +1,11 @@
 /*
  * tcache.h — template databases that make repeat restores (and fast resets)
- * a file copy: "db_tools_cache_<16 hex digits of the key>", ALLOW_CONNECTIONS
- * false, described by their comment:
+ * a file copy: "db_tools_cache_<16 hex digits of SHA-256(role \n key)>",
+ * ALLOW_CONNECTIONS false, described by their comment:
  *   db-tools cache 1 kind=KIND key=<64 hex> created=<epoch s> used=<epoch us> label=LABEL
- * The number kept per kind is bounded; the least recently used go first.
+ * The cache is the current role's: only templates it owns are listed, used,
+ * evicted or cleared; another role's are never touched.  The number kept per
+ * kind is bounded; the least recently used go first.
  */
 #ifndef DBT_TCACHE_H
 #define DBT_TCACHE_H
@@ -31,10 +33,13 @@ typedef struct tc_entry {
 /* The cache's templates of kind (NULL: every kind), most recently used first. */
 int tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *n);
 void tc_free(tc_entry *v, size_t n);
-/* The template database for key; caller frees. */
-char *tc_db_name(const char *key);
-/* 1 when a template for kind/key exists, 0 when not, -1 after logging. */
-int tc_lookup(PGconn *conn, const char *kind, const char *key);
+/* The name of role's template for key; caller frees. */
+char *tc_db_name(const char *role, const char *key);
+/*
+ * 1 when the current role has a template for kind/key (its name in *db,
+ * which the caller frees, when db is not NULL), 0 when not, -1 after logging.
+ */
+int tc_lookup(PGconn *conn, const char *kind, const char *key, char **db);
 /* Record a use (for least-recently-used eviction). */
 int tc_touch(PGconn *conn, const char *kind, const char *key);
 /*

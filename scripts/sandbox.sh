@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # sandbox.sh - a private, throw-away PostgreSQL server for development and tests.
 #
-# Usage: scripts/sandbox.sh start | stop [--keep] | env | status
+# Usage: scripts/sandbox.sh [--pg MAJOR] start | stop [--keep] | env | status
 #
+#   --pg MAJOR  a server of that major version (13 to 18; see scripts/pg-bin.sh) in a
+#           sandbox of its own, ${TMPDIR:-/tmp}/db-tools-sandbox-<uid>-pg<MAJOR> (whatever
+#           DB_TOOLS_SANDBOX says), so that servers of several versions can run side by
+#           side. Without it: Debian's 15, or PG_BINDIR.
 #   start   initdb (first time) and start the server; prints "export PG...=..." lines
 #           on stdout, so use it as:  eval "$(scripts/sandbox.sh start)"
 #           Starting a running sandbox only prints its environment again.
@@ -11,7 +15,7 @@
 #   env     print the export lines of the running sandbox (exit 1 if none is running)
 #   status  say whether the sandbox is running (exit 0 if it is, 1 if not)
 #
-# One sandbox per user, in ${DB_TOOLS_SANDBOX:-${TMPDIR:-/tmp}/db-tools-sandbox-<uid>}:
+# One sandbox per user and --pg, in ${DB_TOOLS_SANDBOX:-${TMPDIR:-/tmp}/db-tools-sandbox-<uid>}:
 #   data/   the cluster          sock/  private Unix socket directory (0700)
 #   log     server log           env    the export lines printed by start/env
 # The server listens on 127.0.0.1 on the first free port from 54320 upward and on the
@@ -36,12 +40,27 @@ fail() { say "error: $*"; exit 1; }
 
 usage() {
     cat >&2 <<EOF
-usage: $prog start | stop [--keep] | env | status
+usage: $prog [--pg MAJOR] start | stop [--keep] | env | status
 EOF
     exit 2
 }
 
-base=${DB_TOOLS_SANDBOX:-${TMPDIR:-/tmp}/db-tools-sandbox-$(id -u)}
+pg_major=
+if [ "${1-}" = --pg ]; then
+    [ $# -ge 2 ] || usage
+    pg_major=$2
+    shift 2
+    case $pg_major in
+        1[3-8]) ;;
+        *) fail "--pg takes a major version from 13 to 18, not \"$pg_major\"" ;;
+    esac
+fi
+
+if [ -n "$pg_major" ]; then
+    base=${TMPDIR:-/tmp}/db-tools-sandbox-$(id -u)-pg$pg_major
+else
+    base=${DB_TOOLS_SANDBOX:-${TMPDIR:-/tmp}/db-tools-sandbox-$(id -u)}
+fi
 case $base in
     /*) ;;
     *) base=$PWD/$base ;;
@@ -56,7 +75,16 @@ marker=$base/.db-tools-sandbox
 # --- PostgreSQL programs --------------------------------------------------------------
 
 find_bindir() {
+    if [ -n "$pg_major" ]; then
+        bindir=$(bash "$(dirname "${BASH_SOURCE[0]}")/pg-bin.sh" "$pg_major") ||
+            fail "no PostgreSQL $pg_major server programs"
+        if [ -f "$data/PG_VERSION" ] && [ "$(cat "$data/PG_VERSION")" != "$pg_major" ]; then
+            fail "\"$data\" holds a PostgreSQL $(cat "$data/PG_VERSION") cluster, not $pg_major; run '$prog --pg $pg_major stop' first"
+        fi
+        return
+    fi
     local dir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+
     if [ ! -x "$dir/pg_ctl" ] && [ -z "${PG_BINDIR:-}" ] && command -v pg_config >/dev/null 2>&1; then
         dir=$(pg_config --bindir)
     fi

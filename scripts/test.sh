@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# test.sh - build db-tools and run every test against a private sandbox server.
+# test.sh - build db-tools and run every test against private sandbox servers.
 #
-# Usage: scripts/test.sh [--asan-only] [CTEST-ARGUMENT]...
+# Usage: scripts/test.sh [--asan-only] [--versions "MAJOR..."] [CTEST-ARGUMENT]...
 #
 # Installs missing build packages (scripts/deps.sh), configures and builds build/ with
-# warnings as errors, starts the sandbox server (scripts/sandbox.sh) unless one is already
-# running, runs ctest (output also in build/ctest.log) and stops the sandbox again if it
-# started it. The last line printed is ctest's summary; the exit status is ctest's.
+# warnings as errors, starts the sandbox servers (scripts/sandbox.sh) that are not already
+# running, runs ctest (output also in build/ctest.log) and stops the sandboxes it started.
+#
+# The integration tests run against Debian's PostgreSQL 15 (release and ASan/UBSan builds),
+# then against every other major of the version matrix (release build, as pgN.integration.*),
+# and cross_version restores the archives of every server into every other.
 #
 #   --asan-only       run only the tests of the ASan/UBSan build (ctest -L '^asan\.')
+#   --versions LIST   the other majors to test against (default "13 14 16 17 18"; "" for
+#                     PostgreSQL 15 alone); also DB_TOOLS_TEST_VERSIONS
 #   CTEST-ARGUMENT    passed to ctest, e.g. -L unit, -R snapshot_basic, -V
+#
+# A test that cannot run here exits 77 (ctest: skipped) after saying why; the reasons are
+# listed after the run. The one skip expected is a snapshot of a server newer than every
+# pg_dump on the machine (Debian 12 has pg_dump 15 only); any other skip fails the run.
+# The last line printed is ctest's summary; the exit status is ctest's, or 1 after an
+# unexpected skip.
 #
 # Environment: DB_TOOLS_CORPUS (Pagila corpus, default ../shared/corpus next to the
 # repository), DB_TOOLS_SANDBOX and PG_BINDIR (see scripts/sandbox.sh).
@@ -18,17 +29,31 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+versions=${DB_TOOLS_TEST_VERSIONS-13 14 16 17 18}
 ctest_args=()
-for arg in "$@"; do
-    case $arg in
+while [ $# -gt 0 ]; do
+    case $1 in
         --asan-only) ctest_args+=(-L '^asan\.') ;;
-        *) ctest_args+=("$arg") ;;
+        --versions)
+            [ $# -ge 2 ] || { echo "test.sh: --versions needs a list" >&2; exit 2; }
+            versions=$2
+            shift
+            ;;
+        *) ctest_args+=("$1") ;;
+    esac
+    shift
+done
+for v in $versions; do
+    case $v in
+        13 | 14 | 16 | 17 | 18) ;;
+        *) echo "test.sh: --versions takes majors 13, 14, 16, 17, 18 (15 always runs), not \"$v\"" >&2; exit 2 ;;
     esac
 done
 
 bash scripts/deps.sh
 
-if ! cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDB_TOOLS_WERROR=ON -DDB_TOOLS_TESTS=ON -DDB_TOOLS_ASAN=ON; then
+if ! cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDB_TOOLS_WERROR=ON -DDB_TOOLS_TESTS=ON \
+    -DDB_TOOLS_ASAN=ON "-DDB_TOOLS_TEST_VERSIONS=${versions// /;}"; then
     echo "test.sh: cmake configuration failed" >&2
     exit 1
 fi
@@ -40,11 +65,30 @@ fi
 # Tests must not pick up the caller's own database settings.
 unset DATABASE_URL DB_TOOLS_CONFIG PGHOSTADDR PGSERVICE PGSERVICEFILE PGPASSWORD PGOPTIONS
 
+started=()
+stop_started() {
+    local v
+    for v in ${started[@]+"${started[@]}"}; do
+        if [ "$v" = default ]; then
+            bash "$repo/scripts/sandbox.sh" stop >/dev/null 2>&1 || true
+        else
+            bash "$repo/scripts/sandbox.sh" --pg "$v" stop >/dev/null 2>&1 || true
+        fi
+    done
+}
+trap stop_started EXIT
+
+for v in $versions; do
+    if ! bash scripts/sandbox.sh --pg "$v" status >/dev/null 2>&1; then
+        bash scripts/sandbox.sh --pg "$v" start >/dev/null || { echo "test.sh: could not start PostgreSQL $v" >&2; exit 1; }
+        started+=("$v")
+    fi
+done
 if bash scripts/sandbox.sh status >/dev/null 2>&1; then
     eval "$(bash scripts/sandbox.sh env)"
 else
     eval "$(bash scripts/sandbox.sh start)"
-    trap 'bash "$repo/scripts/sandbox.sh" stop >/dev/null 2>&1 || true' EXIT
+    started+=(default)
 fi
 
 export DB_TOOLS_SOURCE_DIR=$repo
@@ -52,10 +96,28 @@ if [ -z "${DB_TOOLS_CORPUS:-}" ] && [ -d "$repo/../shared/corpus" ]; then
     DB_TOOLS_CORPUS=$(cd "$repo/../shared/corpus" && pwd)
 fi
 [ -n "${DB_TOOLS_CORPUS:-}" ] && export DB_TOOLS_CORPUS
+export DB_TOOLS_SKIP_LOG=$repo/build/skips.log
+: >"$DB_TOOLS_SKIP_LOG"
 
 status=0
 ctest --test-dir build --output-on-failure --no-tests=error -j2 ${ctest_args[@]+"${ctest_args[@]}"} 2>&1 |
     tee build/ctest.log || status=$?
+
+# Skips: every one must have said why, and only "no pg_dump for PostgreSQL N" is expected.
+skipped=$(grep -acE '\*\*\*Skipped|Not Run' build/ctest.log || true)
+logged=$(grep -avc ' (rest): ' "$DB_TOOLS_SKIP_LOG" || true)
+unexpected=$(grep -av ': no pg_dump for PostgreSQL 1[6-9] on this machine' "$DB_TOOLS_SKIP_LOG" || true)
+if [ -s "$DB_TOOLS_SKIP_LOG" ]; then
+    echo
+    echo "Skipped (test: reason):"
+    sed 's/^/  /' "$DB_TOOLS_SKIP_LOG"
+fi
+if [ -n "$unexpected" ] || [ "$skipped" != "$logged" ]; then
+    echo
+    echo "test.sh: unexpected skips ($skipped skipped, $logged with an expected reason):"
+    printf '%s\n' "$unexpected" | sed '/^$/d; s/^/  /'
+    [ "$status" -ne 0 ] || status=1
+fi
 
 # ctest's summary ("N% tests passed, ..."), or its last line when it ran no tests (-N)
 summary=$(grep -aE 'tests passed' build/ctest.log | tail -n 1 || true)

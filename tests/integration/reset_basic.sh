@@ -140,6 +140,7 @@ done
 assert_eq "4 6" "$(psql_q itest_reset_psql 'SELECT (SELECT count(*) FROM users) || $$ $$ || (SELECT count(*) FROM orders)')" "rows made by psql -v"
 
 # --- --snapshot-first, --from, and db-restore --migrate --------------------------------
+have_snapshot || skip_rest "--snapshot-first, --from and --migrate: $(snapshot_problem)"
 assert_status 0 run_tool db-reset -d "$dst" -y --no-cache --snapshot-first
 shopt -s nullglob
 snaps=(backups/*_before-reset.tar)

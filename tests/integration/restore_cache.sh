@@ -7,6 +7,7 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+require_snapshot
 
 unset DB_TOOLS_CONFIG DATABASE_URL
 DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)
@@ -29,7 +30,7 @@ for i in 1 2 3; do
     archives+=("$(cat "$T/last.out")")
 done
 a1=${archives[0]} a2=${archives[1]} a3=${archives[2]}
-tmpl() { echo "db_tools_cache_$(sha256sum "${1%.tar}.meta" | cut -c1-16)"; }
+tmpl() { template_name "${1%.tar}.meta"; }
 cached() { restore --cache=list --json | jq -r '.[].database' | sort | tr '\n' ' '; }
 
 assert_status 0 restore --cache=clear

@@ -11,6 +11,7 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+require_snapshot
 
 unset DB_TOOLS_CONFIG DATABASE_URL
 DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)

@@ -9,6 +9,7 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+require_snapshot
 
 unset DB_TOOLS_CONFIG DATABASE_URL ENV APP_ENV RAILS_ENV NODE_ENV
 DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)

@@ -3,6 +3,7 @@
 # git branch), file names and modes, stdout, -q, DATABASE_URL, and a URI
 # with a password that must not end up anywhere.
 . "$(dirname "$0")/lib.sh"
+require_snapshot
 
 db=itest_basic
 fresh_db "$db"

@@ -2,6 +2,7 @@
 # Configuration file and precedence, through the real binary:
 # command line > environment > db-tools.json (found upwards or named) > defaults.
 . "$(dirname "$0")/lib.sh"
+require_snapshot
 
 fresh_db itest_cfg_file
 fresh_db itest_cfg_env

@@ -10,6 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/check_archive.sh"
+require_snapshot
 
 fixture=$here/../fixtures/pitfalls.sql
 db=itest_fixture

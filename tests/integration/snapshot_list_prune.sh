@@ -3,6 +3,7 @@
 # both, NAME scope, --dry-run, config "retention"), on a directory holding
 # copies of a real snapshot under several names and times.
 . "$(dirname "$0")/lib.sh"
+require_snapshot
 
 db=itest_list
 fresh_db "$db"

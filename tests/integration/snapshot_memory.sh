@@ -4,6 +4,7 @@
 # both with multi-megabyte values; the peak must stay under the bound for
 # both and must not grow with the table.
 . "$(dirname "$0")/lib.sh"
+require_snapshot
 
 limit_kib=$((64 * 1024))
 command -v /usr/bin/time >/dev/null || die "/usr/bin/time is needed (package 'time')"

@@ -8,6 +8,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/check_archive.sh"
+require_snapshot
 
 db=itest_pagila
 dir=$T/b

@@ -90,6 +90,9 @@ test_create_sql(void **state)
 		const char *want;        /* after CREATE DATABASE "new db" TEMPLATE */
 	} cases[] = {
 		{"tmpl", &icu, 150000, "\"tmpl\" STRATEGY FILE_COPY"},
+		/* before 15 every clone is a file copy, and STRATEGY does not exist */
+		{"tmpl", NULL, 140010, "\"tmpl\""},
+		{"tmpl", NULL, 130023, "\"tmpl\""},
 		{NULL, NULL, 150000, "template0"},
 		{NULL, &enc, 150000, "template0 ENCODING 'UTF8'"},
 		/* an archive from before the provider was recorded: the server's default provider */
