@@ -1605,6 +1605,89 @@ out:
 	return rc;
 }
 
+/* Add the roles that schema script s gives objects to (ALTER ... OWNER TO) to *roles. */
+static int
+collect_owner_roles(archive_in *a, const meta_schema *ms, char ***roles, size_t *n_roles)
+{
+	char *text, err[256];
+	sql_stmt *st;
+	size_t n;
+	int rc = read_schema(a, ms, &text);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (sql_split(text, strlen(text), &st, &n, err, sizeof(err)) < 0) {
+		free(text);
+		return integrity_error(a->path, "member \"%s\": %s", ms->member, err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *role = stmt_owner_role(text, &st[i]);
+		bool known = false;
+
+		for (size_t k = 0; role && k < *n_roles; k++)
+			known = known || strcmp((*roles)[k], role) == 0;
+		if (!role || known) {
+			free(role);
+			continue;
+		}
+		*roles = xrealloc(*roles, (*n_roles + 1) * sizeof(**roles));
+		(*roles)[(*n_roles)++] = role;
+	}
+	free(st);
+	free(text);
+	return EXIT_OK;
+}
+
+/*
+ * --owners: every role the archive gives objects to must exist, and the
+ * current role must be able to give them its objects (be a superuser or a
+ * member).  Checked before anything is created.  Returns an exit status.
+ */
+static int
+check_owner_roles(archive_in *a, PGconn *maint)
+{
+	char **roles = NULL;
+	size_t n_roles = 0, bad = 0;
+	strbuf list;
+	int rc = collect_owner_roles(a, &a->m.pre_data, &roles, &n_roles);
+
+	if (rc == EXIT_OK)
+		rc = collect_owner_roles(a, &a->m.post_data, &roles, &n_roles);
+	sb_init(&list);
+	for (size_t i = 0; rc == EXIT_OK && i < n_roles; i++) {
+		const char *params[1] = {roles[i]};
+		PGresult *res = PQexecParams(maint,
+		    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1),"
+		    "       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)"
+		    "       OR coalesce((SELECT pg_catalog.pg_has_role(oid, 'MEMBER')"
+		    "                      FROM pg_catalog.pg_roles WHERE rolname = $1), false)",
+		    1, NULL, params, NULL, NULL, 0);
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			conn_log_error(maint, res, "could not look up the archive's owners");
+			rc = EXIT_FAILURE_;
+		} else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0 || strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+			char *name = str_visible(roles[i]);
+
+			sb_appendf(&list, "%s\"%s\" (%s)", bad++ ? ", " : "", name,
+			    strcmp(PQgetvalue(res, 0, 0), "t") != 0 ? "does not exist" : "not a member");
+			free(name);
+		}
+		PQclear(res);
+	}
+	if (rc == EXIT_OK && bad > 0) {
+		log_error("--owners: role \"%s\" cannot give objects to %s of the archive's owners",
+		    PQuser(maint), bad == 1 ? "one" : "some");
+		log_detail("%s", list.data);
+		log_hint("restore without --owners (everything then belongs to you), create the roles, "
+		    "or restore as a superuser; nothing was changed");
+		rc = EXIT_FAILURE_;
+	}
+	sb_free(&list);
+	strv_free(roles, n_roles);
+	return rc;
+}
+
 /* --migrate: bring the restored database up to the project's migrations. */
 static int
 migrate_built(const rst_opts *o, PGconn *maint, const char *built, rst_result *r)
@@ -1725,6 +1808,10 @@ rst_run(const rst_opts *o, rst_result *r)
 			goto out;
 		cache_hit = hit == 1;
 	}
+
+	if (o->owners && (rc = check_owner_roles(&a, maint)) != EXIT_OK)
+		goto out;
+	rc = EXIT_FAILURE_;
 
 	/* what the question is about is shown even with -q */
 	level = log_get_level();

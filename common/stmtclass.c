@@ -148,6 +148,31 @@ classify(const char *s, const sql_stmt *st, bool owners, stmt_kind *out)
 	return c;
 }
 
+char *
+stmt_owner_role(const char *s, const sql_stmt *st)
+{
+	size_t n, k;
+	sql_token *t;
+	char *role = NULL;
+
+	if (st->meta)
+		return NULL;
+	t = sql_tokens(s, st, &n);
+	if (n > 0 && t[n - 1].kind == SQL_TOK_SEMI)
+		n--;
+	if (owner_to(s, t, n)) {
+		k = n - 1;
+		role = qualified_name(s, t, n, &k);
+		/* a role name is never qualified: "a.b" is not one */
+		if (role && strchr(role, '\x1f')) {
+			free(role);
+			role = NULL;
+		}
+	}
+	free(t);
+	return role;
+}
+
 void
 stmt_classify(const char *s, const sql_stmt *st, bool owners, stmt_kind *out)
 {

@@ -39,6 +39,11 @@ typedef struct stmt_kind {
  */
 void stmt_classify(const char *s, const sql_stmt *st, bool owners, stmt_kind *out);
 void stmt_kind_free(stmt_kind *k);
+/*
+ * The role of "ALTER <object> <name> OWNER TO <role>", unquoted (unquoted
+ * names folded to lower case); NULL for any other statement.  Caller frees.
+ */
+char *stmt_owner_role(const char *s, const sql_stmt *st);
 
 /*
  * A table's key: "schema\x1fname", unquoted.  stmt_classify() gives names

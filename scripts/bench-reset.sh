@@ -18,7 +18,9 @@
 #                    information)
 #   raw FILE_COPY    CREATE DATABASE x TEMPLATE <template> STRATEGY FILE_COPY, with psql
 #   raw WAL_LOG      CREATE DATABASE x TEMPLATE <template> STRATEGY WAL_LOG, with psql
-#                    (x dropped before each run, not timed)
+#                    (x dropped before each run, not timed); before 15, where every
+#                    clone is a file copy and STRATEGY does not exist, the one raw clone is
+#                    CREATE DATABASE x TEMPLATE <template>
 # The full resets are timed first. Then, after one untimed warm-up clone (the first clone
 # of a just-written template is slow, whoever makes it), the three clones are timed in
 # rounds, their order rotated from round to round. Every timed command runs after `sync`
@@ -198,8 +200,9 @@ server_ready=1
 
 server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
 server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
-[ "$((server_num / 10000))" -ge 15 ] ||
-    die "the server is PostgreSQL $server_version; CREATE DATABASE ... STRATEGY needs 15 or newer"
+# before 15 every clone is a file copy: there is no STRATEGY to choose, and no WAL_LOG clone
+old_server=0
+[ "$((server_num / 10000))" -ge 15 ] || old_server=1
 
 
 # sql STATEMENT : run it in the maintenance database, quietly
@@ -236,6 +239,11 @@ declare -A label=(
     [fc]="raw clone (FILE_COPY)"
     [wal]="raw clone (WAL_LOG)"
 )
+if [ "$old_server" = 1 ]; then
+    tools=(full fast swap fc)
+    clone_tools=(fast swap fc)
+    label[fc]="raw clone (file copy)"
+fi
 
 # run_tool TOOL SIZE COUNT_ARGS... : one timed run; sets run_secs, run_kib
 run_tool() {
@@ -251,10 +259,11 @@ run_tool() {
             cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --fast --keep-previous=0 -q --json "$@") ;;
         fc|wal) db=$clone_db
             drop_db "$clone_db"
-            local strategy=FILE_COPY
-            [ "$tool" = wal ] && strategy=WAL_LOG
+            local strategy=" STRATEGY FILE_COPY"
+            [ "$tool" = wal ] && strategy=" STRATEGY WAL_LOG"
+            [ "$old_server" = 1 ] && strategy=""
             cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
-                -c "CREATE DATABASE \"$clone_db\" TEMPLATE \"$template\" STRATEGY $strategy") ;;
+                -c "CREATE DATABASE \"$clone_db\" TEMPLATE \"$template\"$strategy") ;;
     esac
     bench_checkpoint postgres
     : >"$json"
@@ -341,9 +350,13 @@ bench_size() {
     # shellcheck disable=SC2086
     rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[full]} ${kibs[fast]})")
     raw_min=${med[fc]}
-    bench_le "${med[wal]}" "$raw_min" && raw_min=${med[wal]}
+    if [ "$old_server" = 0 ]; then
+        bench_le "${med[wal]}" "$raw_min" && raw_min=${med[wal]}
+        ratio_wal=$(bench_ratio "${med[fast]}" "${med[wal]}")
+    else
+        ratio_wal=n/a
+    fi
     ratio_fc=$(bench_ratio "${med[fast]}" "${med[fc]}")
-    ratio_wal=$(bench_ratio "${med[fast]}" "${med[wal]}")
     ratio_min=$(bench_ratio "${med[fast]}" "$raw_min")
 
     add ""

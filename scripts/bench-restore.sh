@@ -17,7 +17,8 @@
 #   pg_restore (-Fc)                      pg_restore -d TARGET FILE.dump
 #   db-restore (cached)                   db-restore --keep-previous=0 A, from A's template
 #   raw clone (FILE_COPY)                 CREATE DATABASE TARGET TEMPLATE <A's template>
-#                                         STRATEGY FILE_COPY, with psql
+#                                         STRATEGY FILE_COPY, with psql (before 15, where
+#                                         every clone is a file copy, without STRATEGY)
 # Dropping the targets, and creating them for pg_restore, is not timed, except in the
 # createdb + pg_restore row: db-restore creates its database within its own time, and that
 # row gives pg_restore the same job. The report gives the median wall time and peak RSS of
@@ -194,8 +195,9 @@ server_ready=1
 server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
 server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
 server_major=$((server_num / 10000))
-[ "$server_major" -ge 15 ] ||
-    die "the server is PostgreSQL $server_version; CREATE DATABASE ... STRATEGY FILE_COPY needs 15 or newer"
+# before 15 every clone is a file copy, and CREATE DATABASE has no STRATEGY to ask for it
+clone_strategy=" STRATEGY FILE_COPY"
+[ "$server_major" -ge 15 ] || clone_strategy=""
 
 # find_pg_program NAME OVERRIDE : sets found_path and found_version to the NAME of the
 # server's major version (or OVERRIDE), else the one on PATH
@@ -293,7 +295,9 @@ setup_dataset() {
     "$pg_dump" -Fc -Z1 -f "$filedump" -d "$db" >&2 || die "pg_dump -Fc of $db failed"
     say "$kind: archive and dumps written in $(bench_elapsed "$start" "$(bench_now)") s"
 
-    template=db_tools_cache_$(sha256sum "${archive%.tar}.meta" | cut -c1-16)
+    # the cache template's name: db_tools_cache_ and 16 hex digits of SHA-256(role \n key)
+    template=db_tools_cache_$(printf '%s\n%s' "$(psql -X -A -t -d postgres -c 'SELECT current_user')" \
+        "$(sha256sum "${archive%.tar}.meta" | cut -c1-64)" | sha256sum | cut -c1-16)
     templates+=("$template")
     prime_template
 }
@@ -367,7 +371,7 @@ run_tool() {
             cmd=("$restore" -d "$target_db" -y --keep-previous=0 --progress=never -q --json "$archive") ;;
         clone) ensure_template
             cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
-                -c "CREATE DATABASE \"$target_db\" TEMPLATE \"$template\" STRATEGY FILE_COPY") ;;
+                -c "CREATE DATABASE \"$target_db\" TEMPLATE \"$template\"$clone_strategy") ;;
     esac
     bench_checkpoint postgres
     : >"$json"

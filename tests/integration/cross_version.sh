@@ -5,7 +5,8 @@
 # cache.  Into a server as new as the source or newer, the restored database has the source's
 # data (rows, sequences, large objects) and schema (as the catalog describes it).  Into an
 # older server the plan warns first, naming both versions; the restore then either succeeds
-# with the same data or fails with the target as it was and nothing left behind.
+# with the same data or fails with the target as it was and nothing left behind.  A snapshot
+# of a server newer than every pg_dump here is refused, naming the pg_dumps it found.
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,7 +45,16 @@ mkdir -p "$T/a" "$T/fp"
 sources=()
 for v in $versions; do
     use_sandbox "$v"
-    have_snapshot || continue
+    if ! have_snapshot; then
+        # the refusal says which pg_dump it found, and why that one will not do
+        assert_status 1 snap -q -d postgres -o "$T/none" "pg$v"
+        grep -q "error: no pg_dump for PostgreSQL $v found" "$T/last.err" &&
+            grep -q "detail: found only older ones: .*(15\.[0-9]*)" "$T/last.err" &&
+            grep -q "hint: install postgresql-client-$v" "$T/last.err" ||
+            die "PostgreSQL $v without a pg_dump for it: $(cat "$T/last.err")"
+        [ ! -e "$T/none" ] || [ -z "$(ls -A "$T/none")" ] || die "PostgreSQL $v: files left by a refused snapshot"
+        continue
+    fi
     for what in pagila fixture; do
         psql -X -q -v db="$src" -d postgres >/dev/null <<'EOF' || die "could not make $src on $v"
 SET client_min_messages = warning;

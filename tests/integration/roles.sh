@@ -4,7 +4,8 @@
 # and a large object), a restore, a cached restore, a full reset, a --fast reset,
 # --cache=list and --cache=clear, with no "error:" line from any of them; the superuser's
 # templates are neither listed, nor evicted (cache_size 1), nor cleared; a superuser's
-# session on the target is named and stops the restore before anything changes.
+# session on the target is named and stops the restore before anything changes, and so
+# does --owners with an owner the role cannot give objects to.
 # On a server that no pg_dump here can read, the archive comes from the PostgreSQL 15 one.
 # shellcheck source-path=SCRIPTDIR
 
@@ -16,6 +17,7 @@ DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)
 cd "$T" || die "cannot cd to $T"
 
 role=itest_dev
+other=itest_other   # owns one table of the source; $role is not a member of it
 src=itest_roles_src
 dst=itest_roles_dst
 sudst=itest_roles_su
@@ -25,22 +27,20 @@ su=$(psql_q postgres 'SELECT current_user')
 
 # make_role: the role, afresh (with what an earlier run left of it gone)
 make_role() {
-    psql -X -q -v ON_ERROR_STOP=1 -v role="$role" -v src="$src" -v dst="$dst" -d postgres >/dev/null <<'EOF'
+    drop_role
+    psql -X -q -v ON_ERROR_STOP=1 -v role="$role" -v other="$other" -d postgres >/dev/null <<'EOF'
+SET client_min_messages = warning;
+CREATE ROLE :"role" LOGIN CREATEDB;
+CREATE ROLE :"other";
+EOF
+}
+drop_role() {
+    psql -X -q -v role="$role" -v other="$other" -d postgres >/dev/null 2>&1 <<'EOF'
 SET client_min_messages = warning;
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database d
   JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = :'role'
 \gexec
-SELECT format('DROP ROLE %I', :'role') FROM pg_roles WHERE rolname = :'role'
-\gexec
-CREATE ROLE :"role" LOGIN CREATEDB;
-EOF
-}
-drop_role() {
-    psql -X -q -v role="$role" -d postgres >/dev/null 2>&1 <<'EOF'
-SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database d
-  JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = :'role'
-\gexec
-SELECT format('DROP ROLE %I', :'role') FROM pg_roles WHERE rolname = :'role'
+SELECT format('DROP ROLE %I', rolname) FROM pg_roles WHERE rolname IN (:'role', :'other')
 \gexec
 EOF
 }
@@ -51,7 +51,7 @@ as_role() { PGUSER=$role "$@"; }
 source_archive() {
     make_role
     on_exit "drop_role"
-    psql_q postgres "DROP DATABASE IF EXISTS $src WITH (FORCE)"
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $src WITH (FORCE)"
     as_role psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $src" >/dev/null
     as_role psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'EOF'
 CREATE EXTENSION pgcrypto;
@@ -59,6 +59,8 @@ CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, digest bytea);
 INSERT INTO items (name, digest) SELECT 'item ' || g, digest('item ' || g, 'sha256') FROM generate_series(1, 500) g;
 SELECT lo_from_bytea(0, 'a large object');
 EOF
+    psql_q "$src" "CREATE TABLE other_owned (x int); INSERT INTO other_owned VALUES (1);
+                   ALTER TABLE other_owned OWNER TO $other; GRANT SELECT ON other_owned TO $role"
     as_role "$DB_TOOLS_BINDIR/db-snapshot" -q -d "$src" -o "$1" base >"$T/snap.out" 2>"$T/snap.err" ||
         die "snapshot as $role failed: $(cat "$T/snap.err")"
     ! grep -q 'error:' "$T/snap.err" || die "the snapshot printed an error: $(cat "$T/snap.err")"
@@ -119,6 +121,16 @@ assert_eq true "$(jq -r .from_cache "$T/last.out")" "second restore as $role: fr
 assert_eq 500 "$(as_role psql_q "$dst" 'SELECT count(*) FROM items')" "rows after the cached restore"
 assert_eq 1 "$(templates_of "$role")" "templates of $role with cache_size 1"
 assert_eq "$su_count" "$(templates_of "$su")" "the superuser's templates after $role's restores"
+
+# --owners with an owner the role cannot give objects to: refused before anything changes
+role_run "restore --owners" 1 restore -y -d "$dst" --keep-previous=0 --owners "$archive"
+# (before 15 the public schema belongs to the superuser, and the archive says so too)
+grep -q "error: --owners: role \"$role\" cannot give objects to \(one\|some\) of the archive's owners" "$T/last.err" ||
+    die "--owners as $role: $(cat "$T/last.err")"
+grep -q "detail: .*\"$other\" (not a member)" "$T/last.err" || die "--owners: the role is not named: $(cat "$T/last.err")"
+! grep -q '^target\|Restore?' "$T/last.err" || die "--owners: refused after the plan: $(cat "$T/last.err")"
+assert_eq 0 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE datname LIKE '${dst}\_\_%'")" "databases left by --owners"
+assert_eq 500 "$(as_role psql_q "$dst" 'SELECT count(*) FROM items')" "the target after --owners"
 
 # --cache=list shows only the role's own
 role_run "cache list" 0 restore --cache=list --json

@@ -165,6 +165,50 @@ test_meta_and_others(void **state)
 	check("COMMENT ON INDEX public.i IS 'CREATE INDEX x ON y';", STMT_RUN, NULL, NULL, false);
 }
 
+/* stmt_owner_role of the one statement in s (NULL or the role, freed by the caller). */
+static char *
+owner_of(const char *s)
+{
+	sql_stmt *st;
+	size_t n;
+	char err[128], *role;
+
+	assert_int_equal(sql_split(s, strlen(s), &st, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	role = stmt_owner_role(s, &st[0]);
+	free(st);
+	return role;
+}
+
+static void
+test_owner_role(void **state)
+{
+	static const struct {
+		const char *sql, *role;
+	} cases[] = {
+		{"ALTER TABLE public.film OWNER TO postgres;", "postgres"},
+		{"ALTER TABLE ONLY \"My Schema\".t OWNER TO \"App Owner\";", "App Owner"},
+		{"ALTER FUNCTION public.f(integer) OWNER TO Alice;", "alice"},
+		{"ALTER SCHEMA s OWNER TO \"we\"\"ird\";", "we\"ird"},
+		{"ALTER LARGE OBJECT 16401 OWNER TO bob;", "bob"},
+		{"ALTER DATABASE d SET app.owner TO 'v';", NULL},
+		{"ALTER TABLE t ALTER COLUMN owner SET DEFAULT 1;", NULL},
+		{"GRANT ALL ON TABLE t TO bob;", NULL},
+		{"CREATE TABLE owner (to_ int);", NULL},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = owner_of(cases[i].sql);
+
+		if (cases[i].role)
+			assert_string_equal(got, cases[i].role);
+		else
+			assert_null(got);
+		free(got);
+	}
+}
+
 static void
 test_table_key(void **state)
 {
@@ -185,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_key_constraints),
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_meta_and_others),
+		cmocka_unit_test(test_owner_role),
 		cmocka_unit_test(test_table_key),
 	};
 
