@@ -6,9 +6,11 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -259,13 +261,27 @@ pgd_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, con
 	 * leaving out the data section keeps table data out.  Large objects
 	 * are copied by the workers (--no-blobs).
 	 */
+	/*
+	 * The snapshot already holds ACCESS SHARE on every table, so pg_dump
+	 * waits for a lock only behind a session that waits for the snapshot:
+	 * it gives up at once instead (see lock_table_nowait in snapshot.c).
+	 */
 	char *argv[] = {prog->path, "--format=custom", "--compress=0", "--section=pre-data",
-	    "--section=post-data", "--no-blobs", snapshot_arg, "--no-password", file_arg,
-	    dbname_arg, NULL};
+	    "--section=post-data", "--no-blobs", "--lock-wait-timeout=1000", snapshot_arg,
+	    "--no-password", file_arg, dbname_arg, NULL};
 	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
 	char *env[] = {pw_env, NULL};
-	int rc = run_tool(argv, pw_env ? env : NULL, "pg_dump", NULL, NULL, NULL);
+	int rc, fd;
 
+	/* pg_dump would create the file with the umask's mode: private from the start */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0) {
+		log_error("could not create \"%s\": %s", path, strerror(errno));
+		rc = -1;
+	} else
+		rc = run_tool(argv, pw_env ? env : NULL, "pg_dump", NULL, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
 	free(snapshot_arg);
 	free(dbname_arg);
 	free(file_arg);

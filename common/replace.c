@@ -13,6 +13,7 @@
 #include "dbadmin.h"
 #include "exitcode.h"
 #include "guard.h"
+#include "hash.h"
 #include "interrupt.h"
 #include "log.h"
 #include "quote.h"
@@ -126,19 +127,21 @@ is_stamped(const char *name, const char *prefix)
 	return *s == '\0' || (*s == '_' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
 }
 
-/*
- * "<target>__restoring_" / "<target>__pre_", target shortened so that a
- * stamp and a "_NNN" fit after it within the 63-byte limit.
- */
-static char *
-stamped_prefix(const char *target, const char *suffix)
+char *
+rp_copy_prefix(const char *target, const char *suffix)
 {
 	static const char placeholder[] = "YYYYMMDD-HHMMSS_NNN";
-	char *sfx = xasprintf("%s%s", suffix, placeholder);
-	char *name = dba_derived_name(target, sfx);
+	char hex[HASH_HEX_LEN + 1];
+	char *tag, *name;
 
+	if (strlen(target) + strlen(suffix) + strlen(placeholder) <= DBA_NAME_MAX)
+		return xasprintf("%s%s", target, suffix);
+	/* cut: 8 hex digits of the whole name keep two long names that start alike apart */
+	hash_hex_of(target, strlen(target), hex);
+	tag = xasprintf("_%.8s%s%s", hex, suffix, placeholder);
+	name = dba_derived_name(target, tag);
 	name[strlen(name) - strlen(placeholder)] = '\0';
-	free(sfx);
+	free(tag);
 	return name;
 }
 
@@ -146,8 +149,8 @@ stamped_prefix(const char *target, const char *suffix)
 int
 rp_clean_leftovers(PGconn *maint, const char *target)
 {
-	char *prefix = stamped_prefix(target, RP_SUFFIX_BUILDING);
-	char *pre = stamped_prefix(target, RP_SUFFIX_PREVIOUS);
+	char *prefix = rp_copy_prefix(target, RP_SUFFIX_BUILDING);
+	char *pre = rp_copy_prefix(target, RP_SUFFIX_PREVIOUS);
 	dba_info *v;
 	size_t n;
 	int rc = 0, found = 0;
@@ -188,7 +191,7 @@ char *
 rp_fresh_name(PGconn *maint, const char *target, const char *suffix)
 {
 	char stamp[SN_STAMP_LEN + 1];
-	char *prefix = stamped_prefix(target, suffix);
+	char *prefix = rp_copy_prefix(target, suffix);
 
 	sn_stamp(time(NULL), stamp);
 	for (int k = 1; k < 1000; k++) {
@@ -219,7 +222,7 @@ cmp_names_desc(const void *a, const void *b)
 int
 rp_prune_previous(PGconn *maint, const char *target, int keep, int *dropped)
 {
-	char *pre = stamped_prefix(target, RP_SUFFIX_PREVIOUS);
+	char *pre = rp_copy_prefix(target, RP_SUFFIX_PREVIOUS);
 	dba_info *v;
 	size_t n;
 	int rc = 0, kept = 0;

@@ -39,7 +39,13 @@ int rp_confirm(bool yes, const char *question, const char *verb);
 int rp_lock(PGconn *maint, const char *target);
 /* Drop the databases a killed run left; open doors it left closed. */
 int rp_clean_leftovers(PGconn *maint, const char *target);
-/* target + suffix + a UTC stamp, shortened to fit and not taken yet; caller frees. */
+/*
+ * What the names of target's copies start with: target + suffix, or, when
+ * a stamp and a "_NNN" would not fit after that within 63 bytes, target
+ * shortened + "_" + 8 hex digits of SHA-256(target) + suffix.  Caller frees.
+ */
+char *rp_copy_prefix(const char *target, const char *suffix);
+/* rp_copy_prefix + a UTC stamp, not taken yet; caller frees. */
 char *rp_fresh_name(PGconn *maint, const char *target, const char *suffix);
 /*
  * Put built in target's place; *previous gets the replaced database's new

@@ -378,6 +378,8 @@ typedef struct member_in {
 	bool copy;                   /* PQputCopyData */
 	struct share *share;         /* rows go to the connections sharing this member */
 	bool server_failed;
+	int64_t limit;               /* the member's raw_bytes: more is refused before it is sent */
+	bool too_big;
 } member_in;
 
 static int share_feed(struct share *sh, const char *data, size_t len);
@@ -388,6 +390,11 @@ member_sink(void *arg, const void *data, size_t len)
 	member_in *mi = arg;
 	const char *p = data, *end = p + len;
 
+	/* a member that inflates beyond its declared size stops here, not in the server */
+	if ((int64_t) len > mi->limit - mi->raw) {
+		mi->too_big = true;
+		return -1;
+	}
 	hash_update(mi->h, data, len);
 	mi->raw += (int64_t) len;
 	if (!mi->conn)
@@ -418,6 +425,21 @@ member_sink(void *arg, const void *data, size_t len)
 }
 
 /*
+ * Decoding a member stopped: say why, unless the server did (its message
+ * comes from the load).  True when the archive is at fault.
+ */
+static bool
+decode_failed(job *j, const item *it, const member_in *mi, const codec_stream *cs)
+{
+	if (mi->too_big)
+		log_error("archive \"%s\": member \"%s\" holds more than the %lld bytes its meta.json says",
+		    j->a->path, it->member, (long long) it->raw_bytes);
+	else if (!mi->server_failed)
+		log_error("archive \"%s\": member \"%s\" is corrupt: %s", j->a->path, it->member, cs->error);
+	return !mi->server_failed;
+}
+
+/*
  * Decompress a member through mi.  Returns 0, or -1 after logging (with
  * *integrity set when the archive is at fault).
  */
@@ -432,6 +454,7 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 
 	*integrity = false;
 	mi->h = hash_new();
+	mi->limit = it->raw_bytes;
 	if (codec_decoder(&cs, j->a->codec, member_sink, mi) < 0) {
 		log_error("%s", cs.error);
 		hash_free(mi->h);
@@ -452,11 +475,7 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 			break;
 		}
 		if (codec_write(&cs, buf, (size_t) n) < 0) {
-			if (!mi->server_failed) {
-				log_error("archive \"%s\": member \"%s\" is corrupt: %s", j->a->path, it->member,
-				    cs.error);
-				*integrity = true;
-			}
+			*integrity = decode_failed(j, it, mi, &cs);
 			rc = -1;
 			break;
 		}
@@ -464,8 +483,7 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 		progress_add_bytes((uint64_t) n);
 	}
 	if (rc == 0 && codec_finish(&cs) < 0) {
-		log_error("archive \"%s\": member \"%s\" is corrupt: %s", j->a->path, it->member, cs.error);
-		*integrity = true;
+		*integrity = decode_failed(j, it, mi, &cs);
 		rc = -1;
 	}
 	codec_free(&cs);
@@ -1478,6 +1496,7 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	const snap_meta *m = &a->m;
 	meta_totals t;
 	char when[32], age[32], size[32], raw[32];
+	char *pre;
 	struct tm tm;
 	time_t now = time(NULL);
 
@@ -1495,13 +1514,14 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	    m->git_commit ? " @ " : "", m->git_commit ? m->git_commit : "");
 	log_plain("contents  %lld tables, %lld rows, %zu sequences, %lld large objects (%s of data)\n",
 	    (long long) t.tables, (long long) t.rows, m->n_sequences, (long long) t.large_objects, raw);
+	pre = rp_copy_prefix(target, RP_SUFFIX_PREVIOUS);
 	log_plain("target    database \"%s\" (host=%s port=%s user=%s): %s%s%s\n", target,
 	    PQhost(maint), PQport(maint), PQuser(maint),
 	    !exists ? "does not exist, will be created" :
 	    o->keep_previous > 0 ? "will be replaced; the current one is kept as " :
 	    "will be replaced; the current one is dropped after the swap",
-	    exists && o->keep_previous > 0 ? target : "",
-	    exists && o->keep_previous > 0 ? RP_SUFFIX_PREVIOUS "<time>" : "");
+	    exists && o->keep_previous > 0 ? pre : "", exists && o->keep_previous > 0 ? "<time>" : "");
+	free(pre);
 	if (from_cache)
 		log_plain("method    clone of the cached template (the archive's data is not read)\n");
 	if (m->src_database && strcmp(m->src_database, target) != 0)
@@ -1688,6 +1708,24 @@ check_owner_roles(archive_in *a, PGconn *maint)
 	return rc;
 }
 
+/*
+ * The template cache's key for this restore: the archive's, or with
+ * --owners (whose result differs: owners and grants kept) one of its own.
+ */
+static void
+cache_key(const archive_in *a, bool owners, char key[HASH_HEX_LEN + 1])
+{
+	char *text;
+
+	if (!owners) {
+		memcpy(key, a->key, sizeof(a->key));
+		return;
+	}
+	text = xasprintf("%s --owners", a->key);
+	hash_hex_of(text, strlen(text), key);
+	free(text);
+}
+
 /* --migrate: bring the restored database up to the project's migrations. */
 static int
 migrate_built(const rst_opts *o, PGconn *maint, const char *built, rst_result *r)
@@ -1777,6 +1815,7 @@ rst_run(const rst_opts *o, rst_result *r)
 	archive_in a;
 	PGconn *maint = NULL;
 	char *target = NULL, *built = NULL, *tmpl = NULL;
+	char key[HASH_HEX_LEN + 1];
 	job j;
 	int rc, exists;
 	enum log_level level;
@@ -1790,6 +1829,7 @@ rst_run(const rst_opts *o, rst_result *r)
 	if (rc != EXIT_OK)
 		goto out;
 	fill_result(r, &a);
+	cache_key(&a, o->owners, key);
 
 	rc = EXIT_FAILURE_;
 	rc = rp_open(o->conninfo, o->cfg, o->force, "db-restore", "restore into", &target, &maint);
@@ -1802,7 +1842,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		goto out;
 	r->target_existed = exists;
 	if (o->use_cache && o->cache_size > 0) {
-		int hit = tc_lookup(maint, CACHE_KIND, a.key, &tmpl);
+		int hit = tc_lookup(maint, CACHE_KIND, key, &tmpl);
 
 		if (hit < 0)
 			goto out;
@@ -1835,7 +1875,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		log_info("cloning the cached template \"%s\"", tmpl);
 		if (dba_create(maint, built, tmpl, NULL, NULL, 0) < 0)
 			goto fail;
-		(void) tc_touch(maint, CACHE_KIND, a.key);
+		(void) tc_touch(maint, CACHE_KIND, key);
 		r->from_cache = true;
 	} else {
 		char err[512];
@@ -1868,7 +1908,7 @@ rst_run(const rst_opts *o, rst_result *r)
 		if (o->use_cache && o->cache_size > 0) {
 			const char *base = strrchr(a.path, '/');
 
-			if (tc_store(maint, built, CACHE_KIND, a.key, base ? base + 1 : a.path,
+			if (tc_store(maint, built, CACHE_KIND, key, base ? base + 1 : a.path,
 			    o->cache_size) == 0)
 				r->cached = true;
 			else

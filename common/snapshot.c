@@ -50,6 +50,11 @@
 #define MAX_CHUNKS 256
 #define LO_BUF (256 * 1024)
 #define BATCH_BYTES (128 * 1024)
+/*
+ * Every session of a snapshot: row-level security off, so that a policy
+ * makes COPY fail instead of leaving rows out (as pg_dump does).
+ */
+#define SNAPSHOT_SESSION "SET row_security = off;"
 
 typedef struct work_item {
 	long table;              /* index into job.meta.tables; -1: the large objects */
@@ -312,6 +317,88 @@ copy_sql(strbuf *sql, const meta_table *t, const work_item *it)
 	sb_append(sql, ") TO STDOUT");
 }
 
+/*
+ * A COPY of table t failed.  Row-level security is off in every session, so
+ * a role under a policy gets an error rather than a snapshot with fewer rows.
+ */
+static void
+copy_error(PGconn *conn, const PGresult *res, const meta_table *t)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	strbuf what;
+
+	sb_init(&what);
+	sb_append(&what, "could not copy table ");
+	q_qualified(&what, t->schema, t->name);
+	conn_log_error(conn, res, what.data);
+	sb_free(&what);
+	if (state && strcmp(state, "42501") == 0 && primary && strstr(primary, "row-level security"))
+		log_hint("a snapshot must hold every row: take it as the table's owner, as a superuser, "
+		    "or as a role with BYPASSRLS");
+}
+
+/*
+ * Lock table t in the worker's transaction without waiting.  The main
+ * connection already holds ACCESS SHARE on every table; a session that
+ * asks for a conflicting lock (TRUNCATE, ALTER, DROP) waits for it, and a
+ * worker that waited behind that session would wait for the main
+ * connection too: a cycle the server cannot see, with the application's
+ * queries on the table queued behind it.  So a worker never waits: it
+ * names the session in the way and the snapshot stops, which lets it go
+ * on.  (pg_dump's parallel workers do the same.)
+ */
+static int
+lock_table_nowait(worker *w, const meta_table *t)
+{
+	strbuf sql, name;
+	PGresult *res;
+	const char *state;
+	int rc = 0;
+
+	sb_init(&sql);
+	sb_init(&name);
+	q_qualified(&name, t->schema, t->name);
+	sb_appendf(&sql, "SAVEPOINT db_tools_lock; LOCK TABLE ONLY %s IN ACCESS SHARE MODE NOWAIT;"
+	    " RELEASE SAVEPOINT db_tools_lock", name.data);
+	res = PQexec(w->conn, sql.data);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		goto out;
+	rc = -1;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (!state || strcmp(state, "55P03") != 0) {
+		conn_log_error(w->conn, res, "could not lock a table");
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	log_error("table %s is waiting to be changed by another session; the snapshot stops so that "
+	    "neither waits for the other", name.data);
+	if (conn_exec(w->conn, "ROLLBACK TO SAVEPOINT db_tools_lock") == 0) {
+		const char *params[1] = {name.data};
+
+		res = PQexecParams(w->conn,
+		    "SELECT a.pid, coalesce(a.usename, ''), a.application_name,"
+		    "       left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200)"
+		    "  FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+		    " WHERE l.locktype = 'relation' AND l.relation = $1::regclass AND NOT l.granted"
+		    "   AND l.mode = 'AccessExclusiveLock' ORDER BY a.pid", 1, NULL, params, NULL, NULL, 0);
+		for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res) && i < 5; i++) {
+			char *query = str_visible(PQgetvalue(res, i, 3));
+
+			log_detail("pid %s, user \"%s\", application \"%s\": %s", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), query);
+			free(query);
+		}
+	}
+	log_hint("take the snapshot again once that session is done");
+out:
+	PQclear(res);
+	sb_free(&sql);
+	sb_free(&name);
+	return rc;
+}
+
 static int
 copy_item(job *j, worker *w, const work_item *it)
 {
@@ -324,6 +411,8 @@ copy_item(job *j, worker *w, const work_item *it)
 	int n, rc = -1;
 	bool write_failed = false;
 
+	if (lock_table_nowait(w, t) < 0)
+		return -1;
 	sb_init(&sql);
 	copy_sql(&sql, t, it);
 	log_debug("worker %d: %s", w->id, sql.data);
@@ -333,15 +422,8 @@ copy_item(job *j, worker *w, const work_item *it)
 	}
 	res = PQexec(w->conn, sql.data);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		if (!job_stopping(j)) {
-			strbuf what;
-
-			sb_init(&what);
-			sb_append(&what, "could not copy table ");
-			q_qualified(&what, t->schema, t->name);
-			conn_log_error(w->conn, res, what.data);
-			sb_free(&what);
-		}
+		if (!job_stopping(j))
+			copy_error(w->conn, res, t);
 		PQclear(res);
 		member_abort(&m);
 		sb_free(&sql);
@@ -364,15 +446,8 @@ copy_item(job *j, worker *w, const work_item *it)
 	res = PQgetResult(w->conn);
 	if (n == -1 && !write_failed && PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = 0;
-	else if (!job_stopping(j)) {
-		strbuf what;
-
-		sb_init(&what);
-		sb_append(&what, "could not copy table ");
-		q_qualified(&what, t->schema, t->name);
-		conn_log_error(w->conn, res, what.data);
-		sb_free(&what);
-	}
+	else if (!job_stopping(j))
+		copy_error(w->conn, res, t);
 	PQclear(res);
 	while ((res = PQgetResult(w->conn)))
 		PQclear(res);
@@ -442,7 +517,7 @@ worker_connect(job *j, worker *w)
 	int rc;
 
 	w->conn = conn_open_like(j->main, NULL, "db-snapshot");
-	if (!w->conn || conn_pin_session(w->conn, NULL) < 0)
+	if (!w->conn || conn_pin_session(w->conn, SNAPSHOT_SESSION) < 0)
 		return -1;
 	pthread_mutex_lock(&j->lock);
 	j->cancels[w->id] = PQgetCancel(w->conn);
@@ -740,7 +815,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	j.dir = xstrdup(o->dir);
 
 	j.main = conn_open(o->conninfo, "db-snapshot");
-	if (!j.main || conn_pin_session(j.main, NULL) < 0)
+	if (!j.main || conn_pin_session(j.main, SNAPSHOT_SESSION) < 0)
 		goto out;
 	j.main_slot = intr_register_conn(j.main);
 	if (cat_db_info(j.main, &db) < 0)

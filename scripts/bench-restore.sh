@@ -339,6 +339,7 @@ declare -A label=(
     [cached]="db-restore (cached)"
     [clone]="raw clone (FILE_COPY)"
 )
+[ -n "$clone_strategy" ] || label[clone]="raw clone (file copy)"
 
 # check_json TOOL FILE FROM_CACHE CACHED : what db-restore --json says it did
 check_json() {

@@ -2,7 +2,8 @@
 # restore_cache.sh: the template cache. A restore keeps a template keyed by
 # the archive; the same archive again is a clone; the number of templates
 # is bounded (least recently used dropped first); --no-cache, cache_size 0,
-# --cache=list and --cache=clear. Runs alone (it clears the server's cache).
+# --cache=list and --cache=clear; --owners keeps templates of its own. Runs alone (it
+# clears the cache of the role it runs as).
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,3 +68,17 @@ echo '{"cache_size": 0}' >"$T/db-tools.json"
 assert_status 0 restore -d "$dst" -y --keep-previous=0 --json "$a1"
 assert_eq false "$(jq -r .cached "$T/last.out")" "cached with cache_size 0"
 assert_eq "" "$(cached)" "templates with cache_size 0"
+
+# --owners changes the result (owners and grants kept): it has templates of its own
+assert_status 0 restore --cache=clear
+echo '{"cache_size": 5}' >"$T/db-tools.json"
+assert_status 0 restore -d "$dst" -y --keep-previous=0 --json "$a1"
+assert_eq "false true" "$(jq -r '"\(.from_cache) \(.cached)"' "$T/last.out")" "without --owners"
+assert_status 0 restore -d "$dst" -y --keep-previous=0 --owners --json "$a1"
+assert_eq "false true" "$(jq -r '"\(.from_cache) \(.cached)"' "$T/last.out")" "--owners after a restore without"
+assert_status 0 restore -d "$dst" -y --keep-previous=0 --owners --json "$a1"
+assert_eq true "$(jq -r .from_cache "$T/last.out")" "--owners again"
+assert_status 0 restore -d "$dst" -y --keep-previous=0 --json "$a1"
+assert_eq true "$(jq -r .from_cache "$T/last.out")" "without --owners again"
+assert_eq 2 "$(restore --cache=list --json | jq length)" "templates with and without --owners"
+assert_status 0 restore --cache=clear

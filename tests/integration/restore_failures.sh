@@ -2,7 +2,8 @@
 # restore_failures.sh: a restore that fails before the swap leaves the target
 # exactly as it was (same fingerprint) and no half-built database:
 #   a corrupted member, a truncated archive, not a tar at all, a newer
-#   format (exit 4, target untouched); a row the server rejects in the middle
+#   format, a member that inflates beyond its declared size (exit 4, target
+#   untouched); a row the server rejects in the middle
 #   of a COPY (exit 1); db-restore killed with SIGKILL (the next run cleans
 #   up); a role that cannot open all -j connections (exit 1, nothing left);
 #   an archive whose objects belong to a role the server does not have
@@ -103,6 +104,22 @@ repack_archive "$T/badrow.tar"
 assert_status 0 restore --verify "$T/badrow.tar"
 expect_refusal 1 "not-a-number" "server-side COPY error" "$T/badrow.tar"
 
+# --- a decompression bomb: a member that inflates far beyond its declared size ------
+# 1 MB of gzip holding ~100 MB of rows, declared as the original member's few KB: the
+# load stops as soon as the declared size is passed, not at the end of the member
+unpack_archive "$good"
+declared=$(jq -r --arg m "$small_member" '.tables[].members[] | select(.member == $m) | .raw_bytes' "$T/rb/meta.json")
+awk 'BEGIN { for (i = 1; i <= 4000000; i++) printf "%d\tbomb row %020d\n", i, i }' | gzip -1 >"$T/rb/$small_member"
+jq --arg m "$small_member" --argjson st "$(stat -c %s "$T/rb/$small_member")" \
+   '(.tables[].members[] | select(.member == $m)) |= (.stored_bytes = $st) |
+    (.tables[] | select(any(.members[]; .member == $m))) |= (.stored_bytes = $st)' \
+   "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+repack_archive "$T/bomb.tar"
+expect_refusal 4 "member \"$small_member\" holds more than the $declared bytes its meta.json says" \
+    "decompression bomb" "$T/bomb.tar"
+assert_status 4 restore --verify "$T/bomb.tar"
+grep -q "holds more than the $declared bytes" "$T/last.err" || die "--verify of the bomb: $(cat "$T/last.err")"
+
 # --- killed with SIGKILL while loading; the next run cleans up ------------------
 "$DB_TOOLS_BINDIR/db-restore" -d "$dst" -y -j 1 "$good" >"$T/killed.out" 2>&1 &
 pid=$!
@@ -160,6 +177,7 @@ psql_q postgres "DROP DATABASE itest_rfail_roles"
 psql_q postgres "DROP ROLE $role"
 fingerprint "$dst" >"$T/dst.before"
 assert_status 1 restore -d "$dst" -y --owners "$roles"
+grep -q "detail: .*\"$role\" (does not exist)" "$T/last.err" || die "--owners: the missing role is not named: $(cat "$T/last.err")"
 target_unchanged "--owners with a missing role"
 assert_status 0 restore -d "$dst" -y --no-cache "$roles"
 assert_eq 7 "$(psql_q "$dst" 'SELECT v FROM owned')" "restored without the missing role"

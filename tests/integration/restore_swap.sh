@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # restore_swap.sh: db-restore's swap. A session connected to the target is
 # terminated; the replaced database survives as <db>__pre_<stamp> with its
-# old data and accepts connections; --keep-previous prunes the copies.
+# old data and accepts connections; --keep-previous prunes the copies; two long target
+# names that start alike keep their copies apart.
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,3 +71,35 @@ assert_status 0 restore -d "$dst" -y --keep-previous=0 "$a1"
 assert_eq "" "$(pre_copies)" "copies kept with --keep-previous=0"
 assert_eq first "$(psql_q "$dst" 'SELECT v FROM t')" "content after the last restore"
 assert_eq t "$(psql_q postgres "SELECT datallowconn FROM pg_database WHERE datname = '$dst'")" "the target accepts connections"
+
+# --- two long names that start alike: each target's copies are its own ---------------
+# (a stamp does not fit after 46 bytes: the names of the copies are cut, and carry a hash
+# of the whole target name)
+long=itest_rswap_$(printf 'a%.0s' $(seq 30))
+l1=${long}_one l2=${long}_two
+drop_long() {
+    psql -X -q -v p="${long:0:20}" -d postgres <<'EOF'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datname LIKE :'p' || '%'
+\gexec
+EOF
+}
+on_exit drop_long
+for l in "$l1" "$l2"; do
+    assert_status 0 restore -d "$l" -y "$a1"
+    sleep 1
+    assert_status 0 restore -d "$l" -y --json "$a2"
+done
+l1_copies=$(psql_q postgres "SELECT datname FROM pg_database WHERE datname LIKE '${long:0:20}%\_\_pre\_%' ORDER BY 1")
+assert_eq 2 "$(printf '%s\n' "$l1_copies" | grep -c .)" "previous copies of the two long targets ($l1_copies)"
+previous=$(jq -r .previous "$T/last.out")
+hash=$(printf '%s' "$l2" | sha256sum | cut -c1-8)
+case $previous in
+    *"_${hash}__pre_"2*) ;;
+    *) die "the previous copy of $l2 is not named after its whole name: $previous" ;;
+esac
+assert_status 0 restore -d "$l1" -y --progress=never "$a1" </dev/null
+grep -q "kept as .*_$(printf '%s' "$l1" | sha256sum | cut -c1-8)__pre_<time>" "$T/last.err" ||
+    die "the plan does not show the previous copy's real name: $(grep target "$T/last.err")"
+assert_eq 2 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE datname LIKE '${long:0:20}%\_\_pre\_%'")" \
+    "copies after another restore into $l1 (each target keeps one)"

@@ -3,7 +3,8 @@
 # why, and leaves no file that looks like a snapshot (no .tar, .meta or
 # .partial).  Covered: unreachable server, missing database, pg_dump that
 # fails or has the wrong version, a full disk (free-space check and a write
-# that fails), SIGINT and SIGTERM, and a connection lost in the middle of COPY.
+# that fails), SIGINT and SIGTERM, a connection lost in the middle of COPY, and a
+# role that row-level security would show only some rows.
 . "$(dirname "$0")/lib.sh"
 require_snapshot
 
@@ -46,6 +47,14 @@ cat >"$T/bin/slow_pg_dump" <<EOS
 if [ "\$1" = --version ]; then exec $real_pg_dump --version; fi
 sleep 60
 exec $real_pg_dump "\$@"
+EOS
+cat >"$T/bin/mode_pg_dump" <<EOS
+#!/bin/sh
+# the real pg_dump, then the mode of the file it wrote (--file=...)
+$real_pg_dump "\$@" || exit
+for a in "\$@"; do
+    case \$a in --file=*) stat -c %a "\${a#--file=}" >"$T/schema-mode" ;; esac
+done
 EOS
 chmod +x "$T"/bin/*
 
@@ -110,6 +119,32 @@ no_snapshot_files "$T/d5" "lost connection"
 ) && die "snapshot succeeded despite the write limit"
 grep -qi 'too large\|could not write' "$T/full.err" || die "write failure message: $(cat "$T/full.err")"
 no_snapshot_files "$T/d6" "failed write"
+
+# --- pg_dump's schema file is private from the start, whatever the umask ----------------
+(umask 022 && DB_TOOLS_PG_DUMP=$T/bin/mode_pg_dump assert_status 0 snap -d "$db" -o "$T/d8" -Z 0 schema-mode)
+assert_eq 600 "$(cat "$T/schema-mode")" "mode of the temporary schema file"
+
+# --- row-level security: a role under a policy is refused, not given fewer rows -----------
+reader=itest_rls_reader
+psql -X -q -v ON_ERROR_STOP=1 -v r="$reader" -d "$db" >/dev/null <<'EOF'
+SET client_min_messages = warning;
+SELECT format('DROP OWNED BY %I; DROP ROLE %I', :'r', :'r') FROM pg_roles WHERE rolname = :'r'
+\gexec
+CREATE ROLE :"r" LOGIN;
+CREATE TABLE secrets (id int PRIMARY KEY, owner text);
+INSERT INTO secrets SELECT g, CASE WHEN g <= 3 THEN :'r' ELSE 'someone else' END FROM generate_series(1, 10) g;
+ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY mine ON secrets USING (owner = current_user);
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO :"r";
+EOF
+on_exit "psql -X -q -d $db -c 'DROP OWNED BY $reader' -c 'DROP ROLE $reader'"
+assert_eq 3 "$(PGUSER=$reader psql_q "$db" 'SELECT count(*) FROM secrets')" "rows the reader's policy shows"
+PGUSER=$reader assert_status 1 snap -d "$db" -o "$T/d7" -Z 0 x
+grep -q 'error: could not copy table "public"."secrets": query would be affected by row-level security policy for table "secrets"' "$T/last.err" ||
+    die "row-level security: $(cat "$T/last.err")"
+grep -q 'hint: a snapshot must hold every row' "$T/last.err" || die "row-level security: no hint: $(cat "$T/last.err")"
+no_snapshot_files "$T/d7" "row-level security"
+psql_q "$db" "DROP TABLE secrets"
 
 # --- not enough free space: refused before anything is written -----------------------
 if [ "$(id -u)" = 0 ]; then
