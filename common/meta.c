@@ -239,6 +239,8 @@ fail(reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void check_sums(reader *r, const snap_meta *m);
+
 static json_object *
 field(reader *r, json_object *o, const char *key, enum json_type type, bool nullable, const char *where)
 {
@@ -566,11 +568,74 @@ meta_from_json(const char *text, size_t len, snap_meta *m, char *err, size_t err
 		}
 	}
 	json_object_put(root);
+	if (!r.failed)
+		check_sums(&r, m);
 	if (r.failed) {
 		meta_free(m);
 		return META_INVALID;
 	}
 	return META_OK;
+}
+
+static int
+cmp_oid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* a + b into *sum; false (and *sum untouched) when it does not fit in int64_t */
+static bool
+add64(int64_t *sum, int64_t b)
+{
+	int64_t s;
+
+	if (__builtin_add_overflow(*sum, b, &s))
+		return false;
+	*sum = s;
+	return true;
+}
+
+/*
+ * What the fields say of each other: a table's rows and bytes are the sums
+ * of its members', every total fits in 64 bits, and no large object is
+ * listed twice.
+ */
+static void
+check_sums(reader *r, const snap_meta *m)
+{
+	int64_t rows = 0, raw = 0, stored = 0;
+	uint32_t *oids;
+
+	for (size_t i = 0; i < m->n_tables && !r->failed; i++) {
+		const meta_table *t = &m->tables[i];
+		int64_t tr = 0, traw = 0, tst = 0;
+
+		for (size_t k = 0; k < t->n_members; k++)
+			if (!add64(&tr, t->members[k].rows) || !add64(&traw, t->members[k].raw_bytes) ||
+			    !add64(&tst, t->members[k].stored_bytes)) {
+				fail(r, "tables[%zu]: the sums of its members overflow", i);
+				return;
+			}
+		if (tr != t->rows || traw != t->raw_bytes || tst != t->stored_bytes)
+			fail(r, "tables[%zu]: rows, raw_bytes or stored_bytes is not the sum of its members'", i);
+		else if (!add64(&rows, tr) || !add64(&raw, traw) || !add64(&stored, tst))
+			fail(r, "the tables' totals overflow");
+	}
+	for (size_t i = 0; i < m->n_los && !r->failed; i++)
+		if (!add64(&raw, m->los[i].bytes) || !add64(&stored, m->los[i].stored_bytes))
+			fail(r, "the large objects' totals overflow");
+	if (r->failed || m->n_los < 2)
+		return;
+	oids = xcalloc(m->n_los, sizeof(*oids));
+	for (size_t i = 0; i < m->n_los; i++)
+		oids[i] = m->los[i].oid;
+	qsort(oids, m->n_los, sizeof(*oids), cmp_oid);
+	for (size_t i = 1; i < m->n_los && !r->failed; i++)
+		if (oids[i] == oids[i - 1])
+			fail(r, "large object %u is listed twice", oids[i]);
+	free(oids);
 }
 
 void

@@ -102,9 +102,12 @@ integrity_error(const char *path, const char *fmt, ...)
 	return EXIT_INTEGRITY;
 }
 
-/* The member must be in the tar with the size the meta gives. */
+/*
+ * The member must be in the tar with the size the meta gives, and be named
+ * by the meta only once: claimed[] marks the tar's entries already named.
+ */
 static int
-check_member(archive_in *a, const char *member, int64_t size, size_t *seen)
+check_member(archive_in *a, const char *member, int64_t size, bool *claimed)
 {
 	const tb_entry *e = tb_index_find(&a->ix, member);
 
@@ -115,8 +118,34 @@ check_member(archive_in *a, const char *member, int64_t size, size_t *seen)
 		return integrity_error(a->path, "member \"%s\" holds %lld bytes, its meta.json says %lld",
 		    member, (long long) e->size, (long long) size);
 	}
-	(*seen)++;
+	if (claimed[e - a->ix.entries])
+		return integrity_error(a->path, "member \"%s\" is listed twice in its meta.json", member);
+	claimed[e - a->ix.entries] = true;
 	return EXIT_OK;
+}
+
+/* Every member the meta names is in the tar once, and the tar holds nothing else. */
+static int
+check_members(archive_in *a)
+{
+	const snap_meta *m = &a->m;
+	bool *claimed = xcalloc(a->ix.n_entries ? a->ix.n_entries : 1, sizeof(*claimed));
+	int rc = check_member(a, m->pre_data.member, m->pre_data.bytes, claimed);
+
+	if (rc == EXIT_OK)
+		rc = check_member(a, m->post_data.member, m->post_data.bytes, claimed);
+	for (size_t i = 0; rc == EXIT_OK && i < m->n_tables; i++)
+		for (size_t k = 0; rc == EXIT_OK && k < m->tables[i].n_members; k++)
+			rc = check_member(a, m->tables[i].members[k].member,
+			    m->tables[i].members[k].stored_bytes, claimed);
+	for (size_t i = 0; rc == EXIT_OK && i < m->n_los; i++)
+		rc = check_member(a, m->los[i].member, m->los[i].stored_bytes, claimed);
+	for (size_t i = 0; rc == EXIT_OK && i < a->ix.n_entries; i++)
+		if (!claimed[i] && strcmp(a->ix.entries[i].name, META_MEMBER) != 0)
+			rc = integrity_error(a->path, "member \"%s\" is not listed in its meta.json",
+			    a->ix.entries[i].name);
+	free(claimed);
+	return rc;
 }
 
 /* Index the archive and check its structure.  Returns an exit status. */
@@ -125,7 +154,6 @@ archive_open(const char *path, archive_in *a)
 {
 	char err[512];
 	int rc;
-	size_t seen = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->path = path;
@@ -151,36 +179,8 @@ archive_open(const char *path, archive_in *a)
 		return integrity_error(path, "unknown codec \"%s\"", a->m.codec);
 	hash_hex_of(a->ix.meta, a->ix.meta_len, a->key);
 
-	if ((rc = check_member(a, a->m.pre_data.member, a->m.pre_data.bytes, &seen)) != EXIT_OK ||
-	    (rc = check_member(a, a->m.post_data.member, a->m.post_data.bytes, &seen)) != EXIT_OK)
+	if ((rc = check_members(a)) != EXIT_OK)
 		return rc;
-	for (size_t i = 0; i < a->m.n_tables; i++)
-		for (size_t k = 0; k < a->m.tables[i].n_members; k++) {
-			const meta_member *mm = &a->m.tables[i].members[k];
-
-			if ((rc = check_member(a, mm->member, mm->stored_bytes, &seen)) != EXIT_OK)
-				return rc;
-		}
-	for (size_t i = 0; i < a->m.n_los; i++)
-		if ((rc = check_member(a, a->m.los[i].member, a->m.los[i].stored_bytes, &seen)) != EXIT_OK)
-			return rc;
-	if (seen + 1 != a->ix.n_entries) {
-		/* name the first member the meta does not list */
-		for (size_t i = 0; i < a->ix.n_entries; i++) {
-			const char *n = a->ix.entries[i].name;
-			bool listed = strcmp(n, META_MEMBER) == 0 || strcmp(n, a->m.pre_data.member) == 0 ||
-			    strcmp(n, a->m.post_data.member) == 0;
-
-			for (size_t t = 0; !listed && t < a->m.n_tables; t++)
-				for (size_t k = 0; !listed && k < a->m.tables[t].n_members; k++)
-					listed = strcmp(n, a->m.tables[t].members[k].member) == 0;
-			for (size_t l = 0; !listed && l < a->m.n_los; l++)
-				listed = strcmp(n, a->m.los[l].member) == 0;
-			if (!listed)
-				return integrity_error(path, "member \"%s\" is not listed in its meta.json", n);
-		}
-		return integrity_error(path, "%s", "a member is listed twice in its meta.json");
-	}
 	a->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (a->fd < 0) {
 		log_error("could not open \"%s\": %s", path, strerror(errno));
@@ -218,6 +218,11 @@ read_schema(archive_in *a, const meta_schema *s, char **out)
 		free(buf);
 		return integrity_error(a->path, "member \"%s\" does not match its SHA-256 in meta.json",
 		    s->member);
+	}
+	/* SQL text has no NUL byte: one would end the script there, and the rest never run */
+	if (memchr(buf, '\0', got)) {
+		free(buf);
+		return integrity_error(a->path, "member \"%s\" contains a NUL byte", s->member);
 	}
 	*out = buf;
 	return EXIT_OK;
@@ -1496,7 +1501,8 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	const snap_meta *m = &a->m;
 	meta_totals t;
 	char when[32], age[32], size[32], raw[32];
-	char *pre;
+	char *pre, *name, *src;
+	strbuf from;
 	struct tm tm;
 	time_t now = time(NULL);
 
@@ -1506,12 +1512,26 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	sn_format_age((long long) (now - m->created_at), age, sizeof(age));
 	sn_format_size((unsigned long long) a->ix.file_size, size, sizeof(size));
 	sn_format_size((unsigned long long) t.raw_bytes, raw, sizeof(raw));
+	/* what an archive says is shown as one line of plain text each */
+	name = str_visible(m->name);
+	src = str_visible(m->src_database ? m->src_database : "");
+	sb_init(&from);
+	sb_append_visible(&from, m->src_host ? m->src_host : "local");
+	sb_append_char(&from, ':');
+	sb_append_visible(&from, m->src_port ? m->src_port : "");
+	if (m->git_branch) {
+		sb_append(&from, ", git branch ");
+		sb_append_visible(&from, m->git_branch);
+	}
+	if (m->git_commit) {
+		sb_append(&from, " @ ");
+		sb_append_visible(&from, m->git_commit);
+	}
 	log_plain("archive   %s (%s)\n", a->path, size);
-	log_plain("snapshot  \"%s\", taken %s (%s ago)\n", m->name, when, age);
-	log_plain("source    database \"%s\" on %s:%s%s%s%s%s\n", m->src_database,
-	    m->src_host ? m->src_host : "local", m->src_port ? m->src_port : "",
-	    m->git_branch ? ", git branch " : "", m->git_branch ? m->git_branch : "",
-	    m->git_commit ? " @ " : "", m->git_commit ? m->git_commit : "");
+	log_plain("snapshot  \"%s\", taken %s (%s ago)\n", name, when, age);
+	log_plain("source    database \"%s\" on %s\n", src, from.data);
+	sb_free(&from);
+	free(name);
 	log_plain("contents  %lld tables, %lld rows, %zu sequences, %lld large objects (%s of data)\n",
 	    (long long) t.tables, (long long) t.rows, m->n_sequences, (long long) t.large_objects, raw);
 	pre = rp_copy_prefix(target, RP_SUFFIX_PREVIOUS);
@@ -1525,8 +1545,8 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	if (from_cache)
 		log_plain("method    clone of the cached template (the archive's data is not read)\n");
 	if (m->src_database && strcmp(m->src_database, target) != 0)
-		log_warning("this snapshot was taken from database \"%s\", not \"%s\"", m->src_database,
-		    target);
+		log_warning("this snapshot was taken from database \"%s\", not \"%s\"", src, target);
+	free(src);
 	if (m->server_version_num / 10000 > PQserverVersion(maint) / 10000) {
 		log_warning("this snapshot comes from PostgreSQL %d, and the target server runs %d",
 		    m->server_version_num / 10000, PQserverVersion(maint) / 10000);
@@ -1915,9 +1935,10 @@ rst_run(const rst_opts *o, rst_result *r)
 				log_warning("could not keep a template for the next restore of this archive");
 		}
 	}
-	apply_db_properties(maint, built, &a.m);
+	/* migrations first: the database's own settings (read-only, a short statement_timeout) could stop them */
 	if (o->migrate && migrate_built(o, maint, built, r) < 0)
 		goto fail;
+	apply_db_properties(maint, built, &a.m);
 	if (intr_pending())
 		goto fail;
 

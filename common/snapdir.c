@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +18,26 @@
 #include "strbuf.h"
 #include "tarball.h"
 
+/* A regular file's content (up to limit bytes); NULL for anything else, without blocking on it. */
 static char *
 read_small_file(const char *path, size_t limit, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	strbuf sb;
 	char buf[8192];
-	size_t n;
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
 	sb_init(&sb);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && sb.len <= limit)
-		sb_append_len(&sb, buf, n);
-	fclose(f);
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && sb.len <= limit)
+		sb_append_len(&sb, buf, (size_t) n);
+	close(fd);
 	if (sb.len > limit) {
 		sb_free(&sb);
 		return NULL;
@@ -110,6 +117,8 @@ sd_scan(const char *dir, snap_entry **out, size_t *n)
 		snap_entry *x;
 		char *path;
 
+		struct stat st;
+
 		if (sn_parse_filename(de->d_name, ".tar", &when, &name))
 			is_tar = true;
 		else if (sn_parse_filename(de->d_name, ".meta", &when, &name))
@@ -117,6 +126,13 @@ sd_scan(const char *dir, snap_entry **out, size_t *n)
 		else
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
+		/* a FIFO or a device with a snapshot's name would block whoever reads it */
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			log_verbose("skipping \"%s\": not a regular file", path);
+			free(path);
+			free(name);
+			continue;
+		}
 		x = find_stem(e, count, when, name);
 		if (!x) {
 			if (count == cap) {
@@ -131,10 +147,8 @@ sd_scan(const char *dir, snap_entry **out, size_t *n)
 			free(name);
 		}
 		if (is_tar) {
-			struct stat st;
-
 			x->tar_path = path;
-			x->tar_bytes = stat(path, &st) == 0 ? (long long) st.st_size : -1;
+			x->tar_bytes = (long long) st.st_size;
 		} else {
 			x->meta_path = path;
 		}

@@ -165,20 +165,45 @@ sb_append_char(strbuf *sb, char c)
 	sb_append_len(sb, &c, 1);
 }
 
+/* Length of the valid UTF-8 sequence at s (of n bytes), or 0 when it is not one. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	/* overlong three-byte forms, UTF-16 surrogates, beyond U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
 void
 sb_append_visible(strbuf *sb, const char *s)
 {
+	const unsigned char *u = (const unsigned char *) s;
 	size_t n = strlen(s);
 
-	for (size_t i = 0; i < n; i++) {
-		size_t bad = log_control_len(s + i, n - i);
+	for (size_t i = 0; i < n;) {
+		size_t len = u[i] < 0x80 ? 1 : utf8_len(u + i, n - i);
 
-		if (!bad)
-			sb_append_char(sb, s[i]);
-		for (size_t k = 0; k < bad; k++)
-			sb_appendf(sb, "\\x%02x", (unsigned char) s[i + k]);
-		if (bad)
-			i += bad - 1;
+		/* one line of plain text: C0 controls (newline and tab too), DEL, C1, bad bytes */
+		if (len == 0 || (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) ||
+		    (len == 2 && u[i] == 0xc2 && u[i + 1] <= 0x9f)) {
+			size_t bad = len ? len : 1;
+
+			for (size_t k = 0; k < bad; k++)
+				sb_appendf(sb, "\\x%02x", u[i + k]);
+			i += bad;
+			continue;
+		}
+		sb_append_len(sb, s + i, len);
+		i += len;
 	}
 }
 

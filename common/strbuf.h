@@ -22,7 +22,10 @@ void sb_reserve(strbuf *sb, size_t extra);
 void sb_append(strbuf *sb, const char *s);
 void sb_append_len(strbuf *sb, const void *s, size_t len);
 void sb_append_char(strbuf *sb, char c);
-/* s with its control characters (log_control_len) as \xNN, for printing. */
+/*
+ * s as one line of plain text, for printing: control characters (newline
+ * and tab included, C1 as UTF-8 too) and bytes that are not UTF-8 as \xNN.
+ */
 void sb_append_visible(strbuf *sb, const char *s);
 /* A copy of s as sb_append_visible writes it; caller frees. */
 char *str_visible(const char *s);

@@ -156,6 +156,14 @@ echo "CREATE TABLE extra (x int);" >db/migrations/13_extra.sql
 assert_status 0 run_tool db-restore -d "$dst" -y --migrate --json before-reset
 assert_eq 1 "$(jq -r .migrations_applied "$T/last.out")" "migrations applied by db-restore --migrate"
 assert_eq 1 "$(psql_q "$dst" "SELECT count(*) FROM pg_tables WHERE tablename = 'extra'")" "table made by the pending migration"
+# the source database's own settings are applied after the migrations: read-only does not stop them
+psql_q postgres "ALTER DATABASE $dst SET default_transaction_read_only = on"
+assert_status 0 run_tool db-snapshot -q -d "$dst" read-only
+echo "CREATE TABLE extra2 (x int);" >db/migrations/14_extra2.sql
+assert_status 0 run_tool db-restore -d "$dst" -y --migrate --json read-only
+assert_eq 1 "$(jq -r .migrations_applied "$T/last.out")" "migrations applied under default_transaction_read_only"
+assert_eq 1 "$(psql_q "$dst" "SELECT count(*) FROM pg_tables WHERE tablename = 'extra2'")" "table made under default_transaction_read_only"
+assert_eq on "$(psql_q "$dst" "SHOW default_transaction_read_only")" "the setting, applied after the migrations"
 echo "-- edited again" >>db/migrations/10_orders.sql
 before=$(content)
 assert_status 1 run_tool db-restore -d "$dst" -y --migrate before-reset

@@ -98,11 +98,42 @@ gunzip -c "$T/rb/$small_member" | awk -F '\t' 'NR == 500 { $1 = "not-a-number" }
 gzip -c "$T/small.txt" >"$T/rb/$small_member"
 jq --arg m "$small_member" --arg sha "$(sha256sum <"$T/small.txt" | cut -c1-64)" \
    --argjson raw "$(stat -c %s "$T/small.txt")" --argjson st "$(stat -c %s "$T/rb/$small_member")" \
-   '(.tables[].members[] | select(.member == $m)) |= (.sha256 = $sha | .raw_bytes = $raw | .stored_bytes = $st)' \
+   '(.tables[].members[] | select(.member == $m)) |= (.sha256 = $sha | .raw_bytes = $raw | .stored_bytes = $st) |
+    (.tables[] | select(.members[0].member == $m)) |= (.raw_bytes = $raw | .stored_bytes = $st)' \
    "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
 repack_archive "$T/badrow.tar"
 assert_status 0 restore --verify "$T/badrow.tar"
 expect_refusal 1 "not-a-number" "server-side COPY error" "$T/badrow.tar"
+
+# --- one member listed twice, another not at all (the counts agree): refused ---------
+unpack_archive "$good"
+st=$(jq -r --arg m "$small_member" '.tables[].members[] | select(.member == $m) | .stored_bytes' "$T/rb/meta.json")
+jq --arg m "$small_member" --arg b "$big_member" --argjson st "$st" \
+   '(.tables[] | select(.members[0].member == $b)) |=
+      (.members[0].member = $m | .members[0].stored_bytes = $st | .stored_bytes = $st)' \
+   "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+repack_archive "$T/twice.tar"
+assert_status 4 restore --verify "$T/twice.tar"
+grep -q "member \"$small_member\" is listed twice in its meta.json" "$T/last.err" ||
+    die "--verify of a member listed twice: $(cat "$T/last.err")"
+# the schema sections may not name the same member either
+unpack_archive "$good"
+jq '.schema.pre_data = .schema.post_data' "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+repack_archive "$T/twice-schema.tar"
+assert_status 4 restore --verify "$T/twice-schema.tar"
+grep -q 'is listed twice in its meta.json' "$T/last.err" || die "--verify of pre_data = post_data: $(cat "$T/last.err")"
+
+# --- a NUL byte in a schema member: refused, not a script cut short there ------------
+unpack_archive "$good"
+pre=$(jq -r '.schema.pre_data.member' "$T/rb/meta.json")
+printf '\0DROP TABLE IF EXISTS whatever;\n' >>"$T/rb/$pre"
+jq --arg sha "$(sha256sum <"$T/rb/$pre" | cut -c1-64)" --argjson b "$(stat -c %s "$T/rb/$pre")" \
+   '.schema.pre_data.sha256 = $sha | .schema.pre_data.bytes = $b' \
+   "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
+repack_archive "$T/nul.tar"
+assert_status 4 restore --verify "$T/nul.tar"
+grep -q "member \"$pre\" contains a NUL byte" "$T/last.err" || die "--verify of a NUL byte: $(cat "$T/last.err")"
+expect_refusal 4 "member \"$pre\" contains a NUL byte" "NUL byte in the schema" "$T/nul.tar"
 
 # --- a decompression bomb: a member that inflates far beyond its declared size ------
 # 1 MB of gzip holding ~100 MB of rows, declared as the original member's few KB: the

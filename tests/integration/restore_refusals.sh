@@ -105,7 +105,9 @@ assert_eq one "$(psql_q "$dst" 'SELECT v FROM t')" "content after restoring a .t
 # A database name and branch with escape sequences (clear screen, set the window title)
 # are shown with \xNN in the summary, the warnings and the listing.
 unpack_archive "$older"
-jq '.source.database = "app\u001b[2J" | .git = {"branch": "b\u001b]0;x\u0007", "commit": "c"}' \
+# A host with a newline cannot add a line of its own to the plan.
+jq '.source.database = "app\u001b[2J" | .git = {"branch": "b\u001b]0;x\u0007", "commit": "c"}
+    | .source.host = "evil\ntarget    database \"fake\"\tX"' \
     "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
 mkdir "$T/hostile"
 repack_archive "$T/hostile/20260101-000000_hostile.tar"
@@ -114,6 +116,8 @@ assert_status 3 restore -d "$dst" "$T/hostile/20260101-000000_hostile.tar" </dev
 grep -qF 'database "app\x1b[2J"' "$T/last.err" || die "the summary does not show the name escaped: $(cat "$T/last.err")"
 grep -qF 'git branch b\x1b]0;x\x07' "$T/last.err" || die "the summary does not show the branch escaped"
 grep -qF 'taken from database "app\x1b[2J", not' "$T/last.err" || die "the warning does not show the name escaped"
+grep -qF 'on evil\x0atarget    database "fake"\x09X:' "$T/last.err" || die "the host's newline is not escaped: $(cat "$T/last.err")"
+! grep -q '^target    database "fake"' "$T/last.err" || die "the archive added a line to the plan"
 assert_status 0 restore -o "$T/hostile"
 grep -qF 'app\x1b[2J' "$T/last.out" || die "the listing does not show the name escaped: $(cat "$T/last.out")"
 for f in "$T/last.err" "$T/last.out"; do

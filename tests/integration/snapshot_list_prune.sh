@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # db-snapshot --list (table and JSON) and --prune (--keep, --older-than,
 # both, NAME scope, --dry-run, config "retention"), on a directory holding
-# copies of a real snapshot under several names and times.
+# copies of a real snapshot under several names and times (and FIFOs named like
+# one, which are skipped without blocking).
 . "$(dirname "$0")/lib.sh"
 require_snapshot
 
@@ -32,6 +33,14 @@ touch "$dir/README.md" "$dir/x.tar.partial" "$dir/notes.tar"
 rm "$dir/$(stamp 60)_beta.meta"
 
 # --- list -------------------------------------------------------------------------
+# FIFOs named like a snapshot are skipped, not read (which would block)
+mkdir "$T/fifo"
+cp "$src.tar" "$src.meta" "$T/fifo/"
+mkfifo "$T/fifo/$(stamp 30)_gamma.meta" "$T/fifo/$(stamp 30)_gamma.tar"
+assert_status 0 timeout 30 "$DB_TOOLS_BINDIR/db-snapshot" --list -o "$T/fifo"
+assert_eq 2 "$(wc -l <"$T/last.out")" "list lines beside FIFOs (header + 1)"
+assert_status 0 timeout 30 "$DB_TOOLS_BINDIR/db-snapshot" --prune --keep 0 --dry-run -o "$T/fifo"
+assert_status 0 timeout 30 "$DB_TOOLS_BINDIR/db-restore" -o "$T/fifo"
 assert_status 0 snap --list -o "$dir"
 assert_eq 6 "$(wc -l <"$T/last.out")" "list lines (header + 5)"
 head -n 1 "$T/last.out" | grep -q 'NAME.*TIME.*AGE.*DATABASE.*BRANCH.*TABLES.*ROWS.*SIZE' || die "list header: $(head -n 1 "$T/last.out")"

@@ -791,6 +791,27 @@ test_reject_table_without_members(void **state)
 	expect_edit("tables.0.members", "null", META_INVALID);
 }
 
+static void
+test_reject_inconsistent_sums(void **state)
+{
+	static const char lo_twice[] = "{\"oid\": 4000000000, \"member\": \"large-objects/4000000001.gz\","
+	    " \"bytes\": 1, \"stored_bytes\": 1, \"sha256\":"
+	    " \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}";
+
+	(void) state;
+	/* a table's rows and bytes are its members' sums (15 rows, 1500 and 450 bytes) */
+	expect_edit("tables.1.rows", "16", META_INVALID);
+	expect_edit("tables.1.raw_bytes", "1499", META_INVALID);
+	expect_edit("tables.1.stored_bytes", "0", META_INVALID);
+	expect_edit("tables.1.rows", "15", META_OK);
+	/* sums that do not fit in 64 bits */
+	expect_edit("tables.1.members.0.rows", "9223372036854775807", META_INVALID);
+	expect_edit("tables.0.members.0.raw_bytes", "9223372036854775807", META_INVALID);
+	expect_edit("large_objects.0.bytes", "9223372036854775807", META_INVALID);
+	/* one large object listed twice */
+	expect_edit("large_objects.1", lo_twice, META_INVALID);
+}
+
 int
 main(void)
 {
@@ -816,6 +837,7 @@ main(void)
 		cmocka_unit_test(test_reject_long_member_name),
 		cmocka_unit_test(test_reject_created_at),
 		cmocka_unit_test(test_reject_table_without_members),
+		cmocka_unit_test(test_reject_inconsistent_sums),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -249,8 +249,13 @@ test_visible(void **state)
 	char *v;
 
 	(void) state;
+	/* newline and tab too: one line of text, which an archive cannot break into two */
 	v = str_visible("db\033[31m\tb\302\205r \303\244\n");
-	assert_string_equal(v, "db\\x1b[31m\tb\\xc2\\x85r \303\244\n");
+	assert_string_equal(v, "db\\x1b[31m\\x09b\\xc2\\x85r \303\244\\x0a");
+	free(v);
+	/* bytes that are not UTF-8 (a raw C1 byte, a cut sequence, a surrogate); 4-byte ones kept */
+	v = str_visible("a\233b\303 \355\240\200 \360\237\220\230 \340\240\200");
+	assert_string_equal(v, "a\\x9bb\\xc3 \\xed\\xa0\\x80 \360\237\220\230 \340\240\200");
 	free(v);
 	v = str_visible("");
 	assert_string_equal(v, "");
