@@ -3,14 +3,19 @@
  */
 #include "conn.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "interrupt.h"
 #include "log.h"
 #include "quote.h"
+#include "strbuf.h"
 
 /* Server notices ("... does not exist, skipping") are detail, not news. */
 static void
@@ -24,6 +29,58 @@ void
 conn_route_notices(PGconn *conn)
 {
 	PQsetNoticeProcessor(conn, notice_to_log, NULL);
+}
+
+char *
+conn_redact(const char *msg)
+{
+	static const char *const keys[] = {"password=", "sslpassword="};
+	strbuf out;
+	const char *p = msg;
+
+	sb_init(&out);
+	while (*p) {
+		const char *at, *colon, *end;
+		size_t k;
+
+		/* scheme://user:SECRET@host */
+		if (strncmp(p, "://", 3) == 0 && (at = strpbrk(p + 3, "@/ \"?")) && *at == '@' &&
+		    (colon = memchr(p + 3, ':', (size_t) (at - p - 3)))) {
+			sb_append_len(&out, p, (size_t) (colon + 1 - p));
+			sb_append(&out, "***");
+			p = at;
+			continue;
+		}
+		/* password=SECRET, sslpassword=SECRET, quoted or not */
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strncmp(p, keys[k], strlen(keys[k])) == 0 && (p == msg || !isalnum((unsigned char) p[-1])))
+				break;
+		if (k < sizeof(keys) / sizeof(keys[0])) {
+			sb_append(&out, keys[k]);
+			p += strlen(keys[k]);
+			if (*p == '\'') {
+				for (end = p + 1; *end && *end != '\''; end += end[0] == '\\' && end[1] ? 2 : 1)
+					;
+				end += *end == '\'';
+			} else
+				end = p + strcspn(p, " &\"");
+			sb_append(&out, "***");
+			p = end;
+			continue;
+		}
+		sb_append_char(&out, *p++);
+	}
+	return sb_steal(&out);
+}
+
+/* log_error("<what>: <libpq's message>"), any password in the message hidden */
+static void
+log_libpq_error(const char *what, const char *msg)
+{
+	char *safe = conn_redact(msg);
+
+	log_error("%s: %s", what, safe[strspn(safe, " \n")] ? safe : "unknown error");
+	free(safe);
 }
 
 PGconn *
@@ -44,7 +101,7 @@ conn_open(const char *conninfo, const char *appname)
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		log_error("could not connect to the database: %s", PQerrorMessage(conn));
+		log_libpq_error("could not connect to the database", PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
@@ -56,8 +113,10 @@ conn_open(const char *conninfo, const char *appname)
 static void
 connect_failed(PGconn *c, const char *dbname)
 {
-	log_error("could not connect to database \"%s\": %s", dbname,
-	    c ? PQerrorMessage(c) : "out of memory");
+	char *what = xasprintf("could not connect to database \"%s\"", dbname);
+
+	log_libpq_error(what, c ? PQerrorMessage(c) : "out of memory");
+	free(what);
 	PQfinish(c);
 }
 
@@ -176,7 +235,7 @@ conn_log_error(PGconn *conn, const PGresult *res, const char *what)
 		return;
 	}
 	msg = conn ? PQerrorMessage(conn) : "no connection";
-	log_error("%s: %s", what, msg[strspn(msg, " \n")] ? msg : "unknown error");
+	log_libpq_error(what, msg);
 }
 
 int
@@ -305,14 +364,30 @@ conn_child_conninfo(PGconn *conn, const char *dbname, char **password)
 }
 
 bool
+conn_addr_is_local(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_UNIX)
+		return true;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
+bool
 conn_is_local(PGconn *conn)
 {
-	const char *host = PQhost(conn);
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
 
-	if (!host || !*host || host[0] == '/' || host[0] == '@')
-		return true;
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	    strcmp(host, "::1") == 0;
+	/* the address actually connected to, whatever host and hostaddr said */
+	if (PQsocket(conn) < 0 || getpeername(PQsocket(conn), (struct sockaddr *) &peer, &len) < 0)
+		return false;
+	return conn_addr_is_local((const struct sockaddr *) &peer);
 }
 
 static void

@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #include "strbuf.h"
 
@@ -17,6 +18,12 @@
  * libpq untouched.  Logs and returns NULL on failure.
  */
 PGconn *conn_open(const char *conninfo, const char *appname);
+/*
+ * A copy of msg (a libpq message, which may quote the whole connection
+ * string) with passwords shown as ***: the user:password of a URI and the
+ * password= and sslpassword= values.  Caller frees.
+ */
+char *conn_redact(const char *msg);
 /* Send the server's notices to the log at verbose level (conn_open* do this). */
 void conn_route_notices(PGconn *conn);
 /* Same server and credentials as conn, another database (NULL: the same). */
@@ -53,7 +60,13 @@ char *conn_child_conninfo(PGconn *conn, const char *dbname, char **password);
  * without the password (for DATABASE_URL in a child's environment).
  */
 char *conn_uri(PGconn *conn, const char *dbname);
-/* Non-zero when the connection is local (Unix socket, localhost, 127.x, ::1). */
+/*
+ * Whether the connection's peer, the address actually connected to, is on
+ * this machine: a Unix socket, 127.0.0.0/8, ::1 (or ::ffff:127.x).  Not
+ * what the host text says: "host=localhost hostaddr=<remote>" and a name
+ * such as "127.example.com" are remote.
+ */
 bool conn_is_local(PGconn *conn);
+bool conn_addr_is_local(const struct sockaddr *sa);
 
 #endif

@@ -34,10 +34,11 @@ dba_target_name(const char *conninfo)
 	if (PQdb(c) && *PQdb(c))
 		name = xstrdup(PQdb(c));
 	else {
-		const char *msg = PQerrorMessage(c);
+		char *msg = conn_redact(PQerrorMessage(c));
 
 		log_error("could not work out the target database: %s",
 		    msg[strspn(msg, " \n")] ? msg : "no database name");
+		free(msg);
 	}
 	PQfinish(c);
 	return name;

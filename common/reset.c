@@ -61,9 +61,14 @@ var_cmp(const void *a, const void *b)
 	return strcmp((*(const seed_var *const *) a)->name, (*(const seed_var *const *) b)->name);
 }
 
-/* The variables as a JSON object, in name order (the manifest must not depend on option order). */
+/*
+ * The variables as a JSON object, in name order (the manifest must not
+ * depend on option order).  With digest, each value is given as its
+ * SHA-256: the manifest is the cached template's comment, which every role
+ * can read, and a --set value may be a secret.
+ */
 static json_object *
-vars_json(const seed_vars *vs)
+vars_json(const seed_vars *vs, bool digest)
 {
 	json_object *o = json_object_new_object();
 	const seed_var **sorted = xcalloc(vs->n ? vs->n : 1, sizeof(*sorted));
@@ -71,8 +76,18 @@ vars_json(const seed_vars *vs)
 	for (size_t i = 0; i < vs->n; i++)
 		sorted[i] = &vs->v[i];
 	qsort(sorted, vs->n, sizeof(*sorted), var_cmp);
-	for (size_t i = 0; i < vs->n; i++)
-		json_object_object_add(o, sorted[i]->name, json_object_new_string(sorted[i]->value));
+	for (size_t i = 0; i < vs->n; i++) {
+		char hex[HASH_HEX_LEN + 1], *text;
+
+		if (!digest) {
+			json_object_object_add(o, sorted[i]->name, json_object_new_string(sorted[i]->value));
+			continue;
+		}
+		hash_hex_of(sorted[i]->value, strlen(sorted[i]->value), hex);
+		text = xasprintf("sha256:%s", hex);
+		json_object_object_add(o, sorted[i]->name, json_object_new_string(text));
+		free(text);
+	}
 	free(sorted);
 	return o;
 }
@@ -107,8 +122,8 @@ load_inputs(const rs_opts *o, int server_version, inputs *in)
 			json_object_object_add(m, "seeds", files);
 		} else if (c->seeds_command)
 			json_object_object_add(m, "seeds", json_object_new_string(c->seeds_command));
-		json_object_object_add(m, "counts", vars_json(&o->counts));
-		json_object_object_add(m, "set", vars_json(&o->sets));
+		json_object_object_add(m, "counts", vars_json(&o->counts, false));
+		json_object_object_add(m, "set", vars_json(&o->sets, true));
 		json_object_object_add(m, "rng_seed", json_object_new_int64(o->rng_seed));
 	} else
 		json_object_object_add(m, "seeds", json_object_new_string("none (--no-seed)"));
@@ -281,7 +296,7 @@ seed(const rs_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs
 		return -1;
 	manifest = json_object_to_json_string_ext(in->manifest, JSON_C_TO_STRING_PLAIN);
 	hash_hex_of(manifest, strlen(manifest), seed_version);
-	counts = vars_json(&o->counts);
+	counts = vars_json(&o->counts, false);
 	rc = seed_record(conn, seed_version, json_object_to_json_string(counts), o->rng_seed,
 	    (monotime() - t0) * 1000.0, &r->rows_json);
 	json_object_put(counts);

@@ -139,6 +139,17 @@ for f in db/migrations/9_users.sql db/migrations/10_orders.sql db/seeds/010_user
 done
 assert_eq "4 6" "$(psql_q itest_reset_psql 'SELECT (SELECT count(*) FROM users) || $$ $$ || (SELECT count(*) FROM orders)')" "rows made by psql -v"
 
+# --- --set values: part of the cache key, never stored in readable form ---------------
+assert_status 0 run_tool db-reset -d "$dst" -y --set api_token=S3cr3tV4lue --json
+assert_eq true "$(jq -r .cached "$T/last.out")" "a reset with --set keeps its result"
+assert_eq 0 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE '%S3cr3tV4lue%'")" \
+    "databases whose comment holds the --set value"
+run_tool db-reset --cache=list --json | grep -q S3cr3tV4lue && die "--cache=list shows the --set value"
+assert_status 0 run_tool db-reset -d "$dst" -y --fast --set api_token=S3cr3tV4lue --json
+assert_eq true "$(jq -r .from_cache "$T/last.out")" "--fast with the same --set value"
+assert_status 0 run_tool db-reset -d "$dst" -y --fast --set api_token=other --json
+assert_eq false "$(jq -r .from_cache "$T/last.out")" "--fast with another --set value"
+
 # --- --snapshot-first, --from, and db-restore --migrate --------------------------------
 have_snapshot || skip_rest "--snapshot-first, --from and --migrate: $(snapshot_problem)"
 assert_status 0 run_tool db-reset -d "$dst" -y --no-cache --snapshot-first

@@ -25,6 +25,13 @@ no_snapshot_files() {   # DIR WHAT
 assert_status 1 snap -d "host=127.0.0.1 port=1 connect_timeout=3" -o "$T/d1" x
 grep -q 'could not connect' "$T/last.err" || die "unreachable server: $(cat "$T/last.err")"
 no_snapshot_files "$T/d1" "unreachable server"
+# libpq quotes a URI it cannot parse: the password is not shown
+for tool in "db-snapshot x" "db-restore --cache=list" "db-reset --cache=list"; do
+    # shellcheck disable=SC2086 # a tool and its argument
+    assert_status 1 run_tool $tool -d 'postgresql://u:SeCrEt@[::1/db'
+    grep -q 'postgresql://u:\*\*\*@\[::1/db' "$T/last.err" || die "$tool: the URI is not shown: $(cat "$T/last.err")"
+    ! grep -q SeCrEt "$T/last.err" || die "$tool printed the password: $(cat "$T/last.err")"
+done
 assert_status 1 snap -d "dbname=itest_no_such_db" -o "$T/d1" x
 grep -q 'itest_no_such_db' "$T/last.err" || die "missing database not named: $(cat "$T/last.err")"
 no_snapshot_files "$T/d1" "missing database"
