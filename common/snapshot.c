@@ -16,7 +16,9 @@
  */
 #include "snapshot.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq/libpq-fs.h>
 #include <limits.h>
 #include <pthread.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -705,6 +708,62 @@ fill_source(job *j, const cat_db *db, const pgdump_prog *pgd)
 	m->compression_level = j->o->level;
 }
 
+/*
+ * Remove the .partial files a killed snapshot left in dir: those of a stem
+ * ("<stamp>_<name>") whose .tar.partial no live run holds locked (tb_create).
+ */
+static void
+remove_stale_partials(const char *dir)
+{
+	static const char *const kinds[] = {".tar.partial", ".meta.partial", ".schema.partial"};
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		size_t len = strlen(n), k;
+		char *stem, *tar, *path, *name;
+		time_t when;
+		int fd;
+		bool live = false;
+
+		for (k = 0; k < 3; k++)
+			if (len > strlen(kinds[k]) && strcmp(n + len - strlen(kinds[k]), kinds[k]) == 0)
+				break;
+		if (k == 3)
+			continue;
+		/* the schema file is hidden: ".<stem>.schema.partial" */
+		stem = xasprintf("%.*s", (int) (len - strlen(kinds[k]) - (k == 2)), n + (k == 2));
+		tar = xasprintf("%s.tar", stem);
+		if ((k == 2) != (n[0] == '.') || !sn_parse_filename(tar, ".tar", &when, &name)) {
+			free(tar);
+			free(stem);
+			continue;
+		}
+		free(name);
+		free(tar);
+		tar = xasprintf("%s/%s.tar.partial", dir, stem);
+		fd = open(tar, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			live = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+			close(fd);
+		}
+		path = xasprintf("%s/%s", dir, n);
+		if (!live) {
+			if (unlink(path) == 0)
+				log_info("removed \"%s\", left by an interrupted snapshot", path);
+			else if (errno != ENOENT)
+				log_warning("could not remove \"%s\": %s", path, strerror(errno));
+		}
+		free(path);
+		free(tar);
+		free(stem);
+	}
+	closedir(d);
+}
+
 static int
 check_space(const char *dir, uint64_t need)
 {
@@ -872,6 +931,7 @@ snap_run(const snap_opts *o, snap_result *r)
 	}
 	log_verbose("%zu tables in %zu work items, %zu sequences, %zu large objects, about %llu bytes",
 	    j.n_tables, j.n_items, j.meta.n_sequences, j.meta.n_los, (unsigned long long) est_total);
+	remove_stale_partials(o->dir);
 	if (check_space(o->dir, est_total) < 0)
 		goto out;
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -38,6 +39,8 @@ tb_create(const char *path)
 		free(tb);
 		return NULL;
 	}
+	/* held while the file is open: a live writer's file is told from a killed one's */
+	(void) flock(tb->fd, LOCK_EX | LOCK_NB);
 	tb->path = xstrdup(path);
 	tb->buf = xmalloc(COPY_BUF);
 	pthread_mutex_init(&tb->lock, NULL);

@@ -14,7 +14,10 @@
 
 typedef struct tarball tarball;
 
-/* Create path (must not exist) with mode 0600.  Logs and returns NULL on failure. */
+/*
+ * Create path (must not exist) with mode 0600, holding an exclusive flock on
+ * it while it is open.  Logs and returns NULL on failure.
+ */
 tarball *tb_create(const char *path);
 int tb_add_spool(tarball *tb, const char *member, spool *sp, time_t mtime);
 int tb_add_mem(tarball *tb, const char *member, const void *data, size_t len, time_t mtime);

@@ -3,7 +3,8 @@
 # why, and leaves no file that looks like a snapshot (no .tar, .meta or
 # .partial).  Covered: unreachable server, missing database, pg_dump that
 # fails or has the wrong version, a full disk (free-space check and a write
-# that fails), SIGINT and SIGTERM, a connection lost in the middle of COPY, and a
+# that fails), SIGINT and SIGTERM, SIGKILL (the next run removes the .partial files,
+# and not those of a run still going), a connection lost in the middle of COPY, and a
 # role that row-level security would show only some rows.
 . "$(dirname "$0")/lib.sh"
 require_snapshot
@@ -101,6 +102,30 @@ wait "$pid" || rc=$?
 assert_eq 1 "$rc" "exit status after SIGINT during COPY"
 no_snapshot_files "$T/d4" "SIGINT during COPY"
 set +m
+
+# --- SIGKILL leaves .partial files; the next run removes them, not a live run's --------
+copying() {
+    [ "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'COPY%' AND application_name = 'db-snapshot'")" -gt 0 ]
+}
+"$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d9" -Z 9 -j 1 --progress=never killed >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do copying && break; sleep 0.1; done
+kill -KILL "$pid"
+wait "$pid" || true
+[ -n "$(find "$T/d9" -name '*.partial')" ] || die "SIGKILL left no .partial file to clean up"
+settled_zero postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'db-snapshot'" >/dev/null
+# a live run's files stay: a slow snapshot runs while another one starts in the same directory
+"$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d9" -Z 9 -j 1 --progress=never live >"$T/live.out" 2>"$T/live.err" &
+live=$!
+for _ in $(seq 100); do copying && break; sleep 0.1; done
+assert_status 0 snap -d "$db" -o "$T/d9" -Z 0 --progress=never next
+grep -q '_live' "$T/last.err" && die "the live run's files were touched: $(cat "$T/last.err")"
+wait "$live" || die "the live snapshot failed beside the other run: $(cat "$T/live.err")"
+# the first of the two to start found the killed run's file
+grep -q 'removed ".*_killed.tar.partial", left by an interrupted snapshot' "$T/live.err" "$T/last.err" ||
+    die "the killed run's file was not removed: $(cat "$T/live.err" "$T/last.err")"
+assert_eq "" "$(find "$T/d9" -name '*.partial')" ".partial files after both runs"
+assert_eq 2 "$(find "$T/d9" -name '*.tar' | wc -l)" "snapshots in the directory"
 
 # --- connection lost in the middle of COPY -------------------------------------------
 "$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d5" -Z 9 -j 1 --progress=never x >"$T/lost.out" 2>"$T/lost.err" &
