@@ -5,7 +5,8 @@
 # --cache=list and --cache=clear, with no "error:" line from any of them; the superuser's
 # templates are neither listed, nor evicted (cache_size 1), nor cleared; a superuser's
 # session on the target is named and stops the restore before anything changes, and so
-# does --owners with an owner the role cannot give objects to.
+# does --owners with an owner the role cannot give objects to.  A template the role plants
+# under the name of the superuser's next one is never used, dropped or an error.
 # On a server that no pg_dump here can read, the archive comes from the PostgreSQL 15 one.
 # shellcheck source-path=SCRIPTDIR
 
@@ -177,4 +178,24 @@ role_run "restore cache clear" 0 restore --cache=clear
 role_run "reset cache clear" 0 run_tool db-reset --cache=clear
 assert_eq 0 "$(templates_of "$role")" "templates of $role after --cache=clear"
 assert_eq "$su_count" "$(templates_of "$su")" "the superuser's templates after $role's --cache=clear"
+# --- a template planted by another role is never used, dropped or an error -----------
+# The role makes the database the superuser's next template for this archive (with
+# --owners) would be, with a table of its own, and marks it IS_TEMPLATE.
+key=$(printf '%s --owners' "$(sha256sum "${archive%.tar}.meta" | cut -c1-64)" | sha256sum | cut -c1-64)
+planted=db_tools_cache_$(printf '%s\n%s' "$su" "$key" | sha256sum | cut -c1-16)
+as_role psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $planted" >/dev/null
+as_role psql_q "$planted" "CREATE TABLE planted (x int)"
+as_role psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+    -c "COMMENT ON DATABASE $planted IS 'db-tools cache 1 kind=restore key=$key created=0 used=9999999999999999 label=x'" \
+    -c "ALTER DATABASE $planted IS_TEMPLATE true" >/dev/null
+for round in 1 2; do
+    assert_status 0 restore -y -d "$sudst" --keep-previous=0 --owners --json "$archive"
+    assert_eq false "$(jq -r .from_cache "$T/last.out")" "the superuser's restore $round beside a planted template"
+    ! grep -q 'error:' "$T/last.err" || die "a planted template caused an error: $(cat "$T/last.err")"
+    assert_eq 0 "$(psql_q "$sudst" "SELECT count(*) FROM pg_tables WHERE tablename = 'planted'")" "the planted table in the target"
+done
+assert_status 0 restore --cache=clear
+assert_eq 1 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE datname = '$planted'")" "the planted database after the superuser's --cache=clear"
+restore --cache=list --json | grep -q "$planted" && die "the superuser's --cache=list shows the planted template"
+as_role psql -X -q -d postgres -c "ALTER DATABASE $planted IS_TEMPLATE false" -c "DROP DATABASE $planted" >/dev/null
 echo "ok"
