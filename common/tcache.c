@@ -203,14 +203,43 @@ tc_touch(PGconn *conn, const char *kind, const char *key)
 	return rc;
 }
 
+/*
+ * Drop the role's templates that never got their comment: a run killed
+ * between creating one and describing it (a moment) leaves a whole copy
+ * that nothing else would ever find.  Returns how many or -1.
+ */
+static int
+drop_incomplete(PGconn *conn)
+{
+	dba_info *dbs;
+	size_t nd;
+	int dropped = 0;
+
+	if (dba_list(conn, TC_PREFIX, false, &dbs, &nd) < 0)
+		return -1;
+	for (size_t i = 0; i < nd && dropped >= 0; i++) {
+		tc_entry e;
+
+		memset(&e, 0, sizeof(e));
+		if (!dbs[i].owned || parse_comment(dbs[i].comment, &e)) {
+			free(e.label);
+			continue;
+		}
+		log_verbose("dropping \"%s\", a template left unfinished by an interrupted run", dbs[i].name);
+		dropped = dba_drop(conn, dbs[i].name) < 0 ? -1 : dropped + 1;
+	}
+	dba_info_free(dbs, nd);
+	return dropped;
+}
+
 int
 tc_evict(PGconn *conn, const char *kind, int keep)
 {
 	tc_entry *all;
 	size_t n;
-	int dropped = 0;
+	int dropped = drop_incomplete(conn);
 
-	if (tc_list(conn, kind, false, &all, &n) < 0)
+	if (dropped < 0 || tc_list(conn, kind, false, &all, &n) < 0)
 		return -1;
 	for (size_t i = keep < 0 ? n : (size_t) keep; i < n; i++) {
 		log_verbose("dropping template \"%s\" (%s, last used %lld)", all[i].db, all[i].label,

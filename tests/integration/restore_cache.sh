@@ -82,3 +82,12 @@ assert_status 0 restore -d "$dst" -y --keep-previous=0 --json "$a1"
 assert_eq true "$(jq -r .from_cache "$T/last.out")" "without --owners again"
 assert_eq 2 "$(restore --cache=list --json | jq length)" "templates with and without --owners"
 assert_status 0 restore --cache=clear
+
+# a template a killed run created but never described is found and dropped by --cache=clear
+psql_q postgres "CREATE DATABASE db_tools_cache_0123456789abcdef"
+on_exit "psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS db_tools_cache_0123456789abcdef'"
+assert_status 0 restore --cache=list --json
+assert_eq 0 "$(jq length "$T/last.out")" "--cache=list shows an undescribed template"
+assert_status 0 restore --cache=clear
+assert_eq 0 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE datname = 'db_tools_cache_0123456789abcdef'")" \
+    "an undescribed template after --cache=clear"
