@@ -555,26 +555,33 @@ copy_begin(PGconn *conn, const item *it, bool freeze)
 /*
  * End the COPY (aborting it unless ok) and add the rows the server loaded
  * to *rows; commit or roll back copy_begin's transaction when freeze.
- * Logs the server's error unless quiet.  Returns 0 or -1.
+ * With report, says why the load failed: the server's error, or the lost
+ * connection.  Returns 0 or -1.
  */
 static int
-copy_end(PGconn *conn, const item *it, bool freeze, bool ok, bool quiet, int64_t *rows)
+copy_end(PGconn *conn, const item *it, bool freeze, bool ok, bool report, int64_t *rows)
 {
 	PGresult *res;
 	int rc = ok ? 0 : -1;
+	bool said = false;
 
 	if (PQputCopyEnd(conn, ok ? NULL : "db-restore stopped this load") != 1)
 		rc = -1;
 	while ((res = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			if (ok && !quiet) {
+			if (report && !said) {
 				conn_log_error(conn, res, "could not load a table");
 				log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
+				said = true;
 			}
 			rc = -1;
 		} else
 			*rows += strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
+	}
+	if (rc < 0 && report && !said) {
+		conn_log_error(conn, NULL, "could not load a table");
+		log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
 	}
 	if (freeze) {
 		if (rc == 0)
@@ -615,7 +622,9 @@ load_table(job *j, PGconn *conn, const item *it, char *buf)
 		return -1;
 	}
 	rc = stream_member(j, it, &mi, buf, &integrity);
-	if (copy_end(conn, it, freeze, rc == 0, integrity || job_stopping(j), &rows) < 0)
+	/* the server's side of a failure is said here; the archive's was said already */
+	if (copy_end(conn, it, freeze, rc == 0,
+	    !integrity && !job_stopping(j) && (rc == 0 || mi.server_failed), &rows) < 0)
 		rc = -1;
 	if (rc == 0 && check_rows(j, it, rows) < 0) {
 		integrity = true;
@@ -765,8 +774,8 @@ share_help(share *sh, PGconn *conn)
 			free(c.data);
 			ok = false;
 		}
-	if (began && copy_end(conn, sh->it, false, ok && !sh->failed && !job_stopping(sh->j), false,
-	    &rows) < 0)
+	if (began && copy_end(conn, sh->it, false, ok && !sh->failed && !job_stopping(sh->j),
+	    ok && !sh->failed && !job_stopping(sh->j), &rows) < 0)
 		ok = false;
 	pthread_mutex_lock(&sh->lock);
 	sh->rows += rows;
@@ -875,7 +884,8 @@ load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
 		else if (send_chunk(conn, &c) < 0)
 			rc = -1;
 	}
-	if (copy_end(conn, it, false, rc == 0 && !job_stopping(j), integrity || rc < 0, &rows) < 0)
+	if (copy_end(conn, it, false, rc == 0 && !job_stopping(j), rc == 0 && !job_stopping(j) && !integrity,
+	    &rows) < 0)
 		rc = -1;
 
 	/* no one joins from now on; wait for those who did */

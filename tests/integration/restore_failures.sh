@@ -4,7 +4,8 @@
 #   a corrupted member, a truncated archive, not a tar at all, a newer
 #   format, a member that inflates beyond its declared size (exit 4, target
 #   untouched); a row the server rejects in the middle
-#   of a COPY (exit 1); db-restore killed with SIGKILL (the next run cleans
+#   of a COPY (exit 1); the load's sessions terminated (exit 1, the cause said);
+#   db-restore killed with SIGKILL (the next run cleans
 #   up); a role that cannot open all -j connections (exit 1, nothing left);
 #   an archive whose objects belong to a role the server does not have
 #   (restores without --owners, fails cleanly with it).
@@ -150,6 +151,22 @@ expect_refusal 4 "member \"$small_member\" holds more than the $declared bytes i
     "decompression bomb" "$T/bomb.tar"
 assert_status 4 restore --verify "$T/bomb.tar"
 grep -q "holds more than the $declared bytes" "$T/last.err" || die "--verify of the bomb: $(cat "$T/last.err")"
+
+# --- the load's sessions terminated: the cause is said, the target untouched ---------
+app=itest_rfail_term_$$
+PGAPPNAME=$app "$DB_TOOLS_BINDIR/db-restore" -d "$dst" -y --no-cache -j 2 "$good" >"$T/term.out" 2>"$T/term.err" &
+pid=$!
+for _ in $(seq 300); do
+    [ "$(psql_q postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                           WHERE application_name = '$app' AND query LIKE 'COPY%'")" -gt 0 ] && break
+    sleep 0.05
+done
+rc=0
+wait "$pid" || rc=$?
+assert_eq 1 "$rc" "exit status after the load's sessions were terminated"
+grep -q 'error: .*terminating connection due to administrator command\|error: .*server closed the connection' "$T/term.err" ||
+    die "the cause is not said: $(cat "$T/term.err")"
+target_unchanged "load sessions terminated"
 
 # --- killed with SIGKILL while loading; the next run cleans up ------------------
 "$DB_TOOLS_BINDIR/db-restore" -d "$dst" -y -j 1 "$good" >"$T/killed.out" 2>&1 &
