@@ -257,8 +257,10 @@ parse_seeds(json_object *val, const char *path, const char *dir, cfg *c)
 		return -1;
 	}
 	if (json_object_object_get_ex(val, "rng_seed", &d)) {
-		if (!json_object_is_type(d, json_type_int) || json_object_get_int64(d) < 0) {
-			log_error("configuration file \"%s\": \"seeds.rng_seed\" must be an integer, 0 or more", path);
+		if (!json_object_is_type(d, json_type_int) || json_object_get_int64(d) < 0 ||
+		    json_object_get_int64(d) > INT_MAX) {
+			log_error("configuration file \"%s\": \"seeds.rng_seed\" must be an integer from 0 to %d "
+			    "(as --rng-seed)", path, INT_MAX);
 			return -1;
 		}
 		c->rng_seed = json_object_get_int64(d);
@@ -269,6 +271,13 @@ parse_seeds(json_object *val, const char *path, const char *dir, cfg *c)
 			return -1;
 		}
 		json_object_object_foreach(d, name, n) {
+			/* the names -c accepts: they become :name in the seed files and SEED_<NAME>_COUNT */
+			if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			    strlen(name)) {
+				log_error("configuration file \"%s\": \"seeds.counts\": invalid name \"%s\": use letters, "
+				    "digits and '_'", path, name);
+				return -1;
+			}
 			if (!json_object_is_type(n, json_type_int) || json_object_get_int64(n) < 0) {
 				log_error("configuration file \"%s\": \"seeds.counts.%s\" must be an integer, 0 or more",
 				    path, name);

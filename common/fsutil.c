@@ -50,9 +50,11 @@ fs_fsync_dir(const char *dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0 || fsync(fd) != 0) {
-		log_error("could not fsync directory \"%s\": %s", dir, strerror(errno));
+		int e = errno;
+
 		if (fd >= 0)
 			close(fd);
+		errno = e;
 		return -1;
 	}
 	close(fd);

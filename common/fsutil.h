@@ -9,6 +9,7 @@
 
 /* mkdir -p; new directories get mode. */
 int fs_mkdir_p(const char *path, unsigned mode);
+/* fsync a directory (its entries: a rename in it); -1 with errno set, nothing logged. */
 int fs_fsync_dir(const char *dir);
 /* Bytes available to an unprivileged writer in the file system holding path. */
 int fs_free_bytes(const char *path, uint64_t *out);

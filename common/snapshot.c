@@ -932,6 +932,12 @@ snap_run(const snap_opts *o, snap_result *r)
 	log_verbose("%zu tables in %zu work items, %zu sequences, %zu large objects, about %llu bytes",
 	    j.n_tables, j.n_items, j.meta.n_sequences, j.meta.n_los, (unsigned long long) est_total);
 	remove_stale_partials(o->dir);
+	/* a snapshot is durable only once its directory is fsynced: find out now if that cannot be */
+	if (fs_fsync_dir(o->dir) < 0) {
+		log_error("could not fsync directory \"%s\": %s", o->dir, strerror(errno));
+		log_hint("db-snapshot needs to read the directory it writes into, to make a snapshot durable");
+		goto out;
+	}
 	if (check_space(o->dir, est_total) < 0)
 		goto out;
 
@@ -1023,7 +1029,9 @@ snap_run(const snap_opts *o, snap_result *r)
 	}
 	meta_created = false;
 out_ok:
-	(void) fs_fsync_dir(o->dir);
+	if (fs_fsync_dir(o->dir) < 0)
+		log_warning("the snapshot is written, but could not be made durable (fsync of \"%s\": %s)",
+		    o->dir, strerror(errno));
 	summarize(&j, r, archive_bytes, monotime() - t0, tar_path, meta_path);
 	rc = 0;
 out:

@@ -70,6 +70,20 @@ new_entry(const char *member, uint64_t size, time_t mtime)
 	return e;
 }
 
+/*
+ * Why libarchive could not write: the system's reason when it has one
+ * ("No space left on device"), not its own generic "Write error".
+ */
+static const char *
+write_error(tarball *tb)
+{
+	int e = archive_errno(tb->a);
+
+	if (e > 0)
+		return strerror(e);
+	return archive_error_string(tb->a) ? archive_error_string(tb->a) : "unknown error";
+}
+
 static int
 write_data(tarball *tb, const char *member, const void *data, size_t len)
 {
@@ -78,7 +92,7 @@ write_data(tarball *tb, const char *member, const void *data, size_t len)
 
 		if (n <= 0) {
 			log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path,
-			    archive_error_string(tb->a) ? archive_error_string(tb->a) : strerror(errno));
+			    write_error(tb));
 			return -1;
 		}
 		data = (const char *) data + n;
@@ -95,8 +109,7 @@ add_entry(tarball *tb, const char *member, uint64_t size, time_t mtime)
 
 	archive_entry_free(e);
 	if (rc != ARCHIVE_OK) {
-		log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path,
-		    archive_error_string(tb->a));
+		log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path, write_error(tb));
 		return -1;
 	}
 	return 0;
@@ -106,8 +119,7 @@ static int
 finish_entry(tarball *tb, const char *member)
 {
 	if (archive_write_finish_entry(tb->a) != ARCHIVE_OK) {
-		log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path,
-		    archive_error_string(tb->a));
+		log_error("could not write member \"%s\" to \"%s\": %s", member, tb->path, write_error(tb));
 		return -1;
 	}
 	return 0;
@@ -163,7 +175,7 @@ tb_close(tarball *tb)
 	int rc = 0;
 
 	if (archive_write_close(tb->a) != ARCHIVE_OK) {
-		log_error("could not finish archive \"%s\": %s", tb->path, archive_error_string(tb->a));
+		log_error("could not finish archive \"%s\": %s", tb->path, write_error(tb));
 		rc = -1;
 	}
 	archive_write_free(tb->a);

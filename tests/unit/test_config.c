@@ -314,6 +314,17 @@ test_parse_migrations_seeds(void **state)
 	cfg_free(&c);
 	assert_int_equal(parse("{\"seeds\": {\"counts\": {\"users\": \"ten\"}}}", &c), -1);
 	cfg_free(&c);
+	/* what -c and --rng-seed accept, no more */
+	assert_int_equal(parse("{\"seeds\": {\"counts\": {\"bad-name\": 1}}}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"seeds\": {\"counts\": {\"\": 1}}}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"seeds\": {\"counts\": {\"Line_Items2\": 1}}}", &c), 0);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"seeds\": {\"rng_seed\": 2147483648}}", &c), -1);
+	cfg_free(&c);
+	assert_int_equal(parse("{\"seeds\": {\"rng_seed\": 2147483647}}", &c), 0);
+	cfg_free(&c);
 	assert_int_equal(parse("{\"cache_size\": 5000}", &c), -1);
 	cfg_free(&c);
 }
