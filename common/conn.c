@@ -129,7 +129,7 @@ int
 conn_open_like_n(PGconn *conn, const char *dbname, const char *appname, PGconn **out, int n)
 {
 	char *password = NULL;
-	char *ci = conn_child_conninfo(conn, dbname, &password);
+	char *ci = conn_child_conninfo(conn, dbname, &password, NULL);
 	const char *name = dbname ? dbname : PQdb(conn);
 	PostgresPollingStatusType *st = xcalloc((size_t) (n ? n : 1), sizeof(*st));
 	struct pollfd *pfd = xcalloc((size_t) (n ? n : 1), sizeof(*pfd));
@@ -324,19 +324,26 @@ conn_pin_session(PGconn *conn, const char *more)
 }
 
 char *
-conn_child_conninfo(PGconn *conn, const char *dbname, char **password)
+conn_child_conninfo(PGconn *conn, const char *dbname, char **password, char **secrets)
 {
 	PQconninfoOption *opts = PQconninfo(conn);
-	strbuf sb;
+	strbuf sb, sec;
 
 	*password = NULL;
 	sb_init(&sb);
+	sb_init(&sec);
 	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
 		const char *val = o->val;
 
 		if (strcmp(o->keyword, "password") == 0) {
 			if (val && *val)
 				*password = xstrdup(val);
+			continue;
+		}
+		/* "*": a secret (sslpassword): never in a string that may reach a command line */
+		if (secrets && strchr(o->dispchar, '*')) {
+			if (val && *val && !strchr(val, '\n'))
+				sb_appendf(&sec, "%s=%s\n", o->keyword, val);
 			continue;
 		}
 		if (strcmp(o->keyword, "dbname") == 0 && dbname)
@@ -360,6 +367,12 @@ conn_child_conninfo(PGconn *conn, const char *dbname, char **password)
 		q_conninfo_value(&sb, val);
 	}
 	PQconninfoFree(opts);
+	if (secrets)
+		*secrets = sec.len ? sb_steal(&sec) : NULL;
+	if (sec.data) {
+		explicit_bzero(sec.data, sec.len);
+		sb_free(&sec);
+	}
 	return sb_steal(&sb);
 }
 

@@ -50,11 +50,14 @@ char *conn_query_value(PGconn *conn, const char *sql, bool *is_null);
 void conn_log_error(PGconn *conn, const PGresult *res, const char *what);
 /*
  * A conninfo string that reaches the same server, database dbname (NULL:
- * the same), with every option the connection used except the password,
- * which goes to *password (caller frees; NULL when none) for PGPASSWORD in
- * a child's environment.
+ * the same), with every option the connection used except the secret ones:
+ * the password goes to *password (caller frees; NULL when none) for
+ * PGPASSWORD in a child's environment.  With secrets, the others
+ * (sslpassword) go to *secrets as "keyword=value" lines for a private
+ * service file (caller frees; NULL when none); with secrets NULL, for
+ * connections made in this process only, they stay in the string.
  */
-char *conn_child_conninfo(PGconn *conn, const char *dbname, char **password);
+char *conn_child_conninfo(PGconn *conn, const char *dbname, char **password, char **secrets);
 /*
  * A postgresql:// URI for database dbname on conn's server, as conn's user,
  * without the password (for DATABASE_URL in a child's environment).

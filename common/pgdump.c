@@ -247,11 +247,38 @@ out:
 	return rc;
 }
 
+/*
+ * A service file "[db_tools]" holding lines (keyword=value), mode 0600 in
+ * TMPDIR; its path (caller unlinks and frees), or NULL after logging.
+ */
+static char *
+write_service_file(const char *lines)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = xasprintf("%s/db-tools-service-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f || fprintf(f, "[db_tools]\n%s", lines) < 0 || fclose(f) != 0) {
+		log_error("could not write a service file for pg_dump in \"%s\": %s",
+		    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+		if (f)
+			(void) fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		if (fd >= 0)
+			unlink(path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 int
 pgd_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, const char *path)
 {
-	char *password = NULL;
-	char *conninfo = conn_child_conninfo(conn, NULL, &password);
+	char *password = NULL, *secrets = NULL, *service_file = NULL;
+	char *conninfo = conn_child_conninfo(conn, NULL, &password, &secrets);
 	char *snapshot_arg = xasprintf("--snapshot=%s", snapshot);
 	char *dbname_arg = xasprintf("--dbname=%s", conninfo);
 	char *file_arg = xasprintf("--file=%s", path);
@@ -259,19 +286,29 @@ pgd_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, con
 	 * Both schema sections in one catalog pass.  Not --schema-only: that
 	 * would drop the REFRESH MATERIALIZED VIEW entries post-data needs;
 	 * leaving out the data section keeps table data out.  Large objects
-	 * are copied by the workers (--no-blobs).
-	 */
-	/*
-	 * The snapshot already holds ACCESS SHARE on every table, so pg_dump
-	 * waits for a lock only behind a session that waits for the snapshot:
-	 * it gives up at once instead (see lock_table_nowait in snapshot.c).
+	 * are copied by the workers (--no-blobs).  The snapshot already holds
+	 * ACCESS SHARE on every table, so pg_dump waits for a lock only behind
+	 * a session that waits for the snapshot: it gives up at once instead
+	 * (see lock_table_nowait in snapshot.c).
 	 */
 	char *argv[] = {prog->path, "--format=custom", "--compress=0", "--section=pre-data",
 	    "--section=post-data", "--no-blobs", "--lock-wait-timeout=1000", snapshot_arg,
 	    "--no-password", file_arg, dbname_arg, NULL};
 	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
-	char *env[] = {pw_env, NULL};
-	int rc, fd;
+	char *env[4] = {NULL};
+	int rc, fd, ne = 0;
+
+	if (pw_env)
+		env[ne++] = pw_env;
+	/* the other secrets reach pg_dump through a private service file, not argv */
+	if (secrets && !(service_file = write_service_file(secrets))) {
+		rc = -1;
+		goto out;
+	}
+	if (service_file) {
+		env[ne++] = xasprintf("PGSERVICEFILE=%s", service_file);
+		env[ne++] = xstrdup("PGSERVICE=db_tools");
+	}
 
 	/* pg_dump would create the file with the umask's mode: private from the start */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -279,9 +316,17 @@ pgd_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, con
 		log_error("could not create \"%s\": %s", path, strerror(errno));
 		rc = -1;
 	} else
-		rc = run_tool(argv, pw_env ? env : NULL, "pg_dump", NULL, NULL, NULL);
+		rc = run_tool(argv, ne ? env : NULL, "pg_dump", NULL, NULL, NULL);
 	if (fd >= 0)
 		close(fd);
+out:
+	if (service_file) {
+		unlink(service_file);
+		free(service_file);
+		free(env[ne - 2]);
+		free(env[ne - 1]);
+	}
+	free_secret(secrets);
 	free(snapshot_arg);
 	free(dbname_arg);
 	free(file_arg);

@@ -186,7 +186,7 @@ rs_run_command(PGconn *maint, const char *db, const char *command, const char *w
     size_t n_extra)
 {
 	char *password = NULL;
-	char *ci = conn_child_conninfo(maint, db, &password);
+	char *ci = conn_child_conninfo(maint, db, &password, NULL);
 	char *uri = conn_uri(maint, db);
 	char **env = xcalloc(n_extra + 8, sizeof(char *));
 	size_t ne = 0;

@@ -104,7 +104,8 @@ free_secret(char *s)
 {
 	if (!s)
 		return;
-	memset(s, 0, strlen(s));
+	/* memset before free could be dropped by the compiler; explicit_bzero cannot */
+	explicit_bzero(s, strlen(s));
 	free(s);
 }
 

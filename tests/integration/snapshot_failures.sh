@@ -64,6 +64,15 @@ for a in "\$@"; do
     case \$a in --file=*) stat -c %a "\${a#--file=}" >"$T/schema-mode" ;; esac
 done
 EOS
+cat >"$T/bin/argv_pg_dump" <<EOS
+#!/bin/sh
+# what pg_dump is given: its command line, and the service file its environment names
+if [ "\$1" = --version ]; then exec $real_pg_dump --version; fi
+printf '%s\n' "\$@" >"$T/pg_dump.argv"
+cat "\${PGSERVICEFILE:-/dev/null}" >"$T/pg_dump.service"
+stat -c %a "\${PGSERVICEFILE:-/dev/null}" >"$T/pg_dump.service-mode"
+exec $real_pg_dump "\$@"
+EOS
 chmod +x "$T"/bin/*
 
 DB_TOOLS_PG_DUMP=$T/bin/failing_pg_dump assert_status 1 snap -d "$db" -o "$T/d2" x
@@ -151,6 +160,16 @@ no_snapshot_files "$T/d5" "lost connection"
 ) && die "snapshot succeeded despite the write limit"
 grep -qi 'too large\|could not write' "$T/full.err" || die "write failure message: $(cat "$T/full.err")"
 no_snapshot_files "$T/d6" "failed write"
+
+# --- secrets reach pg_dump through its environment and a private file, never argv -------
+# (sslpassword is only used with a client key; here it must only never be shown)
+DB_TOOLS_PG_DUMP=$T/bin/argv_pg_dump assert_status 0 snap -d "dbname=$db sslmode=disable sslpassword=S3cr3tK3y" -o "$T/d10" -Z 0 secrets
+grep -q -- '--dbname=' "$T/pg_dump.argv" || die "pg_dump's command line was not recorded"
+! grep -q S3cr3tK3y "$T/pg_dump.argv" || die "a secret is on pg_dump's command line: $(cat "$T/pg_dump.argv")"
+grep -qx 'sslpassword=S3cr3tK3y' "$T/pg_dump.service" || die "the secret did not reach pg_dump: $(cat "$T/pg_dump.service")"
+assert_eq 600 "$(cat "$T/pg_dump.service-mode")" "mode of pg_dump's service file"
+[ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'db-tools-service-*' -newer "$T/pg_dump.argv" 2>/dev/null)" ] ||
+    die "the service file was left behind"
 
 # --- pg_dump's schema file is private from the start, whatever the umask ----------------
 (umask 022 && DB_TOOLS_PG_DUMP=$T/bin/mode_pg_dump assert_status 0 snap -d "$db" -o "$T/d8" -Z 0 schema-mode)
