@@ -392,12 +392,34 @@ conn_addr_is_local(const struct sockaddr *sa)
 }
 
 bool
+conn_host_is_local(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (!host || !*host || host[0] == '/' || host[0] == '@')
+		return true;
+	if (strcmp(host, "localhost") == 0)
+		return true;
+	/* an address written out, not a name that only starts like one ("127.example.com") */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+bool
 conn_is_local(PGconn *conn)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 
-	/* the address actually connected to, whatever host and hostaddr said */
+	/*
+	 * Both the name and the address actually connected to: "host=localhost
+	 * hostaddr=<remote>" is remote, and so is a tunnel named after the host
+	 * it leads to ("host=db.example.com hostaddr=127.0.0.1").
+	 */
+	if (!conn_host_is_local(PQhost(conn)))
+		return false;
 	if (PQsocket(conn) < 0 || getpeername(PQsocket(conn), (struct sockaddr *) &peer, &len) < 0)
 		return false;
 	return conn_addr_is_local((const struct sockaddr *) &peer);

@@ -64,12 +64,15 @@ char *conn_child_conninfo(PGconn *conn, const char *dbname, char **password, cha
  */
 char *conn_uri(PGconn *conn, const char *dbname);
 /*
- * Whether the connection's peer, the address actually connected to, is on
- * this machine: a Unix socket, 127.0.0.0/8, ::1 (or ::ffff:127.x).  Not
- * what the host text says: "host=localhost hostaddr=<remote>" and a name
- * such as "127.example.com" are remote.
+ * Whether the connection is to this machine: its host is a socket
+ * directory, "localhost" or a loopback address written out
+ * (conn_host_is_local), and the address actually connected to is a Unix
+ * socket, 127.0.0.0/8, ::1 or ::ffff:127.x (conn_addr_is_local).  So
+ * "host=localhost hostaddr=<remote>", "127.example.com" and a tunnel named
+ * after its far end are all remote.
  */
 bool conn_is_local(PGconn *conn);
+bool conn_host_is_local(const char *host);
 bool conn_addr_is_local(const struct sockaddr *sa);
 
 #endif

@@ -426,9 +426,13 @@ dba_apply_setting(PGconn *conn, const char *name, const char *setting, char *err
 int
 dba_check_sessions(PGconn *conn, const char *name)
 {
+	/*
+	 * A backend without a role yet (or any more) is one starting or exiting,
+	 * on its way out by itself: dba_terminate waits for it.
+	 */
 	PGresult *res = query1(conn,
-	    "SELECT a.pid, coalesce(a.usename, ''), a.application_name" OTHER_SESSIONS
-	    "   AND NOT " CAN_END_SESSION " ORDER BY a.pid", name);
+	    "SELECT a.pid, a.usename, a.application_name" OTHER_SESSIONS
+	    "   AND a.usesysid IS NOT NULL AND NOT " CAN_END_SESSION " ORDER BY a.pid", name);
 	int n;
 
 	if (!res)

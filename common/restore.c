@@ -552,24 +552,28 @@ copy_begin(PGconn *conn, const item *it, bool freeze)
 	return rc;
 }
 
+#define COPY_ABORTED "db-restore stopped this load"
+
 /*
  * End the COPY (aborting it unless ok) and add the rows the server loaded
  * to *rows; commit or roll back copy_begin's transaction when freeze.
- * With report, says why the load failed: the server's error, or the lost
- * connection.  Returns 0 or -1.
+ * Unless quiet, says why the load failed on the server's side: its error
+ * (not the abort asked for here), or the connection lost.  Returns 0 or -1.
  */
 static int
-copy_end(PGconn *conn, const item *it, bool freeze, bool ok, bool report, int64_t *rows)
+copy_end(PGconn *conn, const item *it, bool freeze, bool ok, bool quiet, int64_t *rows)
 {
 	PGresult *res;
 	int rc = ok ? 0 : -1;
-	bool said = false;
+	bool said = quiet;
 
-	if (PQputCopyEnd(conn, ok ? NULL : "db-restore stopped this load") != 1)
+	if (PQputCopyEnd(conn, ok ? NULL : COPY_ABORTED) != 1)
 		rc = -1;
 	while ((res = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			if (report && !said) {
+			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+			if (!said && !(msg && strstr(msg, COPY_ABORTED))) {
 				conn_log_error(conn, res, "could not load a table");
 				log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
 				said = true;
@@ -579,8 +583,8 @@ copy_end(PGconn *conn, const item *it, bool freeze, bool ok, bool report, int64_
 			*rows += strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
 	}
-	if (rc < 0 && report && !said) {
-		conn_log_error(conn, NULL, "could not load a table");
+	if (rc < 0 && !said && PQstatus(conn) == CONNECTION_BAD) {
+		conn_log_error(conn, NULL, "lost the connection while loading a table");
 		log_detail("table %s.%s, member \"%s\"", it->schema, it->table, it->member);
 	}
 	if (freeze) {
@@ -623,8 +627,7 @@ load_table(job *j, PGconn *conn, const item *it, char *buf)
 	}
 	rc = stream_member(j, it, &mi, buf, &integrity);
 	/* the server's side of a failure is said here; the archive's was said already */
-	if (copy_end(conn, it, freeze, rc == 0,
-	    !integrity && !job_stopping(j) && (rc == 0 || mi.server_failed), &rows) < 0)
+	if (copy_end(conn, it, freeze, rc == 0, integrity || job_stopping(j), &rows) < 0)
 		rc = -1;
 	if (rc == 0 && check_rows(j, it, rows) < 0) {
 		integrity = true;
@@ -775,7 +778,7 @@ share_help(share *sh, PGconn *conn)
 			ok = false;
 		}
 	if (began && copy_end(conn, sh->it, false, ok && !sh->failed && !job_stopping(sh->j),
-	    ok && !sh->failed && !job_stopping(sh->j), &rows) < 0)
+	    job_stopping(sh->j), &rows) < 0)
 		ok = false;
 	pthread_mutex_lock(&sh->lock);
 	sh->rows += rows;
@@ -884,8 +887,7 @@ load_table_shared(job *j, int self, PGconn *conn, const item *it, char *buf)
 		else if (send_chunk(conn, &c) < 0)
 			rc = -1;
 	}
-	if (copy_end(conn, it, false, rc == 0 && !job_stopping(j), rc == 0 && !job_stopping(j) && !integrity,
-	    &rows) < 0)
+	if (copy_end(conn, it, false, rc == 0 && !job_stopping(j), integrity || job_stopping(j), &rows) < 0)
 		rc = -1;
 
 	/* no one joins from now on; wait for those who did */

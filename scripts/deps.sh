@@ -14,6 +14,7 @@ packages=(
     cmake gcc make pkg-config git tar gzip jq mandoc time util-linux
     libpq-dev zlib1g-dev libssl-dev libarchive-dev libjson-c-dev libcmocka-dev
     postgresql-15 postgresql-client-15
+    clang libclang-rt-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -9,7 +9,8 @@
 #
 # The integration tests run against Debian's PostgreSQL 15 (release and ASan/UBSan builds),
 # then against every other major of the version matrix (release build, as pgN.integration.*),
-# and cross_version restores the archives of every server into every other.
+# and cross_version restores the archives of every server into every other. The fuzz test
+# runs scripts/fuzz.sh (clang's libFuzzer targets, 20 s each); its lines are printed last.
 #
 #   --asan-only       run only the tests of the ASan/UBSan build (ctest -L '^asan\.')
 #   --versions LIST   the other majors to test against (default "13 14 16 17 18"; "" for
@@ -117,6 +118,13 @@ if [ -n "$unexpected" ] || [ "$skipped" != "$logged" ]; then
     echo "test.sh: unexpected skips ($skipped skipped, $logged with an expected reason):"
     printf '%s\n' "$unexpected" | sed '/^$/d; s/^/  /'
     [ "$status" -ne 0 ] || status=1
+fi
+
+# what the fuzz test ran (scripts/fuzz.sh prints a line per target)
+if grep -qa '^fuzz_[a-z_]*: ' build/Testing/Temporary/LastTest.log 2>/dev/null; then
+    echo
+    echo "Fuzzing:"
+    grep -a '^fuzz_[a-z_]*: ' build/Testing/Temporary/LastTest.log | sed 's/^/  /'
 fi
 
 # ctest's summary ("N% tests passed, ..."), or its last line when it ran no tests (-N)

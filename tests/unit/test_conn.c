@@ -86,12 +86,32 @@ test_addr_is_local(void **state)
 	assert_false(v6_local("::2"));
 }
 
+static void
+test_host_is_local(void **state)
+{
+	(void) state;
+	assert_true(conn_host_is_local(NULL));
+	assert_true(conn_host_is_local(""));
+	assert_true(conn_host_is_local("/var/run/postgresql"));
+	assert_true(conn_host_is_local("@abstract"));
+	assert_true(conn_host_is_local("localhost"));
+	assert_true(conn_host_is_local("127.0.0.1"));
+	assert_true(conn_host_is_local("127.1.2.3"));
+	assert_true(conn_host_is_local("::1"));
+	assert_false(conn_host_is_local("127.example.com"));
+	assert_false(conn_host_is_local("localhost.example.com"));
+	assert_false(conn_host_is_local("db.example.test"));
+	assert_false(conn_host_is_local("10.0.0.1"));
+	assert_false(conn_host_is_local("::2"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_addr_is_local),
+		cmocka_unit_test(test_host_is_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

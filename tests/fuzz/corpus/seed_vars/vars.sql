@@ -1,0 +1,1 @@
+SELECT :users, :'name', :"x", :unknown; -- :users
