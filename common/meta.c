@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsoncheck.h"
 #include "snapname.h"
 #include "strbuf.h"
 
@@ -427,13 +428,18 @@ meta_from_json(const char *text, size_t len, snap_meta *m, char *err, size_t err
 	struct json_tokener *tok;
 	json_object *root, *v, *src, *schema, *arr;
 	reader r = {err, errsize, false};
-	char *format, *created;
+	char *format, *created, jerr[128];
 	int64_t version;
 
 	memset(m, 0, sizeof(*m));
 	err[0] = '\0';
 	if (len > META_MAX_BYTES || len > INT32_MAX) {
 		snprintf(err, errsize, "meta document is too large");
+		return META_INVALID;
+	}
+	/* json-c is lenient (trailing bytes, duplicate keys, NaN, bad UTF-8): strict first */
+	if (json_check_strict(text, len, jerr, sizeof(jerr)) < 0) {
+		snprintf(err, errsize, "meta document is not strict JSON: %s", jerr);
 		return META_INVALID;
 	}
 	tok = json_tokener_new();

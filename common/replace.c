@@ -302,8 +302,17 @@ rp_swap_in(PGconn *maint, const char *built, const char *target, bool exists, ch
 void
 rp_abandon(PGconn *maint, const char *built, const char *target, bool exists)
 {
-	log_info("dropping the half-built database \"%s\"; \"%s\" %s", built, target,
-	    exists ? "is unchanged" : "was not created");
+	/* say what is true now, not what should be: look */
+	int now = PQstatus(maint) == CONNECTION_OK ? dba_exists(maint, target) : -1;
+
+	if (now < 0)
+		log_info("dropping the half-built database \"%s\"", built);
+	else if (exists && now == 0)
+		log_warning("database \"%s\" no longer exists: something other than this run dropped or "
+		    "renamed it", target);
+	else
+		log_info("dropping the half-built database \"%s\"; \"%s\" %s", built, target,
+		    exists ? "is as it was" : now ? "exists, made by someone else meanwhile" : "was not created");
 	if (dba_drop(maint, built) < 0)
 		log_warning("could not drop \"%s\"; the next run for \"%s\" will", built, target);
 }

@@ -1506,6 +1506,19 @@ close_conns(job *j)
 
 /* ---- showing, confirming ---- */
 
+/* Whether the archive was taken on the server maint is connected to (as far as its meta says). */
+static bool
+same_server(const snap_meta *m, PGconn *maint)
+{
+	const char *host = PQhost(maint), *port = PQport(maint);
+	bool local_src = !m->src_host || !*m->src_host || m->src_host[0] == '/';
+	bool local_dst = !host || !*host || host[0] == '/';
+
+	if (local_src != local_dst || (!local_src && strcmp(m->src_host, host) != 0))
+		return false;
+	return !m->src_port || !port || strcmp(m->src_port, port) == 0;
+}
+
 static void
 show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
     const rst_opts *o, bool from_cache)
@@ -1540,7 +1553,10 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 		sb_append_visible(&from, m->git_commit);
 	}
 	log_plain("archive   %s (%s)\n", a->path, size);
-	log_plain("snapshot  \"%s\", taken %s (%s ago)\n", name, when, age);
+	if (strcmp(age, "future") == 0)
+		log_plain("snapshot  \"%s\", taken %s (in the future: a clock is wrong)\n", name, when);
+	else
+		log_plain("snapshot  \"%s\", taken %s (%s ago)\n", name, when, age);
 	log_plain("source    database \"%s\" on %s\n", src, from.data);
 	sb_free(&from);
 	free(name);
@@ -1558,6 +1574,11 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 		log_plain("method    clone of the cached template (the archive's data is not read)\n");
 	if (m->src_database && strcmp(m->src_database, target) != 0)
 		log_warning("this snapshot was taken from database \"%s\", not \"%s\"", src, target);
+	/* someone else's archive: say what running its schema means */
+	if ((m->src_database && strcmp(m->src_database, target) != 0) || !same_server(m, maint))
+		log_plain("trust     the archive's schema runs with the privileges of \"%s\"%s\n",
+		    PQuser(maint), o->trust_archive ? " (--trust-archive: all of it)" :
+		    " (only statements pg_dump writes are accepted)");
 	free(src);
 	if (m->server_version_num / 10000 > PQserverVersion(maint) / 10000) {
 		log_warning("this snapshot comes from PostgreSQL %d, and the target server runs %d",
@@ -1654,6 +1675,52 @@ out:
 	j->post = NULL;
 	script_free(&pre);
 	script_free(&post);
+	return rc;
+}
+
+/*
+ * An archive's schema runs as the restoring role, so one from someone else
+ * may hold only the statements pg_dump writes (stmt_refusal): anything else
+ * refuses the archive (exit 4) before anything runs, unless trusted.
+ */
+static int
+check_schema_statements(archive_in *a, bool trust)
+{
+	const meta_schema *parts[] = {&a->m.pre_data, &a->m.post_data};
+	int rc = EXIT_OK;
+
+	if (trust)
+		return EXIT_OK;
+	for (size_t p = 0; p < 2 && rc == EXIT_OK; p++) {
+		char *text, err[256];
+		sql_stmt *st;
+		size_t n;
+
+		if ((rc = read_schema(a, parts[p], &text)) != EXIT_OK)
+			break;
+		if (sql_split(text, strlen(text), &st, &n, err, sizeof(err)) < 0) {
+			free(text);
+			rc = integrity_error(a->path, "member \"%s\": %s", parts[p]->member, err);
+			break;
+		}
+		for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+			const char *why = stmt_refusal(text, &st[i]);
+			char *stmt, *shown;
+
+			if (!why)
+				continue;
+			stmt = xasprintf("%.*s", (int) (st[i].len > 120 ? 120 : st[i].len), text + st[i].start);
+			shown = str_visible(stmt);
+			rc = integrity_error(a->path, "member \"%s\", line %d: %s: %s%s", parts[p]->member,
+			    st[i].line, why, shown, st[i].len > 120 ? "..." : "");
+			log_hint("its schema would run with your privileges; --trust-archive runs it anyway, "
+			    "if you trust whoever made it");
+			free(shown);
+			free(stmt);
+		}
+		free(st);
+		free(text);
+	}
 	return rc;
 }
 
@@ -1861,6 +1928,8 @@ rst_run(const rst_opts *o, rst_result *r)
 	if (rc != EXIT_OK)
 		goto out;
 	fill_result(r, &a);
+	if ((rc = check_schema_statements(&a, o->trust_archive)) != EXIT_OK)
+		goto out;
 	cache_key(&a, o->owners, key);
 
 	rc = EXIT_FAILURE_;
@@ -1992,7 +2061,7 @@ out:
 }
 
 int
-rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
+rst_verify(const char *archive, int jobs, enum opt_when progress, bool trust, rst_result *r)
 {
 	archive_in a;
 	job j;
@@ -2009,6 +2078,8 @@ rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r)
 	if (rc != EXIT_OK)
 		goto out;
 	fill_result(r, &a);
+	if ((rc = check_schema_statements(&a, trust)) != EXIT_OK)
+		goto out;
 	if ((rc = read_schema(&a, &a.m.pre_data, &text)) != EXIT_OK)
 		goto out;
 	free(text);

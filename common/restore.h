@@ -24,6 +24,7 @@ typedef struct rst_opts {
 	int cache_size;              /* templates kept per server */
 	int keep_previous;           /* __pre_ copies kept */
 	bool migrate;                /* apply pending migrations before the swap */
+	bool trust_archive;          /* run schema statements pg_dump does not write too */
 	enum opt_when progress;
 	const cfg *cfg;
 } rst_opts;
@@ -43,8 +44,11 @@ typedef struct rst_result {
 
 /* Returns an exit status (exitcode.h); logs what went wrong. */
 int rst_run(const rst_opts *o, rst_result *r);
-/* Check every member completely; restores nothing.  Returns an exit status. */
-int rst_verify(const char *archive, int jobs, enum opt_when progress, rst_result *r);
+/*
+ * Check every member completely (and, unless trust, that the schema holds
+ * only statements pg_dump writes); restores nothing.  Returns an exit status.
+ */
+int rst_verify(const char *archive, int jobs, enum opt_when progress, bool trust, rst_result *r);
 void rst_result_free(rst_result *r);
 /* The result as a JSON document (caller frees). */
 char *rst_result_json(const rst_result *r);

@@ -239,7 +239,7 @@ sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now)
 	}
 	if (wdb > 30)
 		wdb = 30;
-	fprintf(f, "%-*s  %-19s  %5s  %-*s  %-16s  %6s  %12s  %9s\n", (int) wname, "NAME", "TIME (UTC)",
+	fprintf(f, "%-*s  %-19s  %6s  %-*s  %-16s  %6s  %12s  %9s\n", (int) wname, "NAME", "TIME (UTC)",
 	    "AGE", (int) wdb, "DATABASE", "BRANCH", "TABLES", "ROWS", "SIZE");
 	for (size_t i = 0; i < n; i++) {
 		char when[32], age[16], size[32];
@@ -261,11 +261,11 @@ sd_print(FILE *f, const snap_entry *e, size_t n, bool json, time_t now)
 				branch = str_visible(e[i].meta.git_branch);
 		}
 		if (e[i].has_meta)
-			fprintf(f, "%-*s  %-19s  %5s  %-*.*s  %-16.16s  %6lld  %12lld  %9s\n", (int) wname,
+			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6lld  %12lld  %9s\n", (int) wname,
 			    e[i].name, when, age, (int) wdb, (int) wdb, db, branch ? branch : "-",
 			    (long long) t.tables, (long long) t.rows, size);
 		else
-			fprintf(f, "%-*s  %-19s  %5s  %-*.*s  %-16.16s  %6s  %12s  %9s\n", (int) wname,
+			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6s  %12s  %9s\n", (int) wname,
 			    e[i].name, when, age, (int) wdb, (int) wdb, "?", "-", "?", "?", size);
 		free(db);
 		free(branch);

@@ -190,6 +190,11 @@ sn_parse_age(const char *s, long long *seconds)
 void
 sn_format_age(long long s, char *buf, size_t size)
 {
+	/* a minute of clock skew is "0s"; more is a time that has not come yet */
+	if (s < -60) {
+		snprintf(buf, size, "future");
+		return;
+	}
 	if (s < 0)
 		s = 0;
 	if (s < 120)

@@ -148,6 +148,107 @@ classify(const char *s, const sql_stmt *st, bool owners, stmt_kind *out)
 	return c;
 }
 
+/* Whether word (case-insensitive) is one of the NULL-terminated list. */
+static bool
+tok_in(const char *s, const sql_token *t, const char *const *words)
+{
+	for (; *words; words++)
+		if (sql_tok_is(s, t, *words))
+			return true;
+	return false;
+}
+
+/*
+ * SELECT pg_catalog.set_config(...) or pg_catalog.setval(...) with nothing
+ * but literals for arguments: the only calls pg_dump writes on their own.
+ */
+static bool
+literal_call(const char *s, const sql_token *t, size_t n)
+{
+	static const char *const fns[] = {"set_config", "setval", NULL};
+	size_t k;
+
+	if (n < 6 || !sql_tok_is(s, &t[1], "pg_catalog") || t[2].kind != SQL_TOK_OP || t[2].len != 1 ||
+	    s[t[2].start] != '.' || !tok_in(s, &t[3], fns) || t[4].kind != SQL_TOK_LPAREN ||
+	    t[n - 1].kind != SQL_TOK_RPAREN)
+		return false;
+	for (k = 5; k + 1 < n; k++) {
+		bool comma = t[k].kind == SQL_TOK_OP && t[k].len == 1 && s[t[k].start] == ',';
+		bool boolean = t[k].kind == SQL_TOK_WORD && (sql_tok_is(s, &t[k], "true") ||
+		    sql_tok_is(s, &t[k], "false"));
+
+		if (!comma && !boolean && t[k].kind != SQL_TOK_STRING && t[k].kind != SQL_TOK_NUMBER)
+			return false;
+	}
+	return true;
+}
+
+/* GRANT/REVOKE of privileges ON something, not of a role's membership */
+static bool
+grants_on(const char *s, const sql_token *t, size_t n)
+{
+	for (size_t k = 1; k < n; k++)
+		if (sql_tok_is(s, &t[k], "ON"))
+			return true;
+	return false;
+}
+
+const char *
+stmt_refusal(const char *s, const sql_stmt *st)
+{
+	static const char *const cluster_objects[] = {"DATABASE", "ROLE", "USER", "GROUP", "TABLESPACE",
+	    "SUBSCRIPTION", "SYSTEM", NULL};
+	static const char *const create_modifiers[] = {"OR", "REPLACE", "UNIQUE", "UNLOGGED", "TRUSTED",
+	    "PROCEDURAL", "CONSTRAINT", "DEFAULT", NULL};
+	static const char *const own_sessions[] = {"ROLE", "SESSION", NULL};
+	sql_token *t;
+	size_t n, k;
+	const char *why = NULL;
+
+	if (st->meta) {
+		static const char *const ok[] = {"\\restrict", "\\unrestrict"};
+
+		for (k = 0; k < 2; k++)
+			if (st->len >= strlen(ok[k]) && strncmp(s + st->start, ok[k], strlen(ok[k])) == 0 &&
+			    (st->len == strlen(ok[k]) || isspace((unsigned char) s[st->start + strlen(ok[k])])))
+				return NULL;
+		return "a psql meta-command";
+	}
+	t = sql_tokens(s, st, &n);
+	if (n > 0 && t[n - 1].kind == SQL_TOK_SEMI)
+		n--;
+	if (n == 0)
+		why = NULL;
+	else if (t[0].kind != SQL_TOK_WORD)
+		why = "not a statement pg_dump writes";
+	else if (sql_tok_is(s, &t[0], "CREATE")) {
+		for (k = 1; k < n && tok_in(s, &t[k], create_modifiers); k++)
+			;
+		/* CREATE USER MAPPING belongs to a foreign server of the database */
+		if (k >= n || (tok_in(s, &t[k], cluster_objects) &&
+		    !(sql_tok_is(s, &t[k], "USER") && k + 1 < n && sql_tok_is(s, &t[k + 1], "MAPPING"))))
+			why = "a command on the server's databases, roles, tablespaces or subscriptions";
+	} else if (sql_tok_is(s, &t[0], "ALTER")) {
+		if (n < 2 || tok_in(s, &t[1], cluster_objects))
+			why = "a command on the server's databases, roles, tablespaces or subscriptions";
+	} else if (sql_tok_is(s, &t[0], "GRANT") || sql_tok_is(s, &t[0], "REVOKE")) {
+		if (!grants_on(s, t, n))
+			why = "a grant of a role";
+	} else if (sql_tok_is(s, &t[0], "SET")) {
+		k = n > 1 && (sql_tok_is(s, &t[1], "LOCAL") || sql_tok_is(s, &t[1], "SESSION")) ? 2 : 1;
+		if (n < 2 || tok_in(s, &t[k < n ? k : 1], own_sessions) ||
+		    (k == 2 && sql_tok_is(s, &t[1], "SESSION") && sql_tok_is(s, &t[2], "AUTHORIZATION")))
+			why = "a change of the session's role";
+	} else if (sql_tok_is(s, &t[0], "SELECT")) {
+		if (!literal_call(s, t, n))
+			why = "a query (pg_dump writes only set_config and setval calls on literals)";
+	} else if (!sql_tok_is(s, &t[0], "COMMENT") && !sql_tok_is(s, &t[0], "SECURITY") &&
+	    !(n >= 3 && sql_tok_is(s, &t[0], "REFRESH") && sql_tok_is(s, &t[1], "MATERIALIZED")))
+		why = "not a statement pg_dump writes";
+	free(t);
+	return why;
+}
+
 char *
 stmt_owner_role(const char *s, const sql_stmt *st)
 {

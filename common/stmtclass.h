@@ -40,6 +40,17 @@ typedef struct stmt_kind {
 void stmt_classify(const char *s, const sql_stmt *st, bool owners, stmt_kind *out);
 void stmt_kind_free(stmt_kind *k);
 /*
+ * Whether a statement of an archive's schema is of a kind pg_dump writes
+ * there: NULL when it is, else why not ("a command on the server's
+ * databases, roles, tablespaces or subscriptions", ...).  Accepted:
+ * CREATE and ALTER of objects in a database, COMMENT, SECURITY LABEL,
+ * GRANT and REVOKE ON objects, SET (not of the role), REFRESH MATERIALIZED
+ * VIEW, SELECT pg_catalog.set_config or setval on literals, and the psql
+ * commands \restrict and \unrestrict.  Everything else (DROP, DO, CALL,
+ * COPY, DML, queries, transaction control, other meta-commands) is not.
+ */
+const char *stmt_refusal(const char *s, const sql_stmt *st);
+/*
  * The role of "ALTER <object> <name> OWNER TO <role>", unquoted (unquoted
  * names folded to lower case); NULL for any other statement.  Caller frees.
  */

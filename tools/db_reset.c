@@ -436,7 +436,7 @@ main(int argc, char **argv)
 		if (rc == EXIT_OK)
 			print_summary(&r);
 		else if (rc == EXIT_FAILURE_ && intr_pending())
-			log_error("reset interrupted; the target is unchanged");
+			log_error("reset interrupted; the target was not replaced");
 		if (s.json) {
 			char *js = rs_result_json(&r);
 

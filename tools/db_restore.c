@@ -33,6 +33,7 @@ struct settings {
 	int keep_previous;           /* --keep-previous */
 	bool owners;                 /* --owners */
 	bool migrate;                /* --migrate */
+	bool trust_archive;          /* --trust-archive */
 	bool no_cache;               /* --no-cache */
 	enum tc_action cache;        /* --cache */
 	bool json;                   /* --json */
@@ -59,6 +60,7 @@ usage(FILE *f)
 	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
 	    "      --owners            keep owner and privilege statements\n"
 	    "      --migrate           apply pending migrations before the swap\n"
+	    "      --trust-archive     run schema statements pg_dump does not write, too\n"
 	    "      --no-cache          neither use nor keep a template copy\n"
 	    "      --cache=ACTION      list or clear the template copies on the server\n"
 	    "      --json              print a JSON summary (or listing) on stdout\n"
@@ -77,7 +79,7 @@ usage(FILE *f)
 
 enum {
 	OPT_FORCE = 256, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE, OPT_JSON,
-	OPT_MIGRATE,
+	OPT_MIGRATE, OPT_TRUST_ARCHIVE,
 };
 
 static int
@@ -91,6 +93,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"keep-previous", required_argument, NULL, OPT_KEEP_PREVIOUS},
 		{"owners", no_argument, NULL, OPT_OWNERS},
 		{"migrate", no_argument, NULL, OPT_MIGRATE},
+		{"trust-archive", no_argument, NULL, OPT_TRUST_ARCHIVE},
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"cache", required_argument, NULL, OPT_CACHE},
 		{"json", no_argument, NULL, OPT_JSON},
@@ -124,6 +127,9 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_OWNERS:
 			s->owners = true;
+			break;
+		case OPT_TRUST_ARCHIVE:
+			s->trust_archive = true;
 			break;
 		case OPT_MIGRATE:
 			s->migrate = true;
@@ -233,7 +239,8 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (s.verify) {
-		rc = rst_verify(path, cfg_pick_int(s.common.jobs, c.jobs, 2), s.common.progress, &r);
+		rc = rst_verify(path, cfg_pick_int(s.common.jobs, c.jobs, 2), s.common.progress,
+		    s.trust_archive, &r);
 		if (rc == EXIT_OK)
 			log_plain("archive \"%s\" is intact: %lld tables, %lld rows, %lld large objects checked in %.2f s\n",
 			    path, (long long) r.tables, (long long) r.rows, (long long) r.large_objects,
@@ -250,6 +257,7 @@ main(int argc, char **argv)
 			.cache_size = cfg_pick_int(-1, c.cache_size, 3),
 			.keep_previous = s.keep_previous,
 			.migrate = s.migrate,
+			.trust_archive = s.trust_archive,
 			.progress = s.common.progress,
 			.cfg = &c,
 		};
@@ -258,7 +266,7 @@ main(int argc, char **argv)
 		if (rc == EXIT_OK)
 			print_summary(&r);
 		else if (rc == EXIT_FAILURE_ && intr_pending())
-			log_error("restore interrupted; the target is unchanged");
+			log_error("restore interrupted; the target was not replaced");
 	}
 	if (s.json && (rc == EXIT_OK || rc == EXIT_INTEGRITY || !s.verify)) {
 		char *js = rst_result_json(&r);

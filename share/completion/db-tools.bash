@@ -21,7 +21,7 @@ _db_tools_opts_db_snapshot='-d --dbname= -o --dir= -j --jobs= -Z --compress= --c
     --list --json --prune --keep= --older-than= -n --dry-run --split= --progress=
     -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_restore='-d --dbname= -o --dir= -j --jobs= -y --yes --force --verify
-    --keep-previous= --owners --no-cache --cache= --json --config= --progress=
+    --keep-previous= --owners --migrate --trust-archive --no-cache --cache= --json --config= --progress=
     -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_reset='-d --dbname= -o --dir= -j --jobs= --config= --progress=
     -q --quiet -v --verbose -V --version -h --help -c --count= --set= --rng-seed=

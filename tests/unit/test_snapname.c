@@ -375,6 +375,9 @@ test_format_age(void **state)
 {
 	(void) state;
 	check_fmt_age(-5, "0s");
+	check_fmt_age(-60, "0s");
+	check_fmt_age(-61, "future");
+	check_fmt_age(-86400 * 365, "future");
 	check_fmt_age(0, "0s");
 	check_fmt_age(12, "12s");
 	check_fmt_age(119, "119s");

