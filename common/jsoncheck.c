@@ -46,23 +46,6 @@ skip_space(scan *sc)
 		sc->pos++;
 }
 
-/* one UTF-8 sequence at pos (not ASCII); its length, 0 when invalid */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++)
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return len;
-}
-
 static int
 hex4(scan *sc, unsigned *out)
 {
@@ -125,7 +108,7 @@ string(scan *sc, size_t *start, size_t *slen)
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t n = utf8_seq(sc->s + sc->pos, sc->len - sc->pos);
+			size_t n = utf8_seq_len(sc->s + sc->pos, sc->len - sc->pos);
 
 			if (n == 0)
 				return fail_at(sc, "invalid UTF-8 in a string");

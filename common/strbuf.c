@@ -166,9 +166,8 @@ sb_append_char(strbuf *sb, char c)
 	sb_append_len(sb, &c, 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (of n bytes), or 0 when it is not one. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+size_t
+utf8_seq_len(const unsigned char *s, size_t n)
 {
 	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
 
@@ -191,7 +190,7 @@ sb_append_visible(strbuf *sb, const char *s)
 	size_t n = strlen(s);
 
 	for (size_t i = 0; i < n;) {
-		size_t len = u[i] < 0x80 ? 1 : utf8_len(u + i, n - i);
+		size_t len = u[i] < 0x80 ? 1 : utf8_seq_len(u + i, n - i);
 
 		/* one line of plain text: C0 controls (newline and tab too), DEL, C1, bad bytes */
 		if (len == 0 || (len == 1 && (u[i] < 0x20 || u[i] == 0x7f)) ||

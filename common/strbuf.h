@@ -27,6 +27,12 @@ void sb_append_char(strbuf *sb, char c);
  * and tab included, C1 as UTF-8 too) and bytes that are not UTF-8 as \xNN.
  */
 void sb_append_visible(strbuf *sb, const char *s);
+/*
+ * Length of the valid UTF-8 sequence of 2 to 4 bytes at s (n bytes left),
+ * or 0 when there is none (a stray byte, a cut or overlong sequence, a
+ * surrogate, beyond U+10FFFF).
+ */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
 /* A copy of s as sb_append_visible writes it; caller frees. */
 char *str_visible(const char *s);
 void sb_appendf(strbuf *sb, const char *fmt, ...) LOG_PRINTF(2, 3);

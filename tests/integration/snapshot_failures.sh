@@ -197,6 +197,27 @@ grep -q 'hint: a snapshot must hold every row' "$T/last.err" || die "row-level s
 no_snapshot_files "$T/d7" "row-level security"
 psql_q "$db" "DROP TABLE secrets"
 
+# --- a directory it can write but not read (so not fsync): refused before anything -------
+wo=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-wo.XXXXXX")
+on_exit "rm -rf '$wo'"
+as=()
+if [ "$(id -u)" = 0 ]; then
+    # root reads every directory: run as the server's user (who owns the socket directory)
+    as=(runuser -u "$(stat -c %U "$PGHOST")" --)
+    chown "$(stat -c %U "$PGHOST")" "$wo"
+fi
+chmod 0700 "$wo"
+mkdir "$wo/out"
+[ ${#as[@]} -eq 0 ] || chown "$(stat -c %U "$PGHOST")" "$wo/out"
+chmod 0300 "$wo/out"
+rc=0
+(cd / && "${as[@]}" "$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$wo/out" -Z 0 --progress=never x) \
+    >"$T/wo.out" 2>"$T/wo.err" || rc=$?
+assert_eq 1 "$rc" "exit status for a directory that cannot be read"
+grep -q 'error: could not fsync directory' "$T/wo.err" || die "unreadable directory: $(cat "$T/wo.err")"
+chmod 0700 "$wo/out"
+assert_eq "" "$(ls -A "$wo/out")" "files written into a directory that cannot be read"
+
 # --- not enough free space: refused before anything is written -----------------------
 if [ "$(id -u)" = 0 ]; then
     mkdir "$T/small"
