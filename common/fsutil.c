@@ -79,6 +79,7 @@ fs_write_new_file(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	const char *p = data;
+	int rc, e;
 
 	if (fd < 0) {
 		log_error("could not create \"%s\": %s", path, strerror(errno));
@@ -97,8 +98,15 @@ fs_write_new_file(const char *path, const void *data, size_t len)
 		p += n;
 		len -= (size_t) n;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		log_error("could not write \"%s\": %s", path, strerror(errno));
+	/* closed whether or not fsync worked */
+	rc = fsync(fd);
+	e = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0) {
+		log_error("could not write \"%s\": %s", path, strerror(e));
 		return -1;
 	}
 	return 0;

@@ -1588,7 +1588,7 @@ show_plan(const archive_in *a, PGconn *maint, const char *target, bool exists,
 	}
 }
 
-/* The newest migration in dir by file name: its version (leading part before '_'). */
+/* The newest migration in dir: its version (the leading part before '_'), compared as numbers. */
 static char *
 newest_migration(const char *dir)
 {
@@ -1599,16 +1599,19 @@ newest_migration(const char *dir)
 	if (!d)
 		return NULL;
 	while ((de = readdir(d)) != NULL) {
+		char *version;
+
 		if (de->d_name[0] == '.' || !strchr("0123456789", de->d_name[0]))
 			continue;
-		if (!best || strcmp(de->d_name, best) > 0) {
+		version = xasprintf("%.*s", (int) strcspn(de->d_name, "_.-"), de->d_name);
+		/* in the runner's order: numeric, so 10_y comes after 9_x */
+		if (!best || mig_version_cmp(version, best) > 0) {
 			free(best);
-			best = xstrdup(de->d_name);
-		}
+			best = version;
+		} else
+			free(version);
 	}
 	closedir(d);
-	if (best)
-		best[strcspn(best, "_.-")] = '\0';
 	return best;
 }
 

@@ -138,7 +138,8 @@ sr_scan_dir(const char *dir, const char *what, sql_file **out, size_t *n)
 		free(text);
 	}
 	closedir(d);
-	qsort(v, nv, sizeof(*v), sql_file_cmp);
+	if (nv > 1)   /* an empty directory: v is NULL, which qsort may not be given */
+		qsort(v, nv, sizeof(*v), sql_file_cmp);
 	*out = v;
 	*n = nv;
 	return 0;

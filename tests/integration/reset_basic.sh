@@ -139,6 +139,12 @@ for f in db/migrations/9_users.sql db/migrations/10_orders.sql db/seeds/010_user
 done
 assert_eq "4 6" "$(psql_q itest_reset_psql 'SELECT (SELECT count(*) FROM users) || $$ $$ || (SELECT count(*) FROM orders)')" "rows made by psql -v"
 
+# --- empty migrations and seeds directories: a reset of nothing, not a crash --------------
+fresh_db itest_reset_empty
+mkdir -p empty/db/migrations empty/db/seeds
+echo '{"migrations": {"dir": "db/migrations"}, "seeds": {"dir": "db/seeds"}}' >empty/db-tools.json
+(cd empty && assert_status 0 run_tool db-reset -d itest_reset_empty -y --no-cache)
+
 # --- --set values: part of the cache key, never stored in readable form ---------------
 assert_status 0 run_tool db-reset -d "$dst" -y --set api_token=S3cr3tV4lue --json
 assert_eq true "$(jq -r .cached "$T/last.out")" "a reset with --set keeps its result"
@@ -172,6 +178,9 @@ psql_q postgres "ALTER DATABASE $dst SET default_transaction_read_only = on"
 assert_status 0 run_tool db-snapshot -q -d "$dst" read-only
 echo "CREATE TABLE extra2 (x int);" >db/migrations/14_extra2.sql
 assert_status 0 run_tool db-restore -d "$dst" -y --migrate --json read-only
+# the plan's note names the newest migration in the runner's (numeric) order: 14, not 9
+grep -q "the archive's migration head is 13; the project's newest migration is 14" "$T/last.err" ||
+    die "the plan does not name migration 14 as the newest: $(grep note "$T/last.err")"
 assert_eq 1 "$(jq -r .migrations_applied "$T/last.out")" "migrations applied under default_transaction_read_only"
 assert_eq 1 "$(psql_q "$dst" "SELECT count(*) FROM pg_tables WHERE tablename = 'extra2'")" "table made under default_transaction_read_only"
 assert_eq on "$(psql_q "$dst" "SHOW default_transaction_read_only")" "the setting, applied after the migrations"
