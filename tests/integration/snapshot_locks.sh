@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # snapshot_locks.sh: a snapshot and DDL that arrives while it runs never wait on each
-# other for good.  With two large tables and a small one, `db-snapshot -j2` and, half a
-# second later, `TRUNCATE small`: the snapshot stops (exit 1) naming the table and the
+# other for good.  With two large tables and a small one, `db-snapshot -j2` and, once it
+# holds its locks, `TRUNCATE small`: the snapshot stops (exit 1) naming the table and the
 # session, leaves no file behind, the TRUNCATE goes through, and a query on the table
 # queued behind it answers.  A snapshot with no DDL around still succeeds.
 # shellcheck source-path=SCRIPTDIR
@@ -24,7 +24,13 @@ app=itest_locks_ddl_$$
 timeout 120 "$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/b" -j 2 -Z 9 --progress=never x >"$T/snap.out" 2>"$T/snap.err" &
 snapper=$!
 on_exit "kill $snapper"
-sleep 0.5
+# once the snapshot holds its lock on small (it copies it last, after the two big tables)
+for _ in $(seq 200); do
+    [ "$(psql_q "$db" "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                       WHERE a.application_name = 'db-snapshot' AND l.granted
+                         AND l.relation = 'public.small'::regclass")" -gt 0 ] && break
+    sleep 0.05
+done
 start=$(date +%s)
 PGAPPNAME=$app timeout 120 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "TRUNCATE small" >"$T/ddl.out" 2>&1 &
 ddl=$!
