@@ -26,9 +26,15 @@ cleanup() {
         bash "$repo/scripts/sandbox.sh" stop >/dev/null 2>&1 || true
     elif [ -n "${PGHOST:-}" ]; then
         # a server that keeps running: remove what the demo made on it
+        # the demo's restore templates: found by the key (the SHA-256 of the .meta) in their comment
         for meta in "$demo_dir"/backups/*.meta; do
             [ -f "$meta" ] || continue
-            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS db_tools_cache_$(sha256sum "$meta" | cut -c1-16)" >/dev/null 2>&1 || true
+            psql -X -q -v key="$(sha256sum "$meta" | cut -c1-64)" -d postgres >/dev/null 2>&1 <<'EOF' || true
+SELECT format('DROP DATABASE IF EXISTS %I', datname) FROM pg_database
+ WHERE datname LIKE 'db\_tools\_cache\_%'
+   AND shobj_description(oid, 'pg_database') LIKE '% key=' || :'key' || ' %'
+\gexec
+EOF
         done
         "$bin/db-reset" --cache=clear -q >/dev/null 2>&1 || true
         psql -X -q -d postgres >/dev/null 2>&1 <<'EOF' || true
