@@ -7,8 +7,9 @@
 # "demo_shop" database (users, products, orders), snapshots it with db-snapshot, lists
 # the snapshots and shows what is inside the archive; then restores it with db-restore
 # (from the archive, then from the cached template), and rebuilds the example project of
-# share/example with db-reset (full, other counts, --fast). Everything it creates is removed at exit (the sandbox is stopped only
-# if this script started it).
+# share/example with db-reset (full, other counts, --fast). Everything it creates is
+# removed at exit; the sandbox is stopped only if this script started it and no other run
+# (scripts/test.sh, another demo) holds it by then.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,12 +21,10 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 
 demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-demo.XXXXXX")
-started=0
+held=0
 cleanup() {
-    if [ "$started" = 1 ]; then
-        bash "$repo/scripts/sandbox.sh" stop >/dev/null 2>&1 || true
-    elif [ -n "${PGHOST:-}" ]; then
-        # a server that keeps running: remove what the demo made on it
+    if [ -n "${PGHOST:-}" ]; then
+        # the server may keep running (for another user of it): remove what the demo made on it
         # the demo's restore templates: found by the key (the SHA-256 of the .meta) in their comment
         for meta in "$demo_dir"/backups/*.meta; do
             [ -f "$meta" ] || continue
@@ -44,6 +43,8 @@ SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_databa
 \gexec
 EOF
     fi
+    # stopped here only when the demo started it and nobody else holds it now
+    [ "$held" = 0 ] || bash "$repo/scripts/sandbox.sh" release $$ >/dev/null 2>&1 || true
     rm -rf -- "$demo_dir"
 }
 trap cleanup EXIT
@@ -59,12 +60,8 @@ fi
 
 step "Starting the sandbox PostgreSQL server"
 unset DATABASE_URL DB_TOOLS_CONFIG PGHOSTADDR PGSERVICE
-if bash scripts/sandbox.sh status >/dev/null 2>&1; then
-    eval "$(bash scripts/sandbox.sh env)"
-else
-    eval "$(bash scripts/sandbox.sh start)"
-    started=1
-fi
+eval "$(bash scripts/sandbox.sh hold $$)"
+held=1
 echo "server: $PGHOST port $PGPORT"
 
 step "Creating the demo_shop database"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sandbox.sh - a private, throw-away PostgreSQL server for development and tests.
 #
-# Usage: scripts/sandbox.sh [--pg MAJOR] start | stop [--keep] | env | status
+# Usage: scripts/sandbox.sh [--pg MAJOR] start | stop [--keep] | env | status | hold PID | release PID
 #
 #   --pg MAJOR  a server of that major version (13 to 18; see scripts/pg-bin.sh) in a
 #           sandbox of its own, ${TMPDIR:-/tmp}/db-tools-sandbox-<uid>-pg<MAJOR> (whatever
@@ -14,6 +14,10 @@
 #           the data directory is kept for the next start. Silent on success.
 #   env     print the export lines of the running sandbox (exit 1 if none is running)
 #   status  say whether the sandbox is running (exit 0 if it is, 1 if not)
+#   hold PID      start it if it is not running, and record that process PID uses it;
+#                 prints the environment like start
+#   release PID   PID no longer uses it; a sandbox that hold started stops (and is removed)
+#                 when no living process holds it any more, one started otherwise never
 #
 # One sandbox per user and --pg, in ${DB_TOOLS_SANDBOX:-${TMPDIR:-/tmp}/db-tools-sandbox-<uid>}:
 #   data/   the cluster          sock/  private Unix socket directory (0700)
@@ -40,7 +44,7 @@ fail() { say "error: $*"; exit 1; }
 
 usage() {
     cat >&2 <<EOF
-usage: $prog [--pg MAJOR] start | stop [--keep] | env | status
+usage: $prog [--pg MAJOR] start | stop [--keep] | env | status | hold PID | release PID
 EOF
     exit 2
 }
@@ -334,23 +338,29 @@ start_server() {
 # --- commands ---------------------------------------------------------------------------
 
 cmd_start() {
+    cmd_start_locked
+    cat "$envfile"
+}
+
+# Start (or find running) the server, holding the lock until exit; hold marks what it started.
+cmd_start_locked() {
     find_bindir
     pick_server_user
     make_base
     lock_base
+    was_running=0
     if is_running; then
         local port
         port=$(recorded_port) || true
         if [ -n "$port" ] && pg_isready_cmd -q -h "$sock" -p "$port" -d postgres -t 5; then
             say "already running on port $port"
-            cat "$envfile"
+            was_running=1
             return 0
         fi
         fail "a server is running in \"$data\" but does not answer as recorded in \"$envfile\"; run '$prog stop' first"
     fi
     [ -f "$data/PG_VERSION" ] || init_cluster
     start_server
-    cat "$envfile"
 }
 
 cmd_stop() {
@@ -364,6 +374,12 @@ cmd_stop() {
     check_base
     [ -e "$marker" ] || fail "\"$base\" is not a sandbox directory; refusing to touch it"
     lock_base
+    stop_locked "$keep"
+}
+
+# Stop the server and (unless keep) remove the sandbox; the caller holds the lock.
+stop_locked() {
+    local keep=$1
     if [ -f "$data/PG_VERSION" ]; then
         find_bindir
         pick_server_user
@@ -378,6 +394,43 @@ cmd_stop() {
     rm -f -- "$envfile"
     if [ "$keep" -eq 0 ]; then
         rm -rf --one-file-system -- "$base"
+    fi
+}
+
+# hold PID: the sandbox is in use by process PID (started first when it is not running,
+# and then marked as started for its holders); release PID: no longer, and a sandbox
+# started for holders stops when the last living one lets go.  Two scripts using the
+# sandbox at once (the README's two commands in two shells) so never stop it under each
+# other, and a sandbox started by hand is never stopped by them.
+cmd_hold() {
+    local pid=$1
+    case $pid in '' | *[!0-9]*) usage ;; esac
+    cmd_start_locked
+    [ "$was_running" = 1 ] || : >"$base/.started-for-holders"
+    mkdir -p -- "$base/holds"
+    : >"$base/holds/$pid"
+    cat "$envfile"
+}
+
+cmd_release() {
+    local pid=$1 h left=0
+    case $pid in '' | *[!0-9]*) usage ;; esac
+    [ -d "$base" ] && [ -e "$marker" ] || return 0
+    check_base
+    lock_base
+    rm -f -- "$base/holds/$pid"
+    for h in "$base"/holds/*; do
+        [ -e "$h" ] || continue
+        if kill -0 "$(basename "$h")" 2>/dev/null; then
+            left=$((left + 1))
+        else
+            rm -f -- "$h"
+        fi
+    done
+    if [ "$left" -eq 0 ] && [ -e "$base/.started-for-holders" ]; then
+        find_bindir
+        pick_server_user
+        stop_locked 0
     fi
 }
 
@@ -416,6 +469,8 @@ main() {
     shift
     case $cmd in
         start) [ $# -eq 0 ] || usage; cmd_start ;;
+        hold) [ $# -eq 1 ] || usage; cmd_hold "$1" ;;
+        release) [ $# -eq 1 ] || usage; cmd_release "$1" ;;
         stop) [ $# -le 1 ] || usage; cmd_stop "$@" ;;
         env) [ $# -eq 0 ] || usage; cmd_env ;;
         status) [ $# -eq 0 ] || usage; cmd_status ;;

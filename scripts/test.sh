@@ -4,8 +4,9 @@
 # Usage: scripts/test.sh [--asan-only] [--versions "MAJOR..."] [CTEST-ARGUMENT]...
 #
 # Installs missing build packages (scripts/deps.sh), configures and builds build/ with
-# warnings as errors, starts the sandbox servers (scripts/sandbox.sh) that are not already
-# running, runs ctest (output also in build/ctest.log) and stops the sandboxes it started.
+# warnings as errors, holds the sandbox servers (scripts/sandbox.sh hold: started when they
+# are not running), runs ctest (output also in build/ctest.log) and releases them (the last
+# run holding a sandbox it started stops it).
 #
 # The integration tests run against Debian's PostgreSQL 15 (release and ASan/UBSan builds),
 # then against every other major of the version matrix (release build, as pgN.integration.*),
@@ -66,31 +67,22 @@ fi
 # Tests must not pick up the caller's own database settings.
 unset DATABASE_URL DB_TOOLS_CONFIG PGHOSTADDR PGSERVICE PGSERVICEFILE PGPASSWORD PGOPTIONS
 
-started=()
-stop_started() {
+# The sandboxes are held for this run: started when they are not running, and stopped at
+# the end by the last run that holds them (scripts/sandbox.sh hold/release), so that two
+# runs (or this and scripts/demo.sh) do not stop each other's server.
+release_all() {
     local v
-    for v in ${started[@]+"${started[@]}"}; do
-        if [ "$v" = default ]; then
-            bash "$repo/scripts/sandbox.sh" stop >/dev/null 2>&1 || true
-        else
-            bash "$repo/scripts/sandbox.sh" --pg "$v" stop >/dev/null 2>&1 || true
-        fi
+    for v in $versions; do
+        bash "$repo/scripts/sandbox.sh" --pg "$v" release $$ >/dev/null 2>&1 || true
     done
+    bash "$repo/scripts/sandbox.sh" release $$ >/dev/null 2>&1 || true
 }
-trap stop_started EXIT
+trap release_all EXIT
 
 for v in $versions; do
-    if ! bash scripts/sandbox.sh --pg "$v" status >/dev/null 2>&1; then
-        bash scripts/sandbox.sh --pg "$v" start >/dev/null || { echo "test.sh: could not start PostgreSQL $v" >&2; exit 1; }
-        started+=("$v")
-    fi
+    bash scripts/sandbox.sh --pg "$v" hold $$ >/dev/null || { echo "test.sh: could not start PostgreSQL $v" >&2; exit 1; }
 done
-if bash scripts/sandbox.sh status >/dev/null 2>&1; then
-    eval "$(bash scripts/sandbox.sh env)"
-else
-    eval "$(bash scripts/sandbox.sh start)"
-    started+=(default)
-fi
+eval "$(bash scripts/sandbox.sh hold $$)"
 
 export DB_TOOLS_SOURCE_DIR=$repo
 if [ -z "${DB_TOOLS_CORPUS:-}" ] && [ -d "$repo/../shared/corpus" ]; then
