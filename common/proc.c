@@ -63,8 +63,9 @@ build_env(char *const env_add[])
 	return env;
 }
 
-int
-proc_start(proc *p, char *const argv[], char *const env_add[], const char *cwd)
+/* proc_start; quiet: a program that cannot be run is not an error to log (a probe) */
+static int
+spawn(proc *p, char *const argv[], char *const env_add[], const char *cwd, bool quiet)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -105,7 +106,8 @@ proc_start(proc *p, char *const argv[], char *const env_add[], const char *cwd)
 	posix_spawnattr_destroy(&attr);
 	close(pipefd[1]);
 	if (rc != 0) {
-		log_error("could not run \"%s\": %s", argv[0], strerror(rc));
+		if (!quiet)
+			log_error("could not run \"%s\": %s", argv[0], strerror(rc));
 		close(pipefd[0]);
 		close(p->err_fd);
 		p->err_fd = -1;
@@ -115,6 +117,12 @@ proc_start(proc *p, char *const argv[], char *const env_add[], const char *cwd)
 	p->out_fd = pipefd[0];
 	intr_register_child(p->pid);
 	return 0;
+}
+
+int
+proc_start(proc *p, char *const argv[], char *const env_add[], const char *cwd)
+{
+	return spawn(p, argv, env_add, cwd, false);
 }
 
 int
@@ -186,14 +194,9 @@ proc_capture(char *const argv[], const char *cwd, size_t limit, char **out, bool
 	char buf[4096];
 	ssize_t n;
 	int status;
-	enum log_level saved = log_get_level();
 
 	*out = NULL;
-	if (quiet)
-		log_set_level(LOG_LEVEL_SILENT);
-	status = proc_start(&p, argv, NULL, cwd);
-	if (quiet)
-		log_set_level(saved);
+	status = spawn(&p, argv, NULL, cwd, quiet);
 	if (status < 0)
 		return -1;
 	sb_init(&sb);

@@ -55,17 +55,13 @@ load_meta(snap_entry *e)
 
 	if (e->meta_path)
 		text = read_small_file(e->meta_path, META_MAX_BYTES, &len);
-	if (!text && e->tar_path) {
-		enum log_level saved = log_get_level();
-
-		log_set_level(LOG_LEVEL_SILENT);
-		if (tb_read_member(e->tar_path, META_MEMBER, META_MAX_BYTES, &text, &len) != 0)
-			text = NULL;
-		log_set_level(saved);
-	}
+	err[0] = '\0';
+	if (!text && e->tar_path &&
+	    tb_read_member(e->tar_path, META_MEMBER, META_MAX_BYTES, &text, &len, err, sizeof(err)) != 0)
+		text = NULL;
 	if (!text) {
-		log_warning("no readable description for snapshot \"%s\"",
-		    e->tar_path ? e->tar_path : e->meta_path);
+		log_warning("no readable description for snapshot \"%s\"%s%s",
+		    e->tar_path ? e->tar_path : e->meta_path, err[0] ? ": " : "", err);
 		return;
 	}
 	if (meta_from_json(text, len, &e->meta, err, sizeof(err)) == META_OK)

@@ -207,7 +207,8 @@ tb_abort(tarball *tb)
 }
 
 int
-tb_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len)
+tb_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len, char *err,
+    size_t errsize)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -218,7 +219,7 @@ tb_read_member(const char *path, const char *member, size_t limit, char **out, s
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_none(a);
 	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
-		log_error("could not open archive \"%s\": %s", path, archive_error_string(a));
+		snprintf(err, errsize, "could not open archive \"%s\": %s", path, archive_error_string(a));
 		archive_read_free(a);
 		return -1;
 	}
@@ -230,7 +231,7 @@ tb_read_member(const char *path, const char *member, size_t limit, char **out, s
 			continue;
 		size = archive_entry_size(e);
 		if (size < 0 || (uint64_t) size > limit) {
-			log_error("member \"%s\" of \"%s\" is larger than %zu bytes", member, path, limit);
+			snprintf(err, errsize, "member \"%s\" of \"%s\" is larger than %zu bytes", member, path, limit);
 			result = -1;
 			break;
 		}
@@ -240,7 +241,7 @@ tb_read_member(const char *path, const char *member, size_t limit, char **out, s
 			la_ssize_t n = archive_read_data(a, sb.data + sb.len, sb.cap - sb.len - 1);
 
 			if (n < 0) {
-				log_error("could not read member \"%s\" of \"%s\": %s", member, path,
+				snprintf(err, errsize, "could not read member \"%s\" of \"%s\": %s", member, path,
 				    archive_error_string(a));
 				sb_free(&sb);
 				result = -1;
@@ -253,7 +254,7 @@ tb_read_member(const char *path, const char *member, size_t limit, char **out, s
 			if (sb.len + 1 >= sb.cap)
 				sb_reserve(&sb, 64 * 1024);
 			if (sb.len > limit) {
-				log_error("member \"%s\" of \"%s\" is larger than %zu bytes", member, path, limit);
+				snprintf(err, errsize, "member \"%s\" of \"%s\" is larger than %zu bytes", member, path, limit);
 				sb_free(&sb);
 				result = -1;
 				break;
@@ -267,7 +268,7 @@ tb_read_member(const char *path, const char *member, size_t limit, char **out, s
 		break;
 	}
 	if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF && result == 1) {
-		log_error("could not read archive \"%s\": %s", path, archive_error_string(a));
+		snprintf(err, errsize, "could not read archive \"%s\": %s", path, archive_error_string(a));
 		result = -1;
 	}
 	archive_read_free(a);

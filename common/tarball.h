@@ -28,9 +28,11 @@ void tb_abort(tarball *tb);
 
 /*
  * Read one member of an archive into memory (at most limit bytes).  Returns
- * 0, 1 when the member is absent, or -1 after logging (unreadable, too large).
+ * 0, 1 when the member is absent, or -1 with err saying why (unreadable,
+ * too large); nothing is logged.
  */
-int tb_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len);
+int tb_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len,
+    char *err, size_t errsize);
 
 /*
  * Reading an archive for restore.  tb_index_open() walks every header once
