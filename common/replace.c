@@ -16,6 +16,7 @@
 #include "hash.h"
 #include "interrupt.h"
 #include "log.h"
+#include "monotime.h"
 #include "quote.h"
 #include "snapname.h"
 #include "strbuf.h"
@@ -315,4 +316,71 @@ rp_abandon(PGconn *maint, const char *built, const char *target, bool exists)
 		    exists ? "is as it was" : now ? "exists, made by someone else meanwhile" : "was not created");
 	if (dba_drop(maint, built) < 0)
 		log_warning("could not drop \"%s\"; the next run for \"%s\" will", built, target);
+}
+
+int
+rp_replace(const rp_task *t, rp_outcome *out)
+{
+	PGconn *maint = NULL;
+	char *target = NULL, *built = NULL;
+	enum log_level level;
+	int rc, exists = 0;
+	double t0;
+
+	memset(out, 0, sizeof(*out));
+	rc = rp_open(t->conninfo, t->cfg, t->force, t->appname, t->what, &target, &maint);
+	if (target)
+		out->target = xstrdup(target);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_FAILURE_;
+	if ((exists = dba_exists(maint, target)) < 0)
+		goto out;
+	out->target_existed = exists;
+	if ((rc = t->prepare(t->ctx, maint, target, exists)) != EXIT_OK)
+		goto out;
+
+	/* what the question is about is shown even with -q */
+	level = log_get_level();
+	if (!t->yes && level > LOG_LEVEL_INFO)
+		log_set_level(LOG_LEVEL_INFO);
+	t->plan(t->ctx, maint, target, exists);
+	rc = rp_confirm(t->yes, t->question, t->verb);
+	log_set_level(level);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_FAILURE_;
+
+	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0 ||
+	    (exists && dba_check_sessions(maint, target) < 0))
+		goto out;
+	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
+		goto out;
+	if ((rc = t->build(t->ctx, maint, built)) != EXIT_OK || intr_pending()) {
+		if (rc == EXIT_OK)
+			rc = EXIT_FAILURE_;
+		rp_abandon(maint, built, target, exists > 0);
+		goto out;
+	}
+
+	t0 = monotime();
+	log_verbose("swapping \"%s\" into place", built);
+	if (rp_swap_in(maint, built, target, exists, &out->previous) < 0) {
+		rc = EXIT_FAILURE_;
+		rp_abandon(maint, built, target, exists > 0);
+		goto out;
+	}
+	if (exists && rp_prune_previous(maint, target, t->keep_previous, &out->previous_dropped) < 0)
+		log_warning("could not drop older copies of \"%s\"", target);
+	if (out->previous && t->keep_previous == 0) {
+		free(out->previous);
+		out->previous = NULL;
+	}
+	out->t_swap = monotime() - t0;
+	rc = EXIT_OK;
+out:
+	free(built);
+	free(target);
+	PQfinish(maint);
+	return rc;
 }

@@ -61,4 +61,41 @@ void rp_abandon(PGconn *maint, const char *built, const char *target, bool exist
 /* Keep the newest keep __pre_ copies of target; *dropped says how many went. */
 int rp_prune_previous(PGconn *maint, const char *target, int keep, int *dropped);
 
+/*
+ * The one sequence that replaces a database, for every tool that does:
+ * open (name checks, maintenance connection, production guard), prepare,
+ * show the plan and confirm, lock and clean up after killed runs, check
+ * the target's sessions, build beside the target, swap, keep or prune the
+ * previous copies; on any failure or interrupt after the build started,
+ * drop the half-built database.  The callbacks return exit statuses.
+ */
+typedef struct rp_task {
+	const char *conninfo;
+	const cfg *cfg;
+	bool force, yes;
+	const char *appname;         /* "db-restore" */
+	const char *what;            /* for the guard's messages: "restore into", "reset" */
+	const char *question;        /* "Restore?" */
+	const char *verb;            /* "restore" */
+	int keep_previous;
+	void *ctx;
+	/* after the target is known, before the plan (cache lookups, checks) */
+	int (*prepare)(void *ctx, PGconn *maint, const char *target, bool exists);
+	/* the plan, shown even with -q when a question follows */
+	void (*plan)(void *ctx, PGconn *maint, const char *target, bool exists);
+	/* fill the new database built (created by the callback); its sessions closed on return */
+	int (*build)(void *ctx, PGconn *maint, const char *built);
+} rp_task;
+
+typedef struct rp_outcome {
+	char *target;                /* caller frees */
+	bool target_existed;
+	char *previous;              /* the replaced database's new name; NULL when none is kept */
+	int previous_dropped;
+	double t_swap;
+} rp_outcome;
+
+/* Run the task; returns an exit status, the outcome filled as far as it got. */
+int rp_replace(const rp_task *t, rp_outcome *out);
+
 #endif

@@ -336,134 +336,123 @@ show_plan(const rs_opts *o, PGconn *maint, const char *target, bool exists, cons
 	sb_free(&counts);
 }
 
+/* What a reset's steps share (the rp_task callbacks' context). */
+typedef struct reset_ctx {
+	const rs_opts *o;
+	rs_result *r;
+	inputs in;
+	char *tmpl;                  /* --fast: the cached result to clone, when there is one */
+} reset_ctx;
+
+static int
+reset_prepare(void *arg, PGconn *maint, const char *target, bool exists)
+{
+	reset_ctx *c = arg;
+
+	(void) target;
+	(void) exists;
+	if (load_inputs(c->o, PQserverVersion(maint), &c->in) < 0)
+		return EXIT_USAGE;
+	if (c->o->fast && tc_lookup(maint, CACHE_KIND, c->in.key, &c->tmpl) < 0)
+		return EXIT_FAILURE_;
+	return EXIT_OK;
+}
+
+static void
+reset_plan(void *arg, PGconn *maint, const char *target, bool exists)
+{
+	reset_ctx *c = arg;
+
+	show_plan(c->o, maint, target, exists, &c->in, c->tmpl != NULL);
+}
+
+/* Migrate and seed the new database built; its session is closed on return. */
+static int
+reset_fill(reset_ctx *c, PGconn *maint, const char *built)
+{
+	const rs_opts *o = c->o;
+	rs_result *r = c->r;
+	PGconn *conn = conn_open_like(maint, built, "db-reset");
+	double t;
+	int rc = -1;
+
+	if (!conn || conn_exec(conn, "SET client_min_messages = warning") < 0)
+		goto out;
+	t = monotime();
+	if (migrate(o, maint, conn, built, &c->in, r) < 0)
+		goto out;
+	r->t_migrate = monotime() - t;
+	t = monotime();
+	if (seed(o, maint, conn, built, &c->in, r) < 0)
+		goto out;
+	r->t_seed = monotime() - t;
+	rc = 0;
+out:
+	/* the copy or the rename that comes next waits for its session to end */
+	PQfinish(conn);
+	return rc;
+}
+
+static int
+reset_build(void *arg, PGconn *maint, const char *built)
+{
+	reset_ctx *c = arg;
+	const rs_opts *o = c->o;
+	rs_result *r = c->r;
+	double t = monotime();
+
+	if (c->tmpl) {
+		log_info("cloning the cached result \"%s\"", c->tmpl);
+		if (dba_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+			return EXIT_FAILURE_;
+		(void) tc_touch(maint, CACHE_KIND, c->in.key);
+		r->from_cache = true;
+		r->t_create = monotime() - t;
+		return EXIT_OK;
+	}
+	if (o->fast)
+		say_what_changed(maint, &c->in);
+	log_info("building a new database \"%s\"", built);
+	if (dba_create(maint, built, NULL, NULL, NULL, 0) < 0)
+		return EXIT_FAILURE_;
+	r->t_create = monotime() - t;
+	if (reset_fill(c, maint, built) < 0 || intr_pending())
+		return EXIT_FAILURE_;
+	t = monotime();
+	if (o->use_cache && o->cache_size > 0) {
+		const char *label = json_object_to_json_string_ext(c->in.manifest, JSON_C_TO_STRING_PLAIN);
+
+		if (tc_store(maint, built, CACHE_KIND, c->in.key, label, o->cache_size) == 0)
+			r->cached = true;
+		else
+			log_warning("could not keep the result for db-reset --fast");
+	}
+	r->t_cache = monotime() - t;
+	return EXIT_OK;
+}
+
 int
 rs_run(const rs_opts *o, rs_result *r)
 {
-	PGconn *maint = NULL, *conn = NULL;
-	char *target = NULL, *built = NULL, *tmpl = NULL;
-	inputs in;
-	int rc = EXIT_FAILURE_, exists;
-	enum log_level level;
-	bool hit = false;
-	double t0 = monotime(), t;
+	reset_ctx c = {.o = o, .r = r};
+	rp_outcome out;
+	rp_task t = {
+		.conninfo = o->conninfo, .cfg = o->cfg, .force = o->force, .yes = o->yes,
+		.appname = "db-reset", .what = "reset", .question = "Reset?", .verb = "reset",
+		.keep_previous = o->keep_previous, .ctx = &c,
+		.prepare = reset_prepare, .plan = reset_plan, .build = reset_build,
+	};
+	double t0 = monotime();
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	memset(&in, 0, sizeof(in));
-	rc = rp_open(o->conninfo, o->cfg, o->force, "db-reset", "reset", &target, &maint);
-	if (target)
-		r->target = xstrdup(target);
-	if (rc != EXIT_OK)
-		goto out;
-	rc = EXIT_FAILURE_;
-	if (load_inputs(o, PQserverVersion(maint), &in) < 0) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if ((exists = dba_exists(maint, target)) < 0)
-		goto out;
-	r->target_existed = exists;
-	if (o->fast) {
-		int found = tc_lookup(maint, CACHE_KIND, in.key, &tmpl);
-
-		if (found < 0)
-			goto out;
-		hit = found == 1;
-	}
-	/* what the question is about is shown even with -q */
-	level = log_get_level();
-	if (!o->yes && level > LOG_LEVEL_INFO)
-		log_set_level(LOG_LEVEL_INFO);
-	show_plan(o, maint, target, exists, &in, hit);
-	rc = rp_confirm(o->yes, "Reset?", "reset");
-	log_set_level(level);
-	if (rc != EXIT_OK)
-		goto out;
-	rc = EXIT_FAILURE_;
-
-	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0 ||
-	    (exists && dba_check_sessions(maint, target) < 0))
-		goto out;
-	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
-		goto out;
-
-	t = monotime();
-	if (hit) {
-		log_info("cloning the cached result \"%s\"", tmpl);
-		rc = dba_create(maint, built, tmpl, NULL, NULL, 0);
-		if (rc < 0)
-			goto fail;
-		(void) tc_touch(maint, CACHE_KIND, in.key);
-		r->from_cache = true;
-		r->t_create = monotime() - t;
-	} else {
-		if (o->fast)
-			say_what_changed(maint, &in);
-		log_info("building a new database \"%s\"", built);
-		if (dba_create(maint, built, NULL, NULL, NULL, 0) < 0)
-			goto fail;
-		r->t_create = monotime() - t;
-		if (!(conn = conn_open_like(maint, built, "db-reset")) ||
-		    conn_exec(conn, "SET client_min_messages = warning") < 0)
-			goto fail;
-		t = monotime();
-		if (migrate(o, maint, conn, built, &in, r) < 0)
-			goto fail;
-		r->t_migrate = monotime() - t;
-		t = monotime();
-		if (seed(o, maint, conn, built, &in, r) < 0)
-			goto fail;
-		r->t_seed = monotime() - t;
-		/* the copy or the rename that comes next waits for its session to end */
-		PQfinish(conn);
-		conn = NULL;
-		if (intr_pending())
-			goto fail;
-		t = monotime();
-		if (o->use_cache && o->cache_size > 0) {
-			const char *label = json_object_to_json_string_ext(in.manifest, JSON_C_TO_STRING_PLAIN);
-
-			if (tc_store(maint, built, CACHE_KIND, in.key, label, o->cache_size) == 0)
-				r->cached = true;
-			else
-				log_warning("could not keep the result for db-reset --fast");
-		}
-		r->t_cache = monotime() - t;
-	}
-	if (intr_pending())
-		goto fail;
-	t = monotime();
-	if (rp_swap_in(maint, built, target, exists, &r->previous) < 0)
-		goto fail;
-	free(built);
-	built = NULL;
-	if (exists) {
-		int dropped;
-
-		if (rp_prune_previous(maint, target, o->keep_previous, &dropped) < 0)
-			log_warning("could not drop older copies of \"%s\"", target);
-		if (o->keep_previous == 0) {
-			free(r->previous);
-			r->previous = NULL;
-		}
-	}
-	r->t_swap = monotime() - t;
-	rc = EXIT_OK;
-	goto out;
-
-fail:
-	rc = EXIT_FAILURE_;
-	PQfinish(conn);
-	conn = NULL;
-	if (built) {
-		rp_abandon(maint, built, target, exists > 0);
-	}
-out:
-	PQfinish(conn);
-	free(built);
-	free(tmpl);
-	free(target);
-	PQfinish(maint);
-	inputs_free(&in);
+	rc = rp_replace(&t, &out);
+	r->target = out.target;
+	r->target_existed = out.target_existed;
+	r->previous = out.previous;
+	r->t_swap = out.t_swap;
+	inputs_free(&c.in);
+	free(c.tmpl);
 	r->seconds = monotime() - t0;
 	return rc;
 }

@@ -1911,153 +1911,145 @@ fill_result(rst_result *r, const archive_in *a)
 	r->sequences = (int64_t) a->m.n_sequences;
 }
 
-int
-rst_run(const rst_opts *o, rst_result *r)
-{
-	archive_in a;
-	PGconn *maint = NULL;
-	char *target = NULL, *built = NULL, *tmpl = NULL;
-	char key[HASH_HEX_LEN + 1];
+/* What a restore's steps share (the rp_task callbacks' context). */
+typedef struct restore_ctx {
+	archive_in *a;
+	const rst_opts *o;
+	rst_result *r;
+	char key[HASH_HEX_LEN + 1];  /* the template cache's */
+	char *tmpl;                  /* the template to clone, when there is one */
 	job j;
-	int rc, exists;
-	enum log_level level;
-	bool cache_hit = false;
-	double t0 = monotime();
+} restore_ctx;
 
-	memset(r, 0, sizeof(*r));
-	memset(&j, 0, sizeof(j));
-	r->archive = xstrdup(o->archive);
-	rc = archive_open(o->archive, &a);
-	if (rc != EXIT_OK)
-		goto out;
-	fill_result(r, &a);
-	if ((rc = check_schema_statements(&a, o->trust_archive)) != EXIT_OK)
-		goto out;
-	cache_key(&a, o->owners, key);
+static int
+restore_prepare(void *arg, PGconn *maint, const char *target, bool exists)
+{
+	restore_ctx *c = arg;
+	int rc;
 
-	rc = EXIT_FAILURE_;
-	rc = rp_open(o->conninfo, o->cfg, o->force, "db-restore", "restore into", &target, &maint);
-	if (target)
-		r->target = xstrdup(target);
-	if (rc != EXIT_OK)
-		goto out;
-	rc = EXIT_FAILURE_;
-	if ((exists = dba_exists(maint, target)) < 0)
-		goto out;
-	r->target_existed = exists;
-	if (o->use_cache && o->cache_size > 0) {
-		int hit = tc_lookup(maint, CACHE_KIND, key, &tmpl);
+	(void) target;
+	(void) exists;
+	if (c->o->use_cache && c->o->cache_size > 0 &&
+	    tc_lookup(maint, CACHE_KIND, c->key, &c->tmpl) < 0)
+		return EXIT_FAILURE_;
+	if (c->o->owners && (rc = check_owner_roles(c->a, maint)) != EXIT_OK)
+		return rc;
+	return EXIT_OK;
+}
 
-		if (hit < 0)
-			goto out;
-		cache_hit = hit == 1;
-	}
+static void
+restore_plan(void *arg, PGconn *maint, const char *target, bool exists)
+{
+	restore_ctx *c = arg;
 
-	if (o->owners && (rc = check_owner_roles(&a, maint)) != EXIT_OK)
-		goto out;
-	rc = EXIT_FAILURE_;
+	show_plan(c->a, maint, target, exists, c->o, c->tmpl != NULL);
+	note_migrations(c->a, c->o->cfg);
+}
 
-	/* what the question is about is shown even with -q */
-	level = log_get_level();
-	if (!o->yes && level > LOG_LEVEL_INFO)
-		log_set_level(LOG_LEVEL_INFO);
-	show_plan(&a, maint, target, exists, o, cache_hit);
-	note_migrations(&a, o->cfg);
-	rc = rp_confirm(o->yes, "Restore?", "restore");
-	log_set_level(level);
-	if (rc != EXIT_OK)
-		goto out;
-	rc = EXIT_FAILURE_;
+/* Create the database in the archive's locale, else (with a warning) the server's default. */
+static int
+create_for_archive(const archive_in *a, PGconn *maint, const char *built)
+{
+	char err[512];
+	dba_locale loc = {a->m.encoding, a->m.lc_collate, a->m.lc_ctype, a->m.locale_provider,
+	    a->m.provider_locale, a->m.icu_rules};
+	dba_locale enc_only = {.encoding = a->m.encoding};
+	char *what;
 
-	if (rp_lock(maint, target) < 0 || rp_clean_leftovers(maint, target) < 0 ||
-	    (exists && dba_check_sessions(maint, target) < 0))
-		goto out;
-	if (!(built = rp_fresh_name(maint, target, RP_SUFFIX_BUILDING)))
-		goto out;
+	if (dba_create(maint, built, NULL, &loc, err, sizeof(err)) == 0)
+		return 0;
+	what = locale_text(&a->m);
+	log_warning("could not create the database with the snapshot's locale (%s): %s", what, err);
+	log_detail("using the server's default locale with encoding %s", a->m.encoding);
+	free(what);
+	return dba_create(maint, built, NULL, &enc_only, NULL, 0);
+}
 
-	if (cache_hit) {
-		log_info("cloning the cached template \"%s\"", tmpl);
-		if (dba_create(maint, built, tmpl, NULL, NULL, 0) < 0)
-			goto fail;
-		(void) tc_touch(maint, CACHE_KIND, key);
-		r->from_cache = true;
+static int
+restore_build(void *arg, PGconn *maint, const char *built)
+{
+	restore_ctx *c = arg;
+	const rst_opts *o = c->o;
+	int rc;
+
+	if (c->tmpl) {
+		log_info("cloning the cached template \"%s\"", c->tmpl);
+		if (dba_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+			return EXIT_FAILURE_;
+		(void) tc_touch(maint, CACHE_KIND, c->key);
+		c->r->from_cache = true;
 	} else {
-		char err[512];
-		dba_locale loc = {a.m.encoding, a.m.lc_collate, a.m.lc_ctype, a.m.locale_provider,
-		    a.m.provider_locale, a.m.icu_rules};
-		dba_locale enc_only = {.encoding = a.m.encoding};
-
 		log_info("restoring into a new database \"%s\"", built);
-		if (dba_create(maint, built, NULL, &loc, err, sizeof(err)) < 0) {
-			char *what = locale_text(&a.m);
-
-			log_warning("could not create the database with the snapshot's locale (%s): %s", what,
-			    err);
-			log_detail("using the server's default locale with encoding %s", a.m.encoding);
-			free(what);
-			if (dba_create(maint, built, NULL, &enc_only, NULL, 0) < 0)
-				goto fail;
-		}
-		j.a = &a;
-		j.o = o;
-		pthread_mutex_init(&j.lock, NULL);
-		pthread_cond_init(&j.cond, NULL);
-		rc = load_archive(&j, maint, built);
-		close_conns(&j);
-		if (rc < 0) {
-			rc = atomic_load(&j.integrity) ? EXIT_INTEGRITY : EXIT_FAILURE_;
-			goto fail;
-		}
-		rc = EXIT_FAILURE_;
+		if (create_for_archive(c->a, maint, built) < 0)
+			return EXIT_FAILURE_;
+		c->j.a = c->a;
+		c->j.o = o;
+		pthread_mutex_init(&c->j.lock, NULL);
+		pthread_cond_init(&c->j.cond, NULL);
+		rc = load_archive(&c->j, maint, built);
+		close_conns(&c->j);
+		if (rc < 0)
+			return atomic_load(&c->j.integrity) ? EXIT_INTEGRITY : EXIT_FAILURE_;
 		if (o->use_cache && o->cache_size > 0) {
-			const char *base = strrchr(a.path, '/');
+			const char *base = strrchr(c->a->path, '/');
 
-			if (tc_store(maint, built, CACHE_KIND, key, base ? base + 1 : a.path,
+			if (tc_store(maint, built, CACHE_KIND, c->key, base ? base + 1 : c->a->path,
 			    o->cache_size) == 0)
-				r->cached = true;
+				c->r->cached = true;
 			else
 				log_warning("could not keep a template for the next restore of this archive");
 		}
 	}
 	/* migrations first: the database's own settings (read-only, a short statement_timeout) could stop them */
-	if (o->migrate && migrate_built(o, maint, built, r) < 0)
-		goto fail;
-	apply_db_properties(maint, built, &a.m);
-	if (intr_pending())
-		goto fail;
+	if (o->migrate && migrate_built(o, maint, built, c->r) < 0)
+		return EXIT_FAILURE_;
+	apply_db_properties(maint, built, &c->a->m);
+	return EXIT_OK;
+}
 
-	log_verbose("swapping \"%s\" into place", built);
-	if (rp_swap_in(maint, built, target, exists, &r->previous) < 0)
-		goto fail;
-	free(built);
-	built = NULL;
-	if (exists && rp_prune_previous(maint, target, o->keep_previous, &r->previous_dropped) < 0)
-		log_warning("could not drop older copies of \"%s\"", target);
-	if (r->previous && o->keep_previous == 0) {
-		free(r->previous);
-		r->previous = NULL;
-	}
-	rc = EXIT_OK;
-	goto out;
+int
+rst_run(const rst_opts *o, rst_result *r)
+{
+	archive_in a;
+	restore_ctx c;
+	rp_outcome out;
+	rp_task t = {
+		.conninfo = o->conninfo, .cfg = o->cfg, .force = o->force, .yes = o->yes,
+		.appname = "db-restore", .what = "restore into", .question = "Restore?", .verb = "restore",
+		.keep_previous = o->keep_previous, .ctx = &c,
+		.prepare = restore_prepare, .plan = restore_plan, .build = restore_build,
+	};
+	int rc;
+	double t0 = monotime();
 
-fail:
-	if (rc == EXIT_OK)
-		rc = EXIT_FAILURE_;
-	if (built) {
-		rp_abandon(maint, built, target, exists > 0);
+	memset(r, 0, sizeof(*r));
+	memset(&c, 0, sizeof(c));
+	memset(&out, 0, sizeof(out));
+	c.a = &a;
+	c.o = o;
+	c.r = r;
+	r->archive = xstrdup(o->archive);
+	rc = archive_open(o->archive, &a);
+	if (rc == EXIT_OK) {
+		fill_result(r, &a);
+		rc = check_schema_statements(&a, o->trust_archive);
 	}
-out:
-	if (j.items) {
-		pthread_mutex_destroy(&j.lock);
-		pthread_cond_destroy(&j.cond);
+	if (rc == EXIT_OK) {
+		cache_key(&a, o->owners, c.key);
+		rc = rp_replace(&t, &out);
+		r->target = out.target;
+		r->target_existed = out.target_existed;
+		r->previous = out.previous;
+		r->previous_dropped = out.previous_dropped;
 	}
-	free(j.items);
-	free(j.table_left);
-	close_conns(&j);
-	free(built);
-	free(tmpl);
-	free(target);
-	PQfinish(maint);
+	if (c.j.items) {
+		pthread_mutex_destroy(&c.j.lock);
+		pthread_cond_destroy(&c.j.cond);
+	}
+	free(c.j.items);
+	free(c.j.table_left);
+	close_conns(&c.j);
+	free(c.tmpl);
 	archive_close(&a);
 	r->seconds = monotime() - t0;
 	return rc;
