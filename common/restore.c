@@ -228,6 +228,26 @@ read_schema(archive_in *a, const meta_schema *s, char **out)
 	return EXIT_OK;
 }
 
+/*
+ * read_schema, then split the text into statements (*text and *st the
+ * caller's to free).  Returns an exit status, the archive's faults logged.
+ */
+static int
+read_statements(archive_in *a, const meta_schema *ms, char **text, sql_stmt **st, size_t *n)
+{
+	char err[256];
+	int rc = read_schema(a, ms, text);
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (sql_split(*text, strlen(*text), st, n, err, sizeof(err)) < 0) {
+		free(*text);
+		*text = NULL;
+		return integrity_error(a->path, "member \"%s\": %s", ms->member, err);
+	}
+	return EXIT_OK;
+}
+
 /* ---- the job shared by the threads ---- */
 
 typedef struct item {
@@ -1105,18 +1125,12 @@ script_load(job *j, const meta_schema *ms, script *sc)
 	const snap_meta *m = &j->a->m;
 	sql_stmt *st;
 	key_ix *keys;
-	char err[256];
 	int rc, epoch = 0;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->ms = ms;
-	if ((rc = read_schema(j->a, ms, &sc->text)) != EXIT_OK) {
+	if ((rc = read_statements(j->a, ms, &sc->text, &st, &sc->n)) != EXIT_OK) {
 		job_fail(j, rc == EXIT_INTEGRITY);
-		return -1;
-	}
-	if (sql_split(sc->text, strlen(sc->text), &st, &sc->n, err, sizeof(err)) < 0) {
-		log_error("archive \"%s\": member \"%s\": %s", j->a->path, ms->member, err);
-		job_fail(j, true);
 		return -1;
 	}
 	keys = xcalloc(m->n_tables ? m->n_tables : 1, sizeof(*keys));
@@ -1695,17 +1709,12 @@ check_schema_statements(archive_in *a, bool trust)
 	if (trust)
 		return EXIT_OK;
 	for (size_t p = 0; p < 2 && rc == EXIT_OK; p++) {
-		char *text, err[256];
+		char *text;
 		sql_stmt *st;
 		size_t n;
 
-		if ((rc = read_schema(a, parts[p], &text)) != EXIT_OK)
+		if ((rc = read_statements(a, parts[p], &text, &st, &n)) != EXIT_OK)
 			break;
-		if (sql_split(text, strlen(text), &st, &n, err, sizeof(err)) < 0) {
-			free(text);
-			rc = integrity_error(a->path, "member \"%s\": %s", parts[p]->member, err);
-			break;
-		}
 		for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
 			const char *why = stmt_refusal(text, &st[i]);
 			char *stmt, *shown;
@@ -1731,17 +1740,13 @@ check_schema_statements(archive_in *a, bool trust)
 static int
 collect_owner_roles(archive_in *a, const meta_schema *ms, char ***roles, size_t *n_roles)
 {
-	char *text, err[256];
+	char *text;
 	sql_stmt *st;
 	size_t n;
-	int rc = read_schema(a, ms, &text);
+	int rc = read_statements(a, ms, &text, &st, &n);
 
 	if (rc != EXIT_OK)
 		return rc;
-	if (sql_split(text, strlen(text), &st, &n, err, sizeof(err)) < 0) {
-		free(text);
-		return integrity_error(a->path, "member \"%s\": %s", ms->member, err);
-	}
 	for (size_t i = 0; i < n; i++) {
 		char *role = stmt_owner_role(text, &st[i]);
 		bool known = false;

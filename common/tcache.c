@@ -106,8 +106,16 @@ by_used_desc(const void *a, const void *b)
 	return x->used_us < y->used_us ? 1 : x->used_us > y->used_us ? -1 : strcmp(x->db, y->db);
 }
 
-int
-tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *n)
+/*
+ * One look at the server: the role's templates of kind (NULL: every kind),
+ * most recently used first; with incomplete, also the names of the role's
+ * databases under the prefix that never got their comment (a run killed
+ * between creating one and describing it leaves a whole copy that nothing
+ * else would find).
+ */
+static int
+scan(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *n, char ***incomplete,
+    size_t *n_incomplete)
 {
 	dba_info *dbs;
 	size_t nd, k = 0;
@@ -115,16 +123,27 @@ tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *
 
 	*out = NULL;
 	*n = 0;
+	if (incomplete) {
+		*incomplete = NULL;
+		*n_incomplete = 0;
+	}
 	if (dba_list(conn, TC_PREFIX, with_size, &dbs, &nd) < 0)
 		return -1;
 	v = xcalloc(nd ? nd : 1, sizeof(*v));
+	if (incomplete)
+		*incomplete = xcalloc(nd ? nd : 1, sizeof(**incomplete));
 	for (size_t i = 0; i < nd; i++) {
 		tc_entry e;
 
 		memset(&e, 0, sizeof(e));
 		/* another role's templates are not this role's cache, whoever it is */
-		if (!dbs[i].owned || !parse_comment(dbs[i].comment, &e))
+		if (!dbs[i].owned)
 			continue;
+		if (!parse_comment(dbs[i].comment, &e)) {
+			if (incomplete)
+				(*incomplete)[(*n_incomplete)++] = xstrdup(dbs[i].name);
+			continue;
+		}
 		if (!is_name_for(dbs[i].name, role_of(conn), e.key) ||
 		    (kind && strcmp(kind, e.kind) != 0)) {
 			free(e.label);
@@ -139,6 +158,12 @@ tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *
 	*out = v;
 	*n = k;
 	return 0;
+}
+
+int
+tc_list(PGconn *conn, const char *kind, bool with_size, tc_entry **out, size_t *n)
+{
+	return scan(conn, kind, with_size, out, n, NULL, NULL);
 }
 
 void
@@ -203,44 +228,25 @@ tc_touch(PGconn *conn, const char *kind, const char *key)
 	return rc;
 }
 
-/*
- * Drop the role's templates that never got their comment: a run killed
- * between creating one and describing it (a moment) leaves a whole copy
- * that nothing else would ever find.  Returns how many or -1.
- */
-static int
-drop_incomplete(PGconn *conn)
-{
-	dba_info *dbs;
-	size_t nd;
-	int dropped = 0;
-
-	if (dba_list(conn, TC_PREFIX, false, &dbs, &nd) < 0)
-		return -1;
-	for (size_t i = 0; i < nd && dropped >= 0; i++) {
-		tc_entry e;
-
-		memset(&e, 0, sizeof(e));
-		if (!dbs[i].owned || parse_comment(dbs[i].comment, &e)) {
-			free(e.label);
-			continue;
-		}
-		log_verbose("dropping \"%s\", a template left unfinished by an interrupted run", dbs[i].name);
-		dropped = dba_drop(conn, dbs[i].name) < 0 ? -1 : dropped + 1;
-	}
-	dba_info_free(dbs, nd);
-	return dropped;
-}
-
 int
 tc_evict(PGconn *conn, const char *kind, int keep)
 {
 	tc_entry *all;
-	size_t n;
-	int dropped = drop_incomplete(conn);
+	char **incomplete;
+	size_t n, n_incomplete;
+	int dropped = 0;
 
-	if (dropped < 0 || tc_list(conn, kind, false, &all, &n) < 0)
+	if (scan(conn, kind, false, &all, &n, &incomplete, &n_incomplete) < 0)
 		return -1;
+	for (size_t i = 0; i < n_incomplete && dropped >= 0; i++) {
+		log_verbose("dropping \"%s\", a template left unfinished by an interrupted run", incomplete[i]);
+		dropped = dba_drop(conn, incomplete[i]) < 0 ? -1 : dropped + 1;
+	}
+	strv_free(incomplete, n_incomplete);
+	if (dropped < 0) {
+		tc_free(all, n);
+		return -1;
+	}
 	for (size_t i = keep < 0 ? n : (size_t) keep; i < n; i++) {
 		log_verbose("dropping template \"%s\" (%s, last used %lld)", all[i].db, all[i].label,
 		    (long long) all[i].used);

@@ -48,7 +48,10 @@ int tc_touch(PGconn *conn, const char *kind, const char *key);
  */
 int tc_store(PGconn *conn, const char *from, const char *kind, const char *key, const char *label,
     int keep);
-/* Drop templates of kind (NULL: all) beyond the newest keep; returns how many were dropped or -1. */
+/*
+ * Drop templates of kind (NULL: all) beyond the newest keep, and the role's
+ * templates a killed run never described; returns how many were dropped or -1.
+ */
 int tc_evict(PGconn *conn, const char *kind, int keep);
 void tc_print(FILE *f, const tc_entry *v, size_t n, bool json, time_t now);
 /* What --cache asks for. */
