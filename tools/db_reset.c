@@ -11,20 +11,21 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "dbadmin.h"
-#include "exitcode.h"
-#include "interrupt.h"
-#include "log.h"
-#include "options.h"
-#include "reset.h"
-#include "restore.h"
-#include "snapdir.h"
-#include "snapshot.h"
-#include "seed.h"
-#include "snapname.h"
-#include "strbuf.h"
-#include "tcache.h"
+#include "archive/snapdir.h"
+#include "fe/cache.h"
+#include "fe/config.h"
+#include "fe/listing.h"
+#include "fe/options.h"
+#include "fe/report.h"
+#include "fe/settings.h"
+#include "pg/dbadmin.h"
+#include "project/seed.h"
+#include "reset/reset.h"
+#include "restore/restore.h"
+#include "snapshot/snapshot.h"
+#include "util/interrupt.h"
+#include "util/log.h"
+#include "util/version.h"
 
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
@@ -39,7 +40,7 @@ struct settings {
 	bool force;                  /* --force */
 	int keep_previous;           /* --keep-previous */
 	bool no_cache;               /* --no-cache */
-	enum tc_action cache;        /* --cache */
+	enum fe_cache_action cache;  /* --cache */
 	bool json;                   /* --json */
 	const char *from;            /* --from */
 	bool snapshot_first;         /* --snapshot-first */
@@ -150,21 +151,21 @@ parse_args(int argc, char **argv, struct settings *s)
 
 		if (common != 0) {
 			if (common < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			continue;
 		}
 		switch (c) {
 		case 'c':
 			if (parse_assignment(optarg, "-c/--count", true, &s->counts) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case OPT_SET:
 			if (parse_assignment(optarg, "--set", false, &s->sets) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case OPT_RNG_SEED:
 			if (opt_parse_int(optarg, "--rng-seed", 0, INT_MAX, &n) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			s->rng_seed = n;
 			break;
 		case OPT_NO_SEED:
@@ -181,14 +182,14 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_KEEP_PREVIOUS:
 			if (opt_parse_int(optarg, "--keep-previous", 0, 1000, &s->keep_previous) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case OPT_NO_CACHE:
 			s->no_cache = true;
 			break;
 		case OPT_CACHE:
-			if (tc_parse_action(optarg, &s->cache) < 0)
-				return EXIT_USAGE;
+			if (fe_parse_cache_action(optarg, &s->cache) < 0)
+				return DBT_USAGE;
 			break;
 		case OPT_STATUS:
 			s->status = true;
@@ -198,7 +199,7 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_FROM:
 			if (opt_nonempty(optarg, "--from") < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			s->from = optarg;
 			break;
 		case OPT_SNAPSHOT_FIRST:
@@ -206,93 +207,57 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case 'V':
 			printf("db-reset (db-tools) %s\n", DB_TOOLS_VERSION);
-			return EXIT_OK_STOP;
+			return FE_STOP;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK_STOP;
+			return FE_STOP;
 		default:
 			log_hint("try \"db-reset --help\" for more information");
-			return EXIT_USAGE;
+			return DBT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		log_error("unexpected argument \"%s\"", argv[optind]);
 		log_hint("try \"db-reset --help\" for more information");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
 	if (s->fast && s->no_cache)
 		return opt_conflict("--no-cache", "a full reset (not --fast)");
 	if (s->from && (s->fast || s->no_seed || s->counts.n || s->sets.n || s->rng_seed >= 0)) {
 		log_error("--from restores a snapshot: it cannot be combined with --fast, --no-seed, -c, --set or --rng-seed");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	return EXIT_OK;
-}
-
-/*
- * Counts: -c > SEED_<NAME>_COUNT > the configuration.  Every name the
- * configuration or the command line knows is looked up in the environment.
- */
-static int
-merge_counts(const struct settings *s, const cfg *c, seed_vars *out)
-{
-	for (size_t i = 0; i < c->n_counts; i++) {
-		char buf[32];
-
-		snprintf(buf, sizeof(buf), "%lld", c->count_values[i]);
-		sv_set(out, c->count_names[i], buf);
-	}
-	for (size_t i = 0; i < out->n; i++) {
-		char *var = xasprintf("SEED_%s_COUNT", out->v[i].name);
-		const char *env;
-
-		for (char *p = var; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char) (*p - 'a' + 'A');
-		env = getenv(var);
-		if (env && *env) {
-			if (strspn(env, "0123456789") != strlen(env) || strlen(env) > 18) {
-				log_error("invalid count \"%s\" in %s: must be a whole number, 0 or more", env, var);
-				free(var);
-				return -1;
-			}
-			sv_set(out, out->v[i].name, env);
-		}
-		free(var);
-	}
-	for (size_t i = 0; i < s->counts.n; i++)
-		sv_set(out, s->counts.v[i].name, s->counts.v[i].value);
-	return 0;
+	return DBT_OK;
 }
 
 /* --snapshot-first: a db-snapshot named "before-reset" of the target, when it exists. */
 static int
-snapshot_first(const char *conninfo, const char *dir, const cfg *c, const opt_common *oc)
+snapshot_first(const fe_settings *fs, const opt_common *oc)
 {
-	char *target = dba_target_name(conninfo);
-	PGconn *maint = target ? dba_connect_maintenance(conninfo, target, "db-reset") : NULL;
-	int exists = maint ? dba_exists(maint, target) : -1;
-	snap_opts so = {
-		.conninfo = conninfo,
-		.dir = dir,
+	char *target = dbadmin_target_name(fs->conninfo);
+	PGconn *maint = target ? dbadmin_connect_maintenance(fs->conninfo, target, "db-reset") : NULL;
+	int exists = maint ? dbadmin_exists(maint, target) : -1;
+	snapshot_opts so = {
+		.conninfo = fs->conninfo,
+		.dir = fs->dir,
 		.name = "before-reset",
-		.jobs = cfg_pick_int(oc->jobs, c->jobs, 2),
-		.level = cfg_pick_int(-1, c->compression, 1),
+		.jobs = fs->jobs,
+		.level = fs->compression,
 		.progress = oc->progress,
 		.split = WHEN_AUTO,
 	};
-	snap_result sr;
-	int rc = EXIT_FAILURE_;
+	snapshot_result sr;
+	int rc = DBT_FAILED;
 
 	PQfinish(maint);
 	if (exists == 0) {
 		log_info("--snapshot-first: \"%s\" does not exist yet; nothing to keep", target);
-		rc = EXIT_OK;
+		rc = DBT_OK;
 	} else if (exists == 1) {
-		if (snap_run(&so, &sr) == 0) {
+		if (snapshot_run(&so, &sr) == DBT_OK) {
 			log_info("snapshot of \"%s\" taken first: %s", target, sr.tar_path);
-			snap_result_free(&sr);
-			rc = EXIT_OK;
+			snapshot_result_free(&sr);
+			rc = DBT_OK;
 		} else
 			log_error("the snapshot failed; nothing was reset");
 	}
@@ -302,154 +267,126 @@ snapshot_first(const char *conninfo, const char *dir, const cfg *c, const opt_co
 
 /* --from: the db-restore path. */
 static int
-reset_from(const struct settings *s, const cfg *c, const char *conninfo, const char *dir)
+reset_from(struct settings *s, const cfg *c, const fe_settings *fs)
 {
 	char *path;
-	rst_result rr;
-	rst_opts ro = {
-		.conninfo = conninfo,
-		.jobs = cfg_pick_int(s->common.jobs, c->jobs, 2),
-		.yes = s->yes,
-		.force = s->force,
+	restore_result rr;
+	restore_opts ro = {
+		.conninfo = fs->conninfo,
+		.jobs = fs->jobs,
+		.guard = fs->guard,
 		.use_cache = !s->no_cache,
-		.cache_size = cfg_pick_int(-1, c->cache_size, 3),
+		.cache_size = fs->cache_size,
 		.keep_previous = s->keep_previous,
+		.migrations_dir = c->migrations_dir,
+		.migrations_command = c->migrations_command,
 		.progress = s->common.progress,
-		.cfg = c,
+		.confirm = fe_restore_confirm,
+		.confirm_arg = &s->yes,
 	};
-	int rc = sd_resolve(s->from, dir, &path);
+	int rc = snapdir_resolve(s->from, fs->dir, &path);
 
-	if (rc != EXIT_OK)
+	if (rc != DBT_OK)
 		return rc;
 	ro.archive = path;
-	rc = rst_run(&ro, &rr);
-	if (rc == EXIT_OK)
+	rc = restore_run(&ro, &rr);
+	if (rc == DBT_OK)
 		log_plain("reset \"%s\" to snapshot \"%s\" in %.2f s%s\n", rr.target, path, rr.seconds,
 		    rr.from_cache ? " (from the cached template)" : "");
-	if (s->json) {
-		char *js = rst_result_json(&rr);
-
-		fputs(js, stdout);
-		free(js);
-	}
-	rst_result_free(&rr);
+	if (s->json)
+		(void) fe_restore_json(stdout, &rr);
+	restore_result_free(&rr);
 	free(path);
 	return rc;
-}
-
-static void
-print_summary(const rs_result *r)
-{
-	log_plain("reset \"%s\" in %.2f s%s\n", r->target, r->seconds,
-	    r->from_cache ? " (a clone of the cached result)" : "");
-	if (!r->from_cache)
-		log_plain("  steps     create %.2f s, migrate %.2f s (%d applied), seed %.2f s, keep for --fast %.2f s, swap %.2f s\n",
-		    r->t_create, r->t_migrate, r->migrations, r->t_seed, r->t_cache, r->t_swap);
-	else
-		log_plain("  steps     clone %.2f s, swap %.2f s\n", r->t_create, r->t_swap);
-	if (r->rows_json)
-		log_plain("  rows      %s\n", r->rows_json);
-	if (r->previous)
-		log_plain("  previous  kept as \"%s\"\n", r->previous);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct settings s = {.rng_seed = -1, .keep_previous = 1};
+	struct settings s = {.rng_seed = -1, .keep_previous = FE_DEFAULT_KEEP_PREVIOUS};
 	cfg c;
-	const char *conninfo;
-	rs_opts o;
-	rs_result r;
+	fe_settings fs;
+	reset_opts o;
+	reset_result r;
 	int rc;
 
 	log_init(argv[0]);
 	memset(&o, 0, sizeof(o));
 	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
-	if (rc == EXIT_OK) {
+	if (rc == DBT_OK) {
 		log_set_level(opt_common_log_level(&s.common));
 		if (cfg_load(s.common.config, &c) < 0) {
 			cfg_free(&c);
-			rc = EXIT_USAGE;
+			rc = DBT_USAGE;
 		}
 	}
-	if (rc != EXIT_OK) {
+	if (rc != DBT_OK) {
 		sv_free(&s.counts);
 		sv_free(&s.sets);
-		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
+		return rc == FE_STOP ? DBT_OK : rc;
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL);
+	fe_settings_resolve(&s.common, -1, s.force, &c, &fs);
 	if (s.status) {
-		rc = rs_status(conninfo, &c);
+		reset_state st;
+
+		rc = reset_status(fs.conninfo, c.migrations_dir, &st);
+		if (rc == DBT_OK && fe_print_reset_status(stdout, &st, c.migrations_command) < 0)
+			rc = DBT_FAILED;
+		reset_state_free(&st);
 		goto done;
 	}
-	if (s.cache != TC_ACTION_NONE) {
-		rc = tc_manage(conninfo, "reset", s.cache, s.json, "db-reset");
+	if (s.cache != FE_CACHE_NONE) {
+		rc = fe_cache_command(fs.conninfo, "reset", s.cache, s.json, "db-reset");
 		goto done;
 	}
 	if (intr_install() < 0) {
 		log_error("could not set up signal handling");
-		rc = EXIT_FAILURE_;
+		rc = DBT_FAILED;
 		goto done;
 	}
-	if (s.snapshot_first &&
-	    (rc = snapshot_first(conninfo, cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups"), &c,
-	    &s.common)) != EXIT_OK)
+	if (s.snapshot_first && (rc = snapshot_first(&fs, &s.common)) != DBT_OK)
 		goto done;
 	if (s.from) {
-		rc = reset_from(&s, &c, conninfo, cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups"));
+		rc = reset_from(&s, &c, &fs);
 		goto done;
 	}
-	if (merge_counts(&s, &c, &o.counts) < 0) {
-		rc = EXIT_USAGE;
+	if (fe_seed_counts(&s.counts, &c, &o.counts) < 0 || fe_rng_seed(s.rng_seed, &c, &o.rng_seed) < 0) {
+		rc = DBT_USAGE;
 		goto done;
 	}
 	for (size_t i = 0; i < s.sets.n; i++)
 		sv_set(&o.sets, s.sets.v[i].name, s.sets.v[i].value);
-	if (s.rng_seed >= 0)
-		o.rng_seed = s.rng_seed;
-	else if (getenv("SEED_RNG_SEED") && *getenv("SEED_RNG_SEED")) {
-		int n;
-
-		if (opt_parse_int(getenv("SEED_RNG_SEED"), "SEED_RNG_SEED", 0, INT_MAX, &n) < 0) {
-			rc = EXIT_USAGE;
-			goto done;
-		}
-		o.rng_seed = n;
-	} else
-		o.rng_seed = c.rng_seed >= 0 ? c.rng_seed : 0;
-	o.conninfo = conninfo;
-	o.cfg = &c;
+	o.conninfo = fs.conninfo;
+	o.guard = fs.guard;
+	o.migrations_dir = c.migrations_dir;
+	o.migrations_command = c.migrations_command;
+	o.seeds_dir = c.seeds_dir;
+	o.seeds_command = c.seeds_command;
 	o.no_seed = s.no_seed;
-	o.yes = s.yes;
-	o.force = s.force;
 	o.fast = s.fast;
 	o.use_cache = !s.no_cache;
-	o.cache_size = cfg_pick_int(-1, c.cache_size, 3);
+	o.cache_size = fs.cache_size;
 	o.keep_previous = s.keep_previous;
 	o.progress = s.common.progress;
-	{
-		rc = rs_run(&o, &r);
-		if (rc == EXIT_OK)
-			print_summary(&r);
-		else if (rc == EXIT_FAILURE_ && intr_pending())
-			log_error("reset interrupted; the target was not replaced");
-		if (s.json) {
-			char *js = rs_result_json(&r);
-
-			fputs(js, stdout);
-			free(js);
-		}
-		rs_result_free(&r);
-	}
+	o.confirm = fe_reset_confirm;
+	o.confirm_arg = &s.yes;
+	rc = reset_run(&o, &r);
+	if (rc == DBT_OK)
+		fe_print_reset_summary(&r);
+	else if (rc == DBT_FAILED && intr_pending())
+		log_error("reset interrupted; the target was not replaced");
+	if (s.json)
+		(void) fe_reset_json(stdout, &r);
+	reset_result_free(&r);
 done:
 	sv_free(&o.counts);
 	sv_free(&o.sets);
 	sv_free(&s.counts);
 	sv_free(&s.sets);
+	fe_settings_free(&fs);
 	cfg_free(&c);
 	return rc;
 }

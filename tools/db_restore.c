@@ -11,17 +11,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "dbadmin.h"
-#include "exitcode.h"
-#include "interrupt.h"
-#include "log.h"
-#include "options.h"
-#include "restore.h"
-#include "snapdir.h"
-#include "snapname.h"
-#include "strbuf.h"
-#include "tcache.h"
+#include "archive/snapdir.h"
+#include "fe/cache.h"
+#include "fe/config.h"
+#include "fe/listing.h"
+#include "fe/options.h"
+#include "fe/report.h"
+#include "fe/settings.h"
+#include "restore/restore.h"
+#include "util/interrupt.h"
+#include "util/log.h"
+#include "util/version.h"
 
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
@@ -35,7 +35,7 @@ struct settings {
 	bool migrate;                /* --migrate */
 	bool trust_archive;          /* --trust-archive */
 	bool no_cache;               /* --no-cache */
-	enum tc_action cache;        /* --cache */
+	enum fe_cache_action cache;  /* --cache */
 	bool json;                   /* --json */
 };
 
@@ -108,7 +108,7 @@ parse_args(int argc, char **argv, struct settings *s)
 
 		if (common != 0) {
 			if (common < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			continue;
 		}
 		switch (c) {
@@ -123,7 +123,7 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_KEEP_PREVIOUS:
 			if (opt_parse_int(optarg, "--keep-previous", 0, 1000, &s->keep_previous) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case OPT_OWNERS:
 			s->owners = true;
@@ -138,21 +138,21 @@ parse_args(int argc, char **argv, struct settings *s)
 			s->no_cache = true;
 			break;
 		case OPT_CACHE:
-			if (tc_parse_action(optarg, &s->cache) < 0)
-				return EXIT_USAGE;
+			if (fe_parse_cache_action(optarg, &s->cache) < 0)
+				return DBT_USAGE;
 			break;
 		case OPT_JSON:
 			s->json = true;
 			break;
 		case 'V':
 			printf("db-restore (db-tools) %s\n", DB_TOOLS_VERSION);
-			return EXIT_OK_STOP;
+			return FE_STOP;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK_STOP;
+			return FE_STOP;
 		default:
 			log_hint("try \"db-restore --help\" for more information");
-			return EXIT_USAGE;
+			return DBT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -160,125 +160,96 @@ parse_args(int argc, char **argv, struct settings *s)
 	if (optind < argc) {
 		log_error("too many arguments (first extra: \"%s\")", argv[optind]);
 		log_hint("try \"db-restore --help\" for more information");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	if (s->cache != TC_ACTION_NONE && (s->archive || s->verify)) {
+	if (s->cache != FE_CACHE_NONE && (s->archive || s->verify)) {
 		log_error("--cache takes no archive and cannot be combined with --verify");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
 	if (s->verify && !s->archive) {
 		log_error("--verify needs an archive: NAME or PATH");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	return EXIT_OK;
-}
-
-static void
-print_summary(const rst_result *r)
-{
-	char size[32];
-
-	sn_format_size((unsigned long long) r->bytes, size, sizeof(size));
-	log_plain("restored \"%s\" into \"%s\" in %.2f s%s\n", r->archive, r->target, r->seconds,
-	    r->from_cache ? " (from the cached template)" : "");
-	log_plain("  contents  %lld tables, %lld rows, %lld sequences, %lld large objects, %s\n",
-	    (long long) r->tables, (long long) r->rows, (long long) r->sequences,
-	    (long long) r->large_objects, size);
-	if (r->previous)
-		log_plain("  previous  kept as \"%s\"\n", r->previous);
-	else if (r->target_existed)
-		log_plain("  previous  dropped (--keep-previous=0)\n");
-	if (r->previous_dropped > 0)
-		log_plain("  pruned    %d older cop%s\n", r->previous_dropped,
-		    r->previous_dropped == 1 ? "y" : "ies");
-	if (r->migrations > 0)
-		log_plain("  migrated  %d pending migration%s applied before the swap\n", r->migrations,
-		    r->migrations == 1 ? "" : "s");
-	if (r->cached)
-		log_plain("  cache     kept a template: restoring this archive again is a file copy\n");
+	return DBT_OK;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct settings s = {.keep_previous = 1};
+	struct settings s = {.keep_previous = FE_DEFAULT_KEEP_PREVIOUS};
 	cfg c;
-	const char *dir, *conninfo;
+	fe_settings fs;
 	char *path = NULL;
-	rst_result r;
+	restore_result r;
 	int rc;
 
 	log_init(argv[0]);
 	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
-	if (rc != EXIT_OK)
-		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
+	if (rc != DBT_OK)
+		return rc == FE_STOP ? DBT_OK : rc;
 	log_set_level(opt_common_log_level(&s.common));
 	if (cfg_load(s.common.config, &c) < 0) {
 		cfg_free(&c);
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	dir = cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups");
-	conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL);
+	fe_settings_resolve(&s.common, -1, s.force, &c, &fs);
 
-	if (s.cache != TC_ACTION_NONE) {
-		rc = tc_manage(conninfo, "restore", s.cache, s.json, "db-restore");
+	if (s.cache != FE_CACHE_NONE) {
+		rc = fe_cache_command(fs.conninfo, "restore", s.cache, s.json, "db-restore");
 		goto done;
 	}
 	if (!s.archive) {
-		rc = sd_list(stdout, dir, s.json) == 0 ? EXIT_OK : EXIT_FAILURE_;
+		rc = fe_list_snapshots(stdout, fs.dir, s.json) == 0 ? DBT_OK : DBT_FAILED;
 		goto done;
 	}
-	if ((rc = sd_resolve(s.archive, dir, &path)) != EXIT_OK)
+	if ((rc = snapdir_resolve(s.archive, fs.dir, &path)) != DBT_OK)
 		goto done;
 	if (intr_install() < 0) {
 		log_error("could not set up signal handling");
-		rc = EXIT_FAILURE_;
+		rc = DBT_FAILED;
 		goto done;
 	}
 	if (s.verify) {
-		rc = rst_verify(path, cfg_pick_int(s.common.jobs, c.jobs, 2), s.common.progress,
-		    s.trust_archive, &r);
-		if (rc == EXIT_OK)
+		rc = restore_verify(path, fs.jobs, s.common.progress, s.trust_archive, &r);
+		if (rc == DBT_OK)
 			log_plain("archive \"%s\" is intact: %lld tables, %lld rows, %lld large objects checked in %.2f s\n",
 			    path, (long long) r.tables, (long long) r.rows, (long long) r.large_objects,
 			    r.seconds);
 	} else {
-		rst_opts o = {
-			.conninfo = conninfo,
+		restore_opts o = {
+			.conninfo = fs.conninfo,
 			.archive = path,
-			.jobs = cfg_pick_int(s.common.jobs, c.jobs, 2),
-			.yes = s.yes,
-			.force = s.force,
+			.jobs = fs.jobs,
+			.guard = fs.guard,
 			.owners = s.owners,
 			.use_cache = !s.no_cache,
-			.cache_size = cfg_pick_int(-1, c.cache_size, 3),
+			.cache_size = fs.cache_size,
 			.keep_previous = s.keep_previous,
 			.migrate = s.migrate,
+			.migrations_dir = c.migrations_dir,
+			.migrations_command = c.migrations_command,
 			.trust_archive = s.trust_archive,
 			.progress = s.common.progress,
-			.cfg = &c,
+			.confirm = fe_restore_confirm,
+			.confirm_arg = &s.yes,
 		};
 
-		rc = rst_run(&o, &r);
-		if (rc == EXIT_OK)
-			print_summary(&r);
-		else if (rc == EXIT_FAILURE_ && intr_pending())
+		rc = restore_run(&o, &r);
+		if (rc == DBT_OK)
+			fe_print_restore_summary(&r);
+		else if (rc == DBT_FAILED && intr_pending())
 			log_error("restore interrupted; the target was not replaced");
 	}
-	if (s.json && (rc == EXIT_OK || rc == EXIT_INTEGRITY || !s.verify)) {
-		char *js = rst_result_json(&r);
-
-		fputs(js, stdout);
-		free(js);
-		if (fflush(stdout) != 0 && rc == EXIT_OK)
-			rc = EXIT_FAILURE_;
-	}
-	rst_result_free(&r);
+	if (s.json && (rc == DBT_OK || rc == DBT_INTEGRITY || !s.verify) &&
+	    fe_restore_json(stdout, &r) < 0 && rc == DBT_OK)
+		rc = DBT_FAILED;
+	restore_result_free(&r);
 done:
 	free(path);
+	fe_settings_free(&fs);
 	cfg_free(&c);
 	return rc;
 }

@@ -11,15 +11,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "exitcode.h"
-#include "interrupt.h"
-#include "log.h"
-#include "options.h"
-#include "progress.h"
-#include "snapdir.h"
-#include "snapname.h"
-#include "snapshot.h"
+#include "archive/snapdir.h"
+#include "archive/snapname.h"
+#include "fe/config.h"
+#include "fe/listing.h"
+#include "fe/options.h"
+#include "fe/report.h"
+#include "fe/settings.h"
+#include "snapshot/snapshot.h"
+#include "util/interrupt.h"
+#include "util/log.h"
+#include "util/version.h"
 
 enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE };
 
@@ -96,13 +98,13 @@ parse_args(int argc, char **argv, struct settings *s)
 
 		if (common != 0) {
 			if (common < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			continue;
 		}
 		switch (c) {
 		case 'Z':
 			if (opt_parse_int(optarg, "-Z/--compress", 0, 9, &s->level) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case OPT_LIST:
 			s->mode = MODE_LIST;
@@ -115,13 +117,13 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_KEEP:
 			if (opt_parse_int(optarg, "--keep", 0, INT_MAX, &s->keep) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case OPT_OLDER_THAN:
-			if (!sn_parse_age(optarg, &s->older_than)) {
+			if (!snapname_parse_age(optarg, &s->older_than)) {
 				log_error("invalid value \"%s\" for option --older-than", optarg);
 				log_hint("use a number followed by s, m, h, d or w, e.g. 30d");
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			}
 			break;
 		case 'n':
@@ -129,17 +131,17 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_SPLIT:
 			if (opt_parse_when(optarg, "--split", &s->split) < 0)
-				return EXIT_USAGE;
+				return DBT_USAGE;
 			break;
 		case 'V':
 			printf("db-snapshot (db-tools) %s\n", DB_TOOLS_VERSION);
-			return EXIT_OK_STOP;
+			return FE_STOP;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK_STOP;
+			return FE_STOP;
 		default:
 			log_hint("try \"db-snapshot --help\" for more information");
-			return EXIT_USAGE;
+			return DBT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -147,9 +149,9 @@ parse_args(int argc, char **argv, struct settings *s)
 	if (optind < argc) {
 		log_error("too many arguments (first extra: \"%s\")", argv[optind]);
 		log_hint("try \"db-snapshot --help\" for more information");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	return EXIT_OK;
+	return DBT_OK;
 }
 
 /* Cross-option checks: what belongs to which mode. */
@@ -165,14 +167,14 @@ check_args(const struct settings *s)
 		    "--prune");
 	if (s->mode == MODE_LIST && s->name) {
 		log_error("--list takes no NAME");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	if (s->name && (problem = sn_name_problem(s->name))) {
+	if (s->name && (problem = snapname_name_problem(s->name))) {
 		log_error("invalid snapshot name \"%s\": %s", s->name, problem);
 		log_hint("use letters, digits, '.', '_' and '-', at most %d characters", SN_NAME_MAX);
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	return EXIT_OK;
+	return DBT_OK;
 }
 
 static int
@@ -192,30 +194,13 @@ run_prune(const struct settings *s, const cfg *c, const char *dir)
 	}
 	if (po.keep < 0 && po.older_than < 0) {
 		log_error("--prune needs --keep=N or --older-than=AGE (or \"retention\" in the configuration file)");
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
-	n = sd_prune(dir, &po, time(NULL));
+	n = snapdir_prune(dir, &po, time(NULL));
 	if (n < 0)
-		return EXIT_FAILURE_;
+		return DBT_FAILED;
 	log_info("%s %d snapshot%s", s->dry_run ? "would remove" : "removed", n, n == 1 ? "" : "s");
-	return EXIT_OK;
-}
-
-static void
-print_summary(const snap_result *r)
-{
-	char size[32], raw[32];
-	double ratio = r->archive_bytes ? (double) r->raw_bytes / (double) r->archive_bytes : 0;
-
-	sn_format_size(r->archive_bytes, size, sizeof(size));
-	sn_format_size((unsigned long long) r->raw_bytes, raw, sizeof(raw));
-	log_plain("snapshot \"%s\" written in %.2f s\n", r->name, r->seconds);
-	log_plain("  archive   %s\n", r->tar_path);
-	log_plain("  size      %s (%s of data, %.1fx compression)\n", size, raw, ratio);
-	log_plain("  contents  %lld tables, %lld rows, %lld sequences, %lld large objects\n",
-	    (long long) r->tables, (long long) r->rows, (long long) r->sequences,
-	    (long long) r->large_objects);
-	log_plain("  restore   db-restore %s\n", r->tar_path);
+	return DBT_OK;
 }
 
 int
@@ -223,65 +208,66 @@ main(int argc, char **argv)
 {
 	struct settings s = {.level = -1, .keep = -1, .older_than = -1, .split = WHEN_AUTO};
 	cfg c;
-	const char *dir;
+	fe_settings fs;
 	int rc;
 
 	log_init(argv[0]);
 	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
-	if (rc != EXIT_OK)
-		return rc == EXIT_OK_STOP ? EXIT_OK : rc;
+	if (rc != DBT_OK)
+		return rc == FE_STOP ? DBT_OK : rc;
 	log_set_level(opt_common_log_level(&s.common));
 	rc = check_args(&s);
-	if (rc != EXIT_OK)
+	if (rc != DBT_OK)
 		return rc;
 	if (cfg_load(s.common.config, &c) < 0) {
 		cfg_free(&c);
-		return EXIT_USAGE;
+		return DBT_USAGE;
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	dir = cfg_pick_str(s.common.dir, NULL, c.backups_dir, "backups");
+	fe_settings_resolve(&s.common, s.level, false, &c, &fs);
 
 	switch (s.mode) {
 	case MODE_LIST:
-		rc = sd_list(stdout, dir, s.json) == 0 ? EXIT_OK : EXIT_FAILURE_;
+		rc = fe_list_snapshots(stdout, fs.dir, s.json) == 0 ? DBT_OK : DBT_FAILED;
 		break;
 	case MODE_PRUNE:
-		rc = run_prune(&s, &c, dir);
+		rc = run_prune(&s, &c, fs.dir);
 		break;
 	case MODE_SNAPSHOT: {
-		snap_opts o = {
-			.conninfo = cfg_pick_str(s.common.dbname, "DATABASE_URL", c.database, NULL),
-			.dir = dir,
+		snapshot_opts o = {
+			.conninfo = fs.conninfo,
+			.dir = fs.dir,
 			.name = s.name,
-			.jobs = cfg_pick_int(s.common.jobs, c.jobs, 2),
-			.level = cfg_pick_int(s.level, c.compression, 1),
+			.jobs = fs.jobs,
+			.level = fs.compression,
 			.progress = s.common.progress,
 			.split = s.split,
 		};
-		snap_result r;
+		snapshot_result r;
 
 		if (intr_install() < 0) {
 			log_error("could not set up signal handling");
-			rc = EXIT_FAILURE_;
+			rc = DBT_FAILED;
 			break;
 		}
-		if (snap_run(&o, &r) == 0) {
-			print_summary(&r);
+		if (snapshot_run(&o, &r) == DBT_OK) {
+			fe_print_snapshot_summary(&r);
 			printf("%s\n", r.tar_path);
-			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_;
-			snap_result_free(&r);
+			rc = fflush(stdout) == 0 ? DBT_OK : DBT_FAILED;
+			snapshot_result_free(&r);
 		} else {
 			if (intr_pending())
 				log_error("snapshot interrupted; nothing was written");
 			else
 				log_error("snapshot failed; nothing was written");
-			rc = EXIT_FAILURE_;
+			rc = DBT_FAILED;
 		}
 		break;
 	}
 	}
+	fe_settings_free(&fs);
 	cfg_free(&c);
 	return rc;
 }

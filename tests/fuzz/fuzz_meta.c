@@ -6,15 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
-#include "meta.h"
+#include "util/log.h"
+#include "archive/meta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	snap_meta m;
+	meta_doc m;
 	char err[256];
 
 	log_set_level(LOG_LEVEL_SILENT);

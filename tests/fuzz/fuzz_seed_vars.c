@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
-#include "seed.h"
-#include "strbuf.h"
+#include "util/log.h"
+#include "project/seed.h"
+#include "util/strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "sqlscript.h"
-#include "stmtclass.h"
+#include "util/log.h"
+#include "sql/sqlscript.h"
+#include "sql/stmtclass.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

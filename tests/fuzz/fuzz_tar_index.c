@@ -1,7 +1,7 @@
 /*
- * fuzz_tar_index.c — libFuzzer target: tb_index_open, which indexes an
+ * fuzz_tar_index.c — libFuzzer target: tarball_index_open, which indexes an
  * untrusted archive (member names, sizes, offsets, meta.json), and
- * tb_index_find on what it found.  The bytes are written to a private file
+ * tarball_index_find on what it found.  The bytes are written to a private file
  * first, since the reader takes a path.
  */
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "tarball.h"
+#include "util/log.h"
+#include "archive/tarball.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	FILE *f;
-	tb_index ix;
+	tarball_index ix;
 	char err[512];
 
 	log_set_level(LOG_LEVEL_SILENT);
@@ -32,12 +32,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && fwrite(data, 1, size, f) != size)
 		abort();
 	fclose(f);
-	if (tb_index_open(path, 1 << 20, &ix, err, sizeof(err)) == TB_INDEX_OK) {
+	if (tarball_index_open(path, 1 << 20, &ix, err, sizeof(err)) == TB_INDEX_OK) {
 		for (size_t i = 0; i < ix.n_entries; i++)
-			if (tb_index_find(&ix, ix.entries[i].name) == NULL)
+			if (tarball_index_find(&ix, ix.entries[i].name) == NULL)
 				abort();
-		(void) tb_index_find(&ix, "meta.json");
-		tb_index_free(&ix);
+		(void) tarball_index_find(&ix, "meta.json");
+		tarball_index_free(&ix);
 	}
 	return 0;
 }

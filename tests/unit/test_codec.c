@@ -14,8 +14,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "codec.h"
-#include "strbuf.h"
+#include "archive/codec.h"
+#include "util/strbuf.h"
 
 #define BIG_SIZE (5u * 1024 * 1024)
 
@@ -84,7 +84,7 @@ encode(const void *data, size_t len, int level, strbuf *out)
 	codec_stream s;
 	const unsigned char *p = data;
 	size_t off = 0;
-	int i = 0;
+	size_t i = 0;
 
 	sb_init(out);
 	assert_int_equal(codec_encoder(&s, &codec_gzip_ops, level, sink_to_strbuf, out), 0);
@@ -109,7 +109,8 @@ decode(const void *data, size_t len, size_t step, strbuf *out, int *failed_in_fi
 	codec_stream s;
 	const unsigned char *p = data;
 	size_t off = 0;
-	int i = 0, rc = 0;
+	size_t i = 0;
+	int rc = 0;
 
 	*failed_in_finish = 0;
 	sb_init(out);

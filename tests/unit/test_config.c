@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "log.h"
-#include "strbuf.h"
+#include "fe/config.h"
+#include "util/log.h"
+#include "util/strbuf.h"
 
 #define TEST_ENV "DB_TOOLS_TEST_URL"
 

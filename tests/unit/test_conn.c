@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <sys/un.h>
 
-#include "conn.h"
+#include "pg/conn.h"
 
 static void
 expect(const char *msg, const char *want)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dbadmin.h"
+#include "pg/dbadmin.h"
 
 static void
 test_name_problem(void **state)
@@ -23,18 +23,18 @@ test_name_problem(void **state)
 	(void) state;
 	memset(long_name, 'a', 64);
 	long_name[64] = '\0';
-	assert_non_null(dba_name_problem(""));
-	assert_non_null(dba_name_problem(NULL));
-	assert_non_null(dba_name_problem(long_name));
+	assert_non_null(dbadmin_name_problem(""));
+	assert_non_null(dbadmin_name_problem(NULL));
+	assert_non_null(dbadmin_name_problem(long_name));
 	long_name[63] = '\0';
-	assert_null(dba_name_problem(long_name));
-	assert_null(dba_name_problem("my app; DROP"));
+	assert_null(dbadmin_name_problem(long_name));
+	assert_null(dbadmin_name_problem("my app; DROP"));
 }
 
 static void
 test_derived_short(void **state)
 {
-	char *n = dba_derived_name("shop", "__pre_20261122-101500");
+	char *n = dbadmin_derived_name("shop", "__pre_20261122-101500");
 
 	(void) state;
 	assert_string_equal(n, "shop__pre_20261122-101500");
@@ -50,7 +50,7 @@ test_derived_long_ascii(void **state)
 	(void) state;
 	memset(base, 'b', 63);
 	base[63] = '\0';
-	n = dba_derived_name(base, "__pre_20261122-101500");
+	n = dbadmin_derived_name(base, "__pre_20261122-101500");
 	assert_int_equal(strlen(n), DBA_NAME_MAX);
 	assert_string_equal(n + DBA_NAME_MAX - 21, "__pre_20261122-101500");
 	free(n);
@@ -67,7 +67,7 @@ test_derived_keeps_utf8_whole(void **state)
 	(void) state;
 	for (int i = 0; i < 20; i++)
 		strcat(base, "\xc3\xa9");
-	n = dba_derived_name(base, suffix);
+	n = dbadmin_derived_name(base, suffix);
 	assert_true(strlen(n) <= DBA_NAME_MAX);
 	assert_int_equal(strlen(n) - strlen(suffix), 32);
 	assert_string_equal(n + 32, suffix);
@@ -77,15 +77,15 @@ test_derived_keeps_utf8_whole(void **state)
 static void
 test_create_sql(void **state)
 {
-	static const dba_locale libc = {"UTF8", "en_US.UTF-8", "C", "libc", NULL, NULL};
-	static const dba_locale icu = {"UTF8", "C.UTF-8", "C.UTF-8", "icu", "sv-SE", NULL};
-	static const dba_locale rules = {"UTF8", "C", "C", "icu", "und", "&a < 'b'"};
-	static const dba_locale builtin = {"UTF8", "C.UTF-8", "C.UTF-8", "builtin", "C.UTF-8", NULL};
-	static const dba_locale old = {"LATIN1", "de_DE", "de_DE", NULL, NULL, NULL};
-	static const dba_locale enc = {.encoding = "UTF8"};
+	static const dbadmin_locale libc = {"UTF8", "en_US.UTF-8", "C", "libc", NULL, NULL};
+	static const dbadmin_locale icu = {"UTF8", "C.UTF-8", "C.UTF-8", "icu", "sv-SE", NULL};
+	static const dbadmin_locale rules = {"UTF8", "C", "C", "icu", "und", "&a < 'b'"};
+	static const dbadmin_locale builtin = {"UTF8", "C.UTF-8", "C.UTF-8", "builtin", "C.UTF-8", NULL};
+	static const dbadmin_locale old = {"LATIN1", "de_DE", "de_DE", NULL, NULL, NULL};
+	static const dbadmin_locale enc = {.encoding = "UTF8"};
 	static const struct {
 		const char *template;
-		const dba_locale *loc;
+		const dbadmin_locale *loc;
 		int version;
 		const char *want;        /* after CREATE DATABASE "new db" TEMPLATE */
 	} cases[] = {
@@ -119,7 +119,7 @@ test_create_sql(void **state)
 		sb_init(&sql);
 		sb_init(&want);
 		sb_appendf(&want, "CREATE DATABASE \"new db\" TEMPLATE %s", cases[i].want);
-		dba_create_sql(&sql, "new db", cases[i].template, cases[i].loc, cases[i].version);
+		dbadmin_create_sql(&sql, "new db", cases[i].template, cases[i].loc, cases[i].version);
 		assert_string_equal(sql.data, want.data);
 		sb_free(&sql);
 		sb_free(&want);
@@ -159,11 +159,11 @@ test_setting_sql(void **state)
 		sb_init(&sql);
 		sb_init(&want);
 		if (!cases[i].want) {
-			assert_int_equal(dba_setting_sql(&sql, "db", cases[i].setting), -1);
+			assert_int_equal(dbadmin_setting_sql(&sql, "db", cases[i].setting), -1);
 			assert_int_equal(sql.len, 0);
 		} else {
 			sb_appendf(&want, "ALTER DATABASE \"db\" SET %s", cases[i].want);
-			assert_int_equal(dba_setting_sql(&sql, "db", cases[i].setting), 0);
+			assert_int_equal(dbadmin_setting_sql(&sql, "db", cases[i].setting), 0);
 			assert_string_equal(sql.data, want.data);
 		}
 		sb_free(&sql);

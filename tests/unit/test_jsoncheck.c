@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "jsoncheck.h"
+#include "util/jsoncheck.h"
 
 static int
 check(const char *s, size_t len)

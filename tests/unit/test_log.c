@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 /* Run the logging calls of fn with stderr going to a file; return what was written. */
 static char *

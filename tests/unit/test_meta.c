@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
-#include "meta.h"
-#include "strbuf.h"
+#include "util/hash.h"
+#include "archive/meta.h"
+#include "util/strbuf.h"
 
 /* 2026-11-22T03:10:24Z */
 #define T_SAMPLE ((time_t) 1795317024)
@@ -44,7 +44,7 @@ set_member(meta_member *mm, const char *member, int64_t rows, int64_t raw, int64
  * git and migration only when asked for.
  */
 static void
-build_meta(snap_meta *m, bool with_git, bool with_migration)
+build_meta(meta_doc *m, bool with_git, bool with_migration)
 {
 	meta_table *t;
 
@@ -142,7 +142,7 @@ assert_str_or_null(const char *a, const char *b)
 }
 
 static void
-assert_meta_equal(const snap_meta *a, const snap_meta *b)
+assert_meta_equal(const meta_doc *a, const meta_doc *b)
 {
 	assert_int_equal(a->format_version, b->format_version);
 	assert_string_equal(a->tool_version, b->tool_version);
@@ -225,7 +225,7 @@ assert_meta_equal(const snap_meta *a, const snap_meta *b)
 static void
 test_sum_tables(void **state)
 {
-	snap_meta m;
+	meta_doc m;
 
 	(void) state;
 	build_meta(&m, false, false);
@@ -247,7 +247,7 @@ test_sum_tables(void **state)
 static void
 test_totals(void **state)
 {
-	snap_meta m;
+	meta_doc m;
 	meta_totals t;
 
 	(void) state;
@@ -274,7 +274,7 @@ test_totals(void **state)
 static void
 round_trip(bool with_git, bool with_migration)
 {
-	snap_meta m, back;
+	meta_doc m, back;
 	char err[256];
 	char *json, *again;
 
@@ -311,7 +311,7 @@ test_round_trip_git_migration(void **state)
 static void
 test_round_trip_partial(void **state)
 {
-	snap_meta m, back;
+	meta_doc m, back;
 	char err[256];
 	char *json;
 
@@ -340,7 +340,7 @@ test_round_trip_partial(void **state)
 static void
 test_round_trip_locales(void **state)
 {
-	snap_meta m, back;
+	meta_doc m, back;
 	char err[256];
 	char *json;
 
@@ -374,7 +374,7 @@ test_round_trip_locales(void **state)
 static void
 test_round_trip_db_properties(void **state)
 {
-	snap_meta m, back;
+	meta_doc m, back;
 	char err[256];
 	char *json;
 
@@ -401,7 +401,7 @@ test_round_trip_db_properties(void **state)
 static void
 test_json_content(void **state)
 {
-	snap_meta m;
+	meta_doc m;
 	json_object *root, *v, *o;
 	char *json;
 
@@ -445,7 +445,7 @@ test_json_content(void **state)
 static char *
 edited_json(bool with_git, bool with_migration, const char *path, const char *value)
 {
-	snap_meta m;
+	meta_doc m;
 	char *json, *out, *copy, *seg, *next;
 	json_object *root, *cur;
 
@@ -492,7 +492,7 @@ edited_json(bool with_git, bool with_migration, const char *path, const char *va
 }
 
 static int
-parse_text(const char *json, snap_meta *m, char *err, size_t errsize)
+parse_text(const char *json, meta_doc *m, char *err, size_t errsize)
 {
 	return meta_from_json(json, strlen(json), m, err, errsize);
 }
@@ -500,7 +500,7 @@ parse_text(const char *json, snap_meta *m, char *err, size_t errsize)
 static void
 expect_result(const char *json, int want, const char *what)
 {
-	snap_meta m;
+	meta_doc m;
 	char err[256];
 	int rc = parse_text(json, &m, err, sizeof(err));
 
@@ -521,7 +521,7 @@ static void
 expect_edit(const char *path, const char *value, int want)
 {
 	char *json = edited_json(true, true, path, value);
-	char what[256];
+	char what[1024];
 
 	snprintf(what, sizeof(what), "%s = %s", path, value ? value : "(removed)");
 	expect_result(json, want, what);
@@ -543,7 +543,7 @@ test_reject_not_json(void **state)
 static void
 test_reject_truncated(void **state)
 {
-	snap_meta m, back;
+	meta_doc m, back;
 	char err[256];
 	char *json;
 
@@ -581,7 +581,7 @@ test_reject_format(void **state)
 static void
 test_too_new_message(void **state)
 {
-	snap_meta m;
+	meta_doc m;
 	char err[256];
 	char *json = edited_json(false, false, "format_version", "2");
 

@@ -10,7 +10,7 @@
 
 #include <time.h>
 
-#include "monotime.h"
+#include "util/monotime.h"
 
 static void
 test_never_goes_back(void **state)

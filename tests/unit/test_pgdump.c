@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgdump.h"
+#include "pg/pgdump.h"
 
 static int
 restrict_line(const char *s)
 {
-	return pgd_is_restrict_line(s, strlen(s));
+	return pgdump_is_restrict_line(s, strlen(s));
 }
 
 static void
@@ -69,12 +69,12 @@ test_restrict_uses_len(void **state)
 
 	(void) state;
 	/* the caller passes the length without the newline */
-	assert_true(pgd_is_restrict_line(line, sizeof(line) - 2));
+	assert_true(pgdump_is_restrict_line(line, sizeof(line) - 2));
 	/* a prefix shorter than the command is not the command */
-	assert_false(pgd_is_restrict_line(line, 5));
-	assert_false(pgd_is_restrict_line(line, 0));
+	assert_false(pgdump_is_restrict_line(line, 5));
+	assert_false(pgdump_is_restrict_line(line, 0));
 	/* exactly the command, with more text in memory past len */
-	assert_true(pgd_is_restrict_line("\\restrictXYZ", 9));
+	assert_true(pgdump_is_restrict_line("\\restrictXYZ", 9));
 }
 
 static void
@@ -83,7 +83,7 @@ check_version(const char *text, const char *want, int want_major)
 	char *version = NULL;
 	int major = -7;
 
-	assert_int_equal(pgd_parse_version(text, &version, &major), 0);
+	assert_int_equal(pgdump_parse_version(text, &version, &major), 0);
 	assert_non_null(version);
 	assert_string_equal(version, want);
 	assert_int_equal(major, want_major);
@@ -96,7 +96,7 @@ expect_bad_version(const char *text)
 	char *version = NULL;
 	int major = -7;
 
-	assert_int_equal(pgd_parse_version(text, &version, &major), -1);
+	assert_int_equal(pgdump_parse_version(text, &version, &major), -1);
 	assert_null(version);
 	assert_int_equal(major, -7);
 }

@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#include "quote.h"
-#include "strbuf.h"
+#include "sql/quote.h"
+#include "util/strbuf.h"
 
 typedef void (*quote_fn)(strbuf *sb, const char *s);
 

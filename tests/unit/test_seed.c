@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "seed.h"
+#include "project/seed.h"
 
 static seed_vars vars;
 

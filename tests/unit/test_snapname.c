@@ -13,7 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "snapname.h"
+#include "archive/snapname.h"
+#include "util/format.h"
 
 /* 2026-11-22T03:10:24Z */
 #define T_SAMPLE ((time_t) 1795317024)
@@ -37,14 +38,14 @@ test_name_accepts(void **state)
 	char *max = repeat('a', SN_NAME_MAX);
 
 	(void) state;
-	assert_null(sn_name_problem("before-payments"));
-	assert_null(sn_name_problem("v1.2_x"));
-	assert_null(sn_name_problem("A"));
-	assert_null(sn_name_problem("x-"));
-	assert_null(sn_name_problem("x."));
-	assert_null(sn_name_problem("_underscore_first"));
+	assert_null(snapname_name_problem("before-payments"));
+	assert_null(snapname_name_problem("v1.2_x"));
+	assert_null(snapname_name_problem("A"));
+	assert_null(snapname_name_problem("x-"));
+	assert_null(snapname_name_problem("x."));
+	assert_null(snapname_name_problem("_underscore_first"));
 	assert_int_equal(strlen(max), 100);
-	assert_null(sn_name_problem(max));
+	assert_null(snapname_name_problem(max));
 	free(max);
 }
 
@@ -54,21 +55,21 @@ test_name_rejects(void **state)
 	char *too_long = repeat('a', SN_NAME_MAX + 1);
 
 	(void) state;
-	assert_non_null(sn_name_problem(NULL));
-	assert_non_null(sn_name_problem(""));
-	assert_non_null(sn_name_problem(".hidden"));
-	assert_non_null(sn_name_problem("-x"));
-	assert_non_null(sn_name_problem("a/b"));
-	assert_non_null(sn_name_problem("a..b"));
-	assert_non_null(sn_name_problem(".."));
-	assert_non_null(sn_name_problem("a b"));
-	assert_non_null(sn_name_problem("\xc3\xbc"));           /* ü */
-	assert_non_null(sn_name_problem("caf\xc3\xa9"));
-	assert_non_null(sn_name_problem("a\\b"));
-	assert_non_null(sn_name_problem("a\nb"));
-	assert_non_null(sn_name_problem("x;drop"));
+	assert_non_null(snapname_name_problem(NULL));
+	assert_non_null(snapname_name_problem(""));
+	assert_non_null(snapname_name_problem(".hidden"));
+	assert_non_null(snapname_name_problem("-x"));
+	assert_non_null(snapname_name_problem("a/b"));
+	assert_non_null(snapname_name_problem("a..b"));
+	assert_non_null(snapname_name_problem(".."));
+	assert_non_null(snapname_name_problem("a b"));
+	assert_non_null(snapname_name_problem("\xc3\xbc"));           /* ü */
+	assert_non_null(snapname_name_problem("caf\xc3\xa9"));
+	assert_non_null(snapname_name_problem("a\\b"));
+	assert_non_null(snapname_name_problem("a\nb"));
+	assert_non_null(snapname_name_problem("x;drop"));
 	assert_int_equal(strlen(too_long), 101);
-	assert_non_null(sn_name_problem(too_long));
+	assert_non_null(snapname_name_problem(too_long));
 	free(too_long);
 }
 
@@ -76,14 +77,14 @@ static void
 test_name_problem_messages(void **state)
 {
 	(void) state;
-	assert_non_null(strstr(sn_name_problem(""), "empty"));
-	assert_non_null(strstr(sn_name_problem("a..b"), ".."));
+	assert_non_null(strstr(snapname_name_problem(""), "empty"));
+	assert_non_null(strstr(snapname_name_problem("a..b"), ".."));
 }
 
 static void
 check_sanitize(const char *in, const char *want)
 {
-	char *out = sn_sanitize(in);
+	char *out = snapname_sanitize(in);
 
 	assert_non_null(out);
 	assert_string_equal(out, want);
@@ -97,8 +98,8 @@ test_sanitize(void **state)
 	char *longin;
 
 	(void) state;
-	out = sn_sanitize("feature/PAY-12 new");
-	assert_null(sn_name_problem(out));
+	out = snapname_sanitize("feature/PAY-12 new");
+	assert_null(snapname_name_problem(out));
 	assert_string_equal(out, "feature-PAY-12-new");
 	free(out);
 
@@ -112,18 +113,18 @@ test_sanitize(void **state)
 
 	/* long input is cut to a valid name */
 	longin = repeat('b', 250);
-	out = sn_sanitize(longin);
+	out = snapname_sanitize(longin);
 	assert_int_equal(strlen(out), SN_NAME_MAX);
-	assert_null(sn_name_problem(out));
+	assert_null(snapname_name_problem(out));
 	free(out);
 	free(longin);
 
 	/* the cut must not leave a trailing separator either */
 	longin = repeat('c', 250);
 	longin[99] = '/';
-	out = sn_sanitize(longin);
+	out = snapname_sanitize(longin);
 	assert_int_equal(strlen(out), 99);
-	assert_null(sn_name_problem(out));
+	assert_null(snapname_name_problem(out));
 	free(out);
 	free(longin);
 }
@@ -134,11 +135,11 @@ test_stamp(void **state)
 	char buf[SN_STAMP_LEN + 1];
 
 	(void) state;
-	sn_stamp(T_SAMPLE, buf);
+	snapname_stamp(T_SAMPLE, buf);
 	assert_string_equal(buf, "20261122-031024");
-	sn_stamp(0, buf);
+	snapname_stamp(0, buf);
 	assert_string_equal(buf, "19700101-000000");
-	sn_stamp(T_LEAP + 86399, buf);
+	snapname_stamp(T_LEAP + 86399, buf);
 	assert_string_equal(buf, "20240229-235959");
 }
 
@@ -151,16 +152,16 @@ test_parse_filename_round_trip(void **state)
 	char *name = NULL;
 
 	(void) state;
-	assert_true(sn_parse_filename("20261122-031024_name.tar", ".tar", &when, &name));
+	assert_true(snapname_parse_filename("20261122-031024_name.tar", ".tar", &when, &name));
 	assert_int_equal(when, T_SAMPLE);
 	assert_string_equal(name, "name");
 	free(name);
 	name = NULL;
 
 	/* stamp -> file name -> parse gives the same time and name back */
-	sn_stamp(T_LEAP + 3723, stamp);
+	snapname_stamp(T_LEAP + 3723, stamp);
 	snprintf(file, sizeof(file), "%s_%s.meta", stamp, "before-payments.v2");
-	assert_true(sn_parse_filename(file, ".meta", &when, &name));
+	assert_true(snapname_parse_filename(file, ".meta", &when, &name));
 	assert_int_equal(when, T_LEAP + 3723);
 	assert_string_equal(name, "before-payments.v2");
 	free(name);
@@ -172,7 +173,7 @@ expect_bad_filename(const char *file, const char *ext)
 	time_t when = 12345;
 	char *name = (char *) "untouched";
 
-	if (sn_parse_filename(file, ext, &when, &name))
+	if (snapname_parse_filename(file, ext, &when, &name))
 		fail_msg("\"%s\" (ext \"%s\") should have been rejected", file, ext);
 	assert_string_equal(name, "untouched");
 }
@@ -220,17 +221,17 @@ test_iso8601(void **state)
 	time_t t = 0;
 
 	(void) state;
-	sn_iso8601(T_SAMPLE, buf, sizeof(buf));
+	snapname_iso8601(T_SAMPLE, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-11-22T03:10:24Z");
-	assert_true(sn_parse_iso8601(buf, &t));
+	assert_true(snapname_parse_iso8601(buf, &t));
 	assert_int_equal(t, T_SAMPLE);
 
-	assert_true(sn_parse_iso8601("2024-02-29T00:00:00Z", &t));
+	assert_true(snapname_parse_iso8601("2024-02-29T00:00:00Z", &t));
 	assert_int_equal(t, T_LEAP);
-	assert_true(sn_parse_iso8601("1970-01-01T00:00:00Z", &t));
+	assert_true(snapname_parse_iso8601("1970-01-01T00:00:00Z", &t));
 	assert_int_equal(t, 0);
-	assert_true(sn_parse_iso8601("2026-12-31T23:59:59Z", &t));
-	sn_iso8601(t, buf, sizeof(buf));
+	assert_true(snapname_parse_iso8601("2026-12-31T23:59:59Z", &t));
+	snapname_iso8601(t, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-12-31T23:59:59Z");
 }
 
@@ -239,7 +240,7 @@ expect_bad_iso(const char *s)
 {
 	time_t t = 777;
 
-	if (sn_parse_iso8601(s, &t))
+	if (snapname_parse_iso8601(s, &t))
 		fail_msg("\"%s\" should have been rejected", s);
 }
 
@@ -279,7 +280,7 @@ check_age(const char *s, long long want)
 {
 	long long got = -42;
 
-	if (!sn_parse_age(s, &got))
+	if (!snapname_parse_age(s, &got))
 		fail_msg("\"%s\" should have parsed", s);
 	assert_int_equal(got, want);
 }
@@ -289,7 +290,7 @@ expect_bad_age(const char *s)
 {
 	long long got = -42;
 
-	if (sn_parse_age(s, &got))
+	if (snapname_parse_age(s, &got))
 		fail_msg("\"%s\" should have been rejected (got %lld)", s ? s : "(null)", got);
 }
 
@@ -339,7 +340,7 @@ check_size(unsigned long long b, const char *want)
 {
 	char buf[32];
 
-	sn_format_size(b, buf, sizeof(buf));
+	fmt_size(b, buf, sizeof(buf));
 	assert_string_equal(buf, want);
 }
 
@@ -366,7 +367,7 @@ check_fmt_age(long long s, const char *want)
 {
 	char buf[32];
 
-	sn_format_age(s, buf, sizeof(buf));
+	fmt_age(s, buf, sizeof(buf));
 	assert_string_equal(buf, want);
 }
 

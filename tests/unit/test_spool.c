@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "spool.h"
-#include "strbuf.h"
+#include "util/log.h"
+#include "util/spool.h"
+#include "util/strbuf.h"
 
 #define LIMIT 1000
 

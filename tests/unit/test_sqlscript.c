@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlscript.h"
+#include "sql/sqlscript.h"
 
 /* Split s and return statement k's text (static buffer); "" when out of range. */
 static const char *

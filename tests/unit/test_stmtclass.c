@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stmtclass.h"
+#include "sql/stmtclass.h"
 
 /* Classify the one statement in s. */
 static void

@@ -1,5 +1,5 @@
 /*
- * test_tarball.c — unit tests for tarball.c's reader: tb_index_open() finds
+ * test_tarball.c — unit tests for tarball.c's reader: tarball_index_open() finds
  * every member's data at the right offset (short and long names), reads
  * meta.json, and refuses truncated, non-tar and duplicate-member files.
  */
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tarball.h"
+#include "archive/tarball.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -55,22 +55,22 @@ static const char *long_name =
 static void
 write_archive(const char *path, bool duplicate)
 {
-	tarball *tb = tb_create(path);
+	tarball *tb = tarball_create(path);
 
 	assert_non_null(tb);
-	assert_int_equal(tb_add_mem(tb, "schema/pre-data.sql", "CREATE TABLE t ();\n", 19, 0), 0);
-	assert_int_equal(tb_add_mem(tb, long_name, "0123456789", 10, 0), 0);
-	assert_int_equal(tb_add_mem(tb, "empty", "", 0, 0), 0);
+	assert_int_equal(tarball_add_mem(tb, "schema/pre-data.sql", "CREATE TABLE t ();\n", 19, 0), 0);
+	assert_int_equal(tarball_add_mem(tb, long_name, "0123456789", 10, 0), 0);
+	assert_int_equal(tarball_add_mem(tb, "empty", "", 0, 0), 0);
 	if (duplicate)
-		assert_int_equal(tb_add_mem(tb, "empty", "", 0, 0), 0);
-	assert_int_equal(tb_add_mem(tb, "meta.json", "{\"x\": 1}\n", 9, 0), 0);
-	assert_int_equal(tb_close(tb), 0);
+		assert_int_equal(tarball_add_mem(tb, "empty", "", 0, 0), 0);
+	assert_int_equal(tarball_add_mem(tb, "meta.json", "{\"x\": 1}\n", 9, 0), 0);
+	assert_int_equal(tarball_close(tb), 0);
 }
 
 static void
-expect_at(const char *path, const tb_index *ix, const char *name, const char *content)
+expect_at(const char *path, const tarball_index *ix, const char *name, const char *content)
 {
-	const tb_entry *e = tb_index_find(ix, name);
+	const tarball_entry *e = tarball_index_find(ix, name);
 	char buf[64] = "";
 	int fd = open(path, O_RDONLY);
 
@@ -85,39 +85,39 @@ static void
 test_index_offsets(void **state)
 {
 	fixture *f = *state;
-	tb_index ix;
+	tarball_index ix;
 	char err[256];
 
 	write_archive(f->path, false);
-	assert_int_equal(tb_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_OK);
+	assert_int_equal(tarball_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_OK);
 	assert_int_equal(ix.n_entries, 4);
 	expect_at(f->path, &ix, "schema/pre-data.sql", "CREATE TABLE t ();\n");
 	expect_at(f->path, &ix, long_name, "0123456789");
 	expect_at(f->path, &ix, "empty", "");
 	assert_string_equal(ix.meta, "{\"x\": 1}\n");
-	assert_null(tb_index_find(&ix, "nope"));
-	tb_index_free(&ix);
+	assert_null(tarball_index_find(&ix, "nope"));
+	tarball_index_free(&ix);
 }
 
 static void
 test_index_refusals(void **state)
 {
 	fixture *f = *state;
-	tb_index ix;
+	tarball_index ix;
 	char err[256], cmd[512];
 
 	write_archive(f->path, false);
-	assert_int_equal(tb_index_open(f->path, 4, &ix, err, sizeof(err)), TB_INDEX_INVALID);
+	assert_int_equal(tarball_index_open(f->path, 4, &ix, err, sizeof(err)), TB_INDEX_INVALID);
 	assert_non_null(strstr(err, "meta.json"));
 	assert_int_equal(truncate(f->path, 1600), 0);
-	assert_int_equal(tb_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_INVALID);
+	assert_int_equal(tarball_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_INVALID);
 	snprintf(cmd, sizeof(cmd), "head -c 5000 /dev/urandom > '%s'", f->path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(tb_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_INVALID);
+	assert_int_equal(tarball_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_INVALID);
 	unlink(f->path);
-	assert_int_equal(tb_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_IO);
+	assert_int_equal(tarball_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_IO);
 	write_archive(f->path, true);
-	assert_int_equal(tb_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_INVALID);
+	assert_int_equal(tarball_index_open(f->path, 1024, &ix, err, sizeof(err)), TB_INDEX_INVALID);
 	assert_non_null(strstr(err, "twice"));
 }
 

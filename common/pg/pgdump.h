@@ -1,0 +1,49 @@
+/*
+ * pgdump.h — running pg_dump for the schema sections.
+ *
+ * pg_dump refuses a server of a newer major version, so the program is
+ * chosen to match the server: $DB_TOOLS_PG_DUMP, then
+ * /usr/lib/postgresql/<major>/bin/pg_dump, then pg_dump on PATH, then any
+ * newer /usr/lib/postgresql/N/bin/pg_dump.  One pg_dump run reads the
+ * catalogs for both schema sections; pg_restore turns each section into SQL,
+ * filtered of the psql-only \restrict / \unrestrict lines (15.14+, 16.10+,
+ * 17.6+).
+ */
+#ifndef DBT_PGDUMP_H
+#define DBT_PGDUMP_H
+
+#include <libpq-fe.h>
+
+#include "util/hash.h"
+#include "util/spool.h"
+
+typedef struct pgdump_prog {
+	char *path;
+	char *restore_path; /* pg_restore beside it (else from PATH) */
+	char *version;     /* "15.18" */
+	int major;
+} pgdump_prog;
+
+/* Find a usable pg_dump for a server of server_version_num; logs what is needed on failure. */
+int pgdump_find(int server_version_num, pgdump_prog *out);
+void pgdump_free(pgdump_prog *p);
+/* Parse "pg_dump (PostgreSQL) 15.18 (Debian ...)" into "15.18" and 15. */
+int pgdump_parse_version(const char *text, char **version, int *major);
+
+/*
+ * Run pg_dump once, for both schema sections, in custom format into path,
+ * with --snapshot=SNAPSHOT against the database of conn (its password goes
+ * through the child's environment only, never its command line).
+ */
+int pgdump_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, const char *path);
+/*
+ * pg_restore one section ("pre-data" or "post-data") of that file as SQL
+ * into out, \restrict lines removed; bytes and sha256 describe what was kept.
+ */
+int pgdump_restore_section(const pgdump_prog *prog, const char *path, const char *section, spool *out,
+    int64_t *bytes, char sha256[HASH_HEX_LEN + 1]);
+
+/* True when line (without its newline) is a \restrict or \unrestrict meta-command. */
+int pgdump_is_restrict_line(const char *line, size_t len);
+
+#endif

@@ -1,0 +1,443 @@
+/*
+ * reset.c — the reset job; see reset.h.
+ *
+ * Shape of a run:
+ *   inputs:  migration files (or command), seed files (or command), counts,
+ *            --set values, the RNG seed and the server version make a
+ *            manifest; its SHA-256 is the template cache key
+ *   server:  maintenance connection, production guard, plan, confirm,
+ *            per-target lock, leftovers of killed runs
+ *   build:   --fast with a template for the key: clone it.  Otherwise
+ *            CREATE DATABASE <db>__restoring_<stamp>, migrate, seed, record
+ *            the run, keep a template
+ *   swap:    as db-restore (replace.h)
+ */
+#include "reset/reset.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pg/conn.h"
+#include "pg/dbadmin.h"
+#include "util/status.h"
+#include "util/hash.h"
+#include "util/interrupt.h"
+#include "util/log.h"
+#include "project/command.h"
+#include "project/migrate.h"
+#include "util/monotime.h"
+#include "util/proc.h"
+#include "replace/replace.h"
+#include "util/strbuf.h"
+#include "replace/tcache.h"
+
+#define CACHE_KIND "reset"
+
+/* ---- inputs ---- */
+
+typedef struct inputs {
+	migrate_file *migs;
+	size_t n_migs;
+	sql_file *seeds;
+	size_t n_seeds;
+	json_object *manifest;       /* what the result depends on */
+	char key[HASH_HEX_LEN + 1];
+} inputs;
+
+static void
+inputs_free(inputs *in)
+{
+	migrate_free(in->migs, in->n_migs);
+	sqlrun_files_free(in->seeds, in->n_seeds);
+	json_object_put(in->manifest);
+	memset(in, 0, sizeof(*in));
+}
+
+static int
+var_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const seed_var *const *) a)->name, (*(const seed_var *const *) b)->name);
+}
+
+/*
+ * The variables as a JSON object, in name order (the manifest must not
+ * depend on option order).  With digest, each value is given as its
+ * SHA-256: the manifest is the cached template's comment, which every role
+ * can read, and a --set value may be a secret.
+ */
+static json_object *
+vars_json(const seed_vars *vs, bool digest)
+{
+	json_object *o = json_object_new_object();
+	const seed_var **sorted = xcalloc(vs->n ? vs->n : 1, sizeof(*sorted));
+
+	for (size_t i = 0; i < vs->n; i++)
+		sorted[i] = &vs->v[i];
+	qsort(sorted, vs->n, sizeof(*sorted), var_cmp);
+	for (size_t i = 0; i < vs->n; i++) {
+		char hex[HASH_HEX_LEN + 1], *text;
+
+		if (!digest) {
+			json_object_object_add(o, sorted[i]->name, json_object_new_string(sorted[i]->value));
+			continue;
+		}
+		hash_hex_of(sorted[i]->value, strlen(sorted[i]->value), hex);
+		text = xasprintf("sha256:%s", hex);
+		json_object_object_add(o, sorted[i]->name, json_object_new_string(text));
+		free(text);
+	}
+	free(sorted);
+	return o;
+}
+
+static int
+load_inputs(const reset_opts *o, int server_version, inputs *in)
+{
+	json_object *m = json_object_new_object(), *files;
+	const char *text;
+
+	memset(in, 0, sizeof(*in));
+	in->manifest = m;
+	json_object_object_add(m, "server", json_object_new_int(server_version));
+	if (o->migrations_dir) {
+		if (migrate_scan(o->migrations_dir, &in->migs, &in->n_migs) < 0)
+			return -1;
+		files = json_object_new_object();
+		for (size_t i = 0; i < in->n_migs; i++)
+			json_object_object_add(files, in->migs[i].name, json_object_new_string_len(in->migs[i].sha256, 16));
+		json_object_object_add(m, "migrations", files);
+	} else if (o->migrations_command)
+		json_object_object_add(m, "migrations", json_object_new_string(o->migrations_command));
+	if (!o->no_seed) {
+		if (o->seeds_dir) {
+			if (sqlrun_scan_dir(o->seeds_dir, "seeds", &in->seeds, &in->n_seeds) < 0)
+				return -1;
+			files = json_object_new_object();
+			for (size_t i = 0; i < in->n_seeds; i++)
+				json_object_object_add(files, in->seeds[i].name,
+				    json_object_new_string_len(in->seeds[i].sha256, 16));
+			json_object_object_add(m, "seeds", files);
+		} else if (o->seeds_command)
+			json_object_object_add(m, "seeds", json_object_new_string(o->seeds_command));
+		json_object_object_add(m, "counts", vars_json(&o->counts, false));
+		json_object_object_add(m, "set", vars_json(&o->sets, true));
+		json_object_object_add(m, "rng_seed", json_object_new_int64(o->rng_seed));
+	} else
+		json_object_object_add(m, "seeds", json_object_new_string("none (--no-seed)"));
+	text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN);
+	hash_hex_of(text, strlen(text), in->key);
+	return 0;
+}
+
+/* Say how the current inputs differ from those of the most recent cached reset. */
+static void
+say_what_changed(PGconn *maint, const inputs *in)
+{
+	tcache_entry *v;
+	size_t n;
+	json_object *old;
+
+	if (tcache_list(maint, CACHE_KIND, false, &v, &n) < 0 || n == 0) {
+		if (n == 0)
+			log_info("no cached reset yet: running the full reset");
+		if (v)
+			tcache_free(v, n);
+		return;
+	}
+	old = json_tokener_parse(v[0].label);
+	if (!old)
+		log_info("the inputs changed: running the full reset");
+	else {
+		json_object_object_foreach(in->manifest, key, now) {
+			json_object *was = NULL;
+
+			json_object_object_get_ex(old, key, &was);
+			if (json_object_is_type(now, json_type_object) && was &&
+			    json_object_is_type(was, json_type_object)) {
+				json_object_object_foreach(now, k, nv) {
+					json_object *wv = NULL;
+
+					if (!json_object_object_get_ex(was, k, &wv))
+						log_info("changed since the cached reset: %s: %s added", key, k);
+					else if (strcmp(json_object_get_string(wv), json_object_get_string(nv)) != 0)
+						log_info("changed since the cached reset: %s: %s (%s -> %s)", key, k,
+						    json_object_get_string(wv), json_object_get_string(nv));
+				}
+				json_object_object_foreach(was, k2, wv2) {
+					(void) wv2;
+					if (!json_object_object_get_ex(now, k2, NULL))
+						log_info("changed since the cached reset: %s: %s removed", key, k2);
+				}
+			} else if (!was || strcmp(json_object_get_string(was), json_object_get_string(now)) != 0)
+				log_info("changed since the cached reset: %s", key);
+		}
+		json_object_put(old);
+	}
+	tcache_free(v, n);
+}
+
+
+/* ---- building ---- */
+
+static int
+migrate(const reset_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs *in,
+    reset_result *r)
+{
+	if (o->migrations_command)
+		return command_run(maint, db, o->migrations_command, "migrations", NULL, 0);
+	if (!o->migrations_dir)
+		return 0;
+	return migrate_apply(conn, in->migs, in->n_migs, &r->migrations);
+}
+
+static int
+seed(const reset_opts *o, PGconn *maint, PGconn *conn, const char *db, const inputs *in,
+    reset_result *r)
+{
+	double t0 = monotime();
+	char seed_version[HASH_HEX_LEN + 1];
+	const char *manifest;
+	json_object *counts;
+	int rc;
+
+	if (o->no_seed || (!o->seeds_dir && !o->seeds_command))
+		return 0;
+	if (o->seeds_command) {
+		char **env = xcalloc(o->counts.n + 1, sizeof(char *));
+
+		for (size_t i = 0; i < o->counts.n; i++) {
+			env[i] = xasprintf("SEED_%s_COUNT=%s", o->counts.v[i].name, o->counts.v[i].value);
+			for (char *c = env[i] + 5; *c && *c != '='; c++)
+				if (*c >= 'a' && *c <= 'z')
+					*c = (char) (*c - 'a' + 'A');
+		}
+		env[o->counts.n] = xasprintf("SEED_RNG_SEED=%lld", o->rng_seed);
+		rc = command_run(maint, db, o->seeds_command, "seed", env, o->counts.n + 1);
+		strv_free(env, o->counts.n + 1);
+	} else {
+		seed_vars all = {0};
+
+		for (size_t i = 0; i < o->counts.n; i++)
+			sv_set(&all, o->counts.v[i].name, o->counts.v[i].value);
+		for (size_t i = 0; i < o->sets.n; i++)
+			sv_set(&all, o->sets.v[i].name, o->sets.v[i].value);
+		if (!sv_get(&all, "rng_seed")) {
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "%lld", o->rng_seed);
+			sv_set(&all, "rng_seed", buf);
+		}
+		rc = seed_run(conn, in->seeds, in->n_seeds, &all, o->rng_seed);
+		sv_free(&all);
+	}
+	if (rc < 0)
+		return -1;
+	manifest = json_object_to_json_string_ext(in->manifest, JSON_C_TO_STRING_PLAIN);
+	hash_hex_of(manifest, strlen(manifest), seed_version);
+	counts = vars_json(&o->counts, false);
+	rc = seed_record(conn, seed_version, json_object_to_json_string(counts), o->rng_seed,
+	    (monotime() - t0) * 1000.0, &r->rows_json);
+	json_object_put(counts);
+	return rc;
+}
+
+/* What a reset's steps share (the replace_task callbacks' context). */
+typedef struct reset_ctx {
+	const reset_opts *o;
+	reset_result *r;
+	inputs in;
+	char *tmpl;                  /* --fast: the cached result to clone, when there is one */
+} reset_ctx;
+
+static dbt_status
+reset_prepare(void *arg, PGconn *maint, const char *target, bool exists)
+{
+	reset_ctx *c = arg;
+
+	(void) target;
+	(void) exists;
+	if (load_inputs(c->o, PQserverVersion(maint), &c->in) < 0)
+		return DBT_USAGE;
+	if (c->o->fast && tcache_lookup(maint, CACHE_KIND, c->in.key, &c->tmpl) < 0)
+		return DBT_FAILED;
+	return DBT_OK;
+}
+
+/* Show what is about to happen, through the front end, and ask. */
+static dbt_status
+reset_plan_confirm(void *arg, PGconn *maint, const char *target, bool exists)
+{
+	reset_ctx *c = arg;
+	const reset_opts *o = c->o;
+	reset_plan p = {
+		.target = target, .host = PQhost(maint), .port = PQport(maint), .user = PQuser(maint),
+		.target_exists = exists,
+		.migrations_dir = o->migrations_dir, .migrations_command = o->migrations_command,
+		.n_migrations = c->in.n_migs, .no_seed = o->no_seed,
+		.seeds_dir = o->seeds_dir, .seeds_command = o->seeds_command, .n_seeds = c->in.n_seeds,
+		.counts = &o->counts, .rng_seed = o->rng_seed, .from_cache = c->tmpl != NULL,
+	};
+
+	return o->confirm ? o->confirm(o->confirm_arg, &p) : DBT_OK;
+}
+
+/* Migrate and seed the new database built; its session is closed on return. */
+static int
+reset_fill(reset_ctx *c, PGconn *maint, const char *built)
+{
+	const reset_opts *o = c->o;
+	reset_result *r = c->r;
+	PGconn *conn = conn_open_like(maint, built, "db-reset");
+	double t;
+	int rc = -1;
+
+	if (!conn || conn_exec(conn, "SET client_min_messages = warning") < 0)
+		goto out;
+	t = monotime();
+	if (migrate(o, maint, conn, built, &c->in, r) < 0)
+		goto out;
+	r->t_migrate = monotime() - t;
+	t = monotime();
+	if (seed(o, maint, conn, built, &c->in, r) < 0)
+		goto out;
+	r->t_seed = monotime() - t;
+	rc = 0;
+out:
+	/* the copy or the rename that comes next waits for its session to end */
+	PQfinish(conn);
+	return rc;
+}
+
+static dbt_status
+reset_build(void *arg, PGconn *maint, const char *built)
+{
+	reset_ctx *c = arg;
+	const reset_opts *o = c->o;
+	reset_result *r = c->r;
+	double t = monotime();
+
+	if (c->tmpl) {
+		log_info("cloning the cached result \"%s\"", c->tmpl);
+		if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+			return DBT_FAILED;
+		(void) tcache_touch(maint, CACHE_KIND, c->in.key);
+		r->from_cache = true;
+		r->t_create = monotime() - t;
+		return DBT_OK;
+	}
+	if (o->fast)
+		say_what_changed(maint, &c->in);
+	log_info("building a new database \"%s\"", built);
+	if (dbadmin_create(maint, built, NULL, NULL, NULL, 0) < 0)
+		return DBT_FAILED;
+	r->t_create = monotime() - t;
+	if (reset_fill(c, maint, built) < 0 || intr_pending())
+		return DBT_FAILED;
+	t = monotime();
+	if (o->use_cache && o->cache_size > 0) {
+		const char *label = json_object_to_json_string_ext(c->in.manifest, JSON_C_TO_STRING_PLAIN);
+
+		if (tcache_store(maint, built, CACHE_KIND, c->in.key, label, o->cache_size) == 0)
+			r->cached = true;
+		else
+			log_warning("could not keep the result for db-reset --fast");
+	}
+	r->t_cache = monotime() - t;
+	return DBT_OK;
+}
+
+dbt_status
+reset_run(const reset_opts *o, reset_result *r)
+{
+	reset_ctx c = {.o = o, .r = r};
+	replace_outcome out;
+	replace_task t = {
+		.conninfo = o->conninfo, .guard = o->guard,
+		.appname = "db-reset", .what = "reset",
+		.keep_previous = o->keep_previous, .ctx = &c,
+		.prepare = reset_prepare, .plan = reset_plan_confirm, .build = reset_build,
+	};
+	double t0 = monotime();
+	dbt_status rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = replace_run(&t, &out);
+	r->target = out.target;
+	r->target_existed = out.target_existed;
+	r->previous = out.previous;
+	r->t_swap = out.t_swap;
+	inputs_free(&c.in);
+	free(c.tmpl);
+	r->seconds = monotime() - t0;
+	return rc;
+}
+
+dbt_status
+reset_status(const char *conninfo, const char *migrations_dir, reset_state *st)
+{
+	PGconn *conn = conn_open(conninfo, "db-reset");
+	migrate_file *v = NULL;
+	size_t n = 0;
+	PGresult *res;
+	bool is_null;
+	char *t;
+	dbt_status rc = DBT_FAILED;
+
+	memset(st, 0, sizeof(*st));
+	st->seed_table = -1;
+	if (!conn)
+		return DBT_FAILED;
+	st->database = xstrdup(PQdb(conn));
+	if (migrations_dir) {
+		if (migrate_scan(migrations_dir, &v, &n) < 0 || migrate_status(conn, v, n, &st->migrations) < 0)
+			goto out;
+		st->have_migrations = true;
+	}
+	t = conn_query_value(conn, "SELECT pg_catalog.to_regclass('public." SEED_TABLE "')::text", &is_null);
+	if (t) {
+		st->seed_table = 1;
+		res = conn_query(conn, "SELECT seeded_at::text, counts::text, rng_seed, rows::text, status"
+		    " FROM public." SEED_TABLE " ORDER BY id DESC LIMIT 1");
+		if (res && PQntuples(res) == 1) {
+			st->seeded_at = xstrdup(PQgetvalue(res, 0, 0));
+			st->counts = xstrdup(PQgetvalue(res, 0, 1));
+			st->rng_seed = xstrdup(PQgetvalue(res, 0, 2));
+			st->rows = xstrdup(PQgetvalue(res, 0, 3));
+			st->status = xstrdup(PQgetvalue(res, 0, 4));
+		}
+		PQclear(res);
+		free(t);
+	} else if (is_null)
+		st->seed_table = 0;
+	rc = DBT_OK;
+out:
+	migrate_free(v, n);
+	PQfinish(conn);
+	return rc;
+}
+
+void
+reset_state_free(reset_state *st)
+{
+	free(st->database);
+	if (st->have_migrations)
+		migrate_state_free(&st->migrations);
+	free(st->seeded_at);
+	free(st->counts);
+	free(st->rng_seed);
+	free(st->rows);
+	free(st->status);
+	memset(st, 0, sizeof(*st));
+}
+
+void
+reset_result_free(reset_result *r)
+{
+	free(r->target);
+	free(r->previous);
+	free(r->rows_json);
+	memset(r, 0, sizeof(*r));
+}

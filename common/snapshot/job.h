@@ -1,0 +1,94 @@
+/*
+ * job.h — the state a snapshot's threads share (internal to snapshot/),
+ * and the parts that work on it:
+ *   plan.c      the tables' members and the work items, largest first
+ *   worker.c    the workers: COPY TO STDOUT -> SHA-256 + codec -> spool -> tar
+ *   snapshot.c  the driver (snapshot.h): exported snapshot, catalogs,
+ *               schema through pg_dump, meta.json, the files' final names
+ */
+#ifndef DBT_SNAPSHOT_JOB_H
+#define DBT_SNAPSHOT_JOB_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "archive/codec.h"
+#include "archive/meta.h"
+#include "archive/tarball.h"
+#include "pg/catalog.h"
+#include "snapshot/snapshot.h"
+#include "util/spool.h"
+
+/*
+ * Every session of a snapshot: row-level security off, so that a policy
+ * makes COPY fail instead of leaving rows out (as pg_dump does).
+ */
+#define SNAPSHOT_SESSION "SET row_security = off;"
+#define SPOOL_MEM (1u << 20)            /* memory part of each spool */
+
+typedef struct work_item {
+	long table;              /* index into job.meta.tables; -1: the large objects */
+	int part;                /* 0: the whole table; else 1..nparts */
+	uint32_t blk_from;       /* chunk: first block */
+	uint32_t blk_to;         /* chunk: end block (exclusive); 0 = to the end */
+	uint64_t est_bytes;
+} work_item;
+
+typedef struct job {
+	const snapshot_opts *o;
+	const codec_ops *codec;
+	PGconn *main;
+	char *snapshot_id;
+	char *dir;
+	time_t mtime;
+	catalog_table *tables;
+	size_t n_tables;
+	meta_doc meta;
+	atomic_int *parts_left;     /* per table, for the tables-done counter */
+	uint32_t *lo_oids;
+	size_t n_lo_oids;
+	work_item *items;
+	size_t n_items;
+	size_t next_item;
+	tarball *tb;
+	pthread_mutex_t lock;
+	pthread_cond_t gate;        /* data members wait until pre-data is in the tar */
+	bool gate_open;
+	atomic_bool failed;
+	PGcancel **cancels;         /* one per worker, for stopping the others on failure */
+	int main_slot;              /* the main connection's interrupt registration */
+} job;
+
+typedef struct worker {
+	job *j;
+	int id;
+	pthread_t thread;
+	PGconn *conn;
+	int intr_slot;
+	spool sp;
+	codec_stream cs;            /* encoder, reused for every member */
+	bool cs_ready;
+	char *batch;                /* BATCH_BYTES, reused for every member */
+	int rc;
+} worker;
+
+/* plan.c */
+/* Fill meta.tables from the catalog and cut the work into items, largest first; their total size. */
+uint64_t plan(job *j, const catalog_db *db);
+/* Largest first (again, after an item was added). */
+void sort_items(job *j);
+
+/* worker.c */
+/* Stop everything: the flag, and a cancel of every worker's COPY. */
+void job_fail(job *j);
+bool job_stopping(job *j);
+/* Pre-data is in the tar: data members may follow. */
+void open_gate(job *j);
+/* A worker thread (arg: its worker). */
+void *worker_main(void *arg);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * snapshot.h — taking a snapshot: one exported snapshot, parallel COPY
+ * workers, pg_dump for the schema, everything streamed through the codec
+ * into a tar written as .partial and renamed when complete.
+ * Design notes: ../shared/DESIGN.md ("Archive format"); format: db-tools(5).
+ */
+#ifndef DBT_SNAPSHOT_H
+#define DBT_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/progress.h"
+#include "util/status.h"
+
+typedef struct snapshot_opts {
+	const char *conninfo;           /* -d, DATABASE_URL or config "database"; NULL: libpq defaults */
+	const char *dir;                /* -o: where the archive goes */
+	const char *name;               /* NAME; NULL: git branch, else database name */
+	int jobs;                       /* -j */
+	int level;                      /* -Z */
+	enum opt_when progress;         /* --progress */
+	enum opt_when split;            /* --split: cut large tables into ctid ranges */
+} snapshot_opts;
+
+typedef struct snapshot_result {
+	char *tar_path;
+	char *meta_path;
+	char *name;
+	uint64_t archive_bytes;
+	int64_t raw_bytes;
+	int64_t rows;
+	int64_t tables;
+	int64_t sequences;
+	int64_t large_objects;
+	double seconds;
+} snapshot_result;
+
+/* Logs what went wrong; on failure no snapshot file is left behind. */
+dbt_status snapshot_run(const snapshot_opts *o, snapshot_result *r);
+void snapshot_result_free(snapshot_result *r);
+
+/* "data/0007_public.film.gz" / "data/0007_public.film.part002.gz" (part 0: unsplit). */
+char *snapshot_member_name(size_t index, const char *schema, const char *table, int part,
+    const char *extension);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * settings.c — precedence and defaults; see settings.h.
+ */
+#include "fe/settings.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/log.h"
+#include "util/mem.h"
+
+void
+fe_settings_resolve(const opt_common *oc, int compression, bool force, const cfg *c,
+    fe_settings *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->conninfo = cfg_pick_str(oc->dbname, "DATABASE_URL", c->database, NULL);
+	out->dir = cfg_pick_str(oc->dir, NULL, c->backups_dir, FE_DEFAULT_DIR);
+	out->jobs = cfg_pick_int(oc->jobs, c->jobs, FE_DEFAULT_JOBS);
+	out->compression = cfg_pick_int(compression, c->compression, FE_DEFAULT_COMPRESSION);
+	out->cache_size = cfg_pick_int(-1, c->cache_size, FE_DEFAULT_CACHE_SIZE);
+	out->env_reason = fe_production_env();
+	out->guard.env_reason = out->env_reason;
+	out->guard.allowed_hosts = c->allowed_hosts;
+	out->guard.n_allowed_hosts = c->n_allowed_hosts;
+	out->guard.config_path = c->path;
+	out->guard.force = force;
+}
+
+void
+fe_settings_free(fe_settings *s)
+{
+	free(s->env_reason);
+	memset(s, 0, sizeof(*s));
+}
+
+char *
+fe_production_env(void)
+{
+	static const char *const vars[] = {"ENV", "APP_ENV", "RAILS_ENV", "NODE_ENV"};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && strcasecmp(v, "production") == 0)
+			return xasprintf("%s is set to \"%s\"", vars[i], v);
+	}
+	return NULL;
+}
+
+int
+fe_seed_counts(const seed_vars *cli, const cfg *c, seed_vars *out)
+{
+	for (size_t i = 0; i < c->n_counts; i++) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%lld", c->count_values[i]);
+		sv_set(out, c->count_names[i], buf);
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		char *var = xasprintf("SEED_%s_COUNT", out->v[i].name);
+		const char *env;
+
+		for (char *p = var; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char) (*p - 'a' + 'A');
+		env = getenv(var);
+		if (env && *env) {
+			if (strspn(env, "0123456789") != strlen(env) || strlen(env) > 18) {
+				log_error("invalid count \"%s\" in %s: must be a whole number, 0 or more", env, var);
+				free(var);
+				return -1;
+			}
+			sv_set(out, out->v[i].name, env);
+		}
+		free(var);
+	}
+	for (size_t i = 0; i < cli->n; i++)
+		sv_set(out, cli->v[i].name, cli->v[i].value);
+	return 0;
+}
+
+int
+fe_rng_seed(long long cli, const cfg *c, long long *out)
+{
+	const char *env = getenv("SEED_RNG_SEED");
+	int n;
+
+	if (cli >= 0)
+		*out = cli;
+	else if (env && *env) {
+		if (opt_parse_int(env, "SEED_RNG_SEED", 0, INT_MAX, &n) < 0)
+			return -1;
+		*out = n;
+	} else
+		*out = c->rng_seed >= 0 ? c->rng_seed : 0;
+	return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * settings.h — every setting's precedence and default, in one place:
+ *   command line > environment > db-tools.json > built-in default.
+ * The tools resolve their settings here and hand the library explicit
+ * values; nothing below tools/ reads the configuration or the environment
+ * for a setting.  The defaults are documented in db-tools(5).
+ */
+#ifndef DBT_FE_SETTINGS_H
+#define DBT_FE_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "fe/config.h"
+#include "fe/options.h"
+#include "pg/guard.h"
+#include "project/seed.h"
+
+#define FE_DEFAULT_DIR "backups"
+#define FE_DEFAULT_JOBS 2
+#define FE_DEFAULT_COMPRESSION 1
+#define FE_DEFAULT_CACHE_SIZE 3
+#define FE_DEFAULT_KEEP_PREVIOUS 1
+
+typedef struct fe_settings {
+	const char *conninfo;        /* -d > $DATABASE_URL > "database" > libpq's defaults (NULL) */
+	const char *dir;             /* -o > "backups_dir" > ./backups */
+	int jobs;                    /* -j > "jobs" > 2 */
+	int compression;             /* -Z > "compression" > 1 */
+	int cache_size;              /* "cache_size" > 3 */
+	guard_policy guard;          /* $ENV & co., "allowed_hosts", --force */
+	char *env_reason;            /* guard.env_reason's storage */
+} fe_settings;
+
+/*
+ * Resolve the common settings from the command line (oc; compression -1
+ * when -Z was not given), the environment and the configuration c (which
+ * must outlive out).
+ */
+void fe_settings_resolve(const opt_common *oc, int compression, bool force, const cfg *c,
+    fe_settings *out);
+void fe_settings_free(fe_settings *s);
+
+/* "NODE_ENV is set to \"production\"" when ENV, APP_ENV, RAILS_ENV or NODE_ENV says so; caller frees. */
+char *fe_production_env(void);
+
+/*
+ * Seed counts: -c (cli) > SEED_<NAME>_COUNT > the configuration's
+ * "counts".  Every name the configuration or the command line knows is
+ * looked up in the environment.  0, or -1 after logging a bad value.
+ */
+int fe_seed_counts(const seed_vars *cli, const cfg *c, seed_vars *out);
+/* The RNG seed: --rng-seed (cli, -1 when absent) > $SEED_RNG_SEED > "rng_seed" > 0.  0 or -1. */
+int fe_rng_seed(long long cli, const cfg *c, long long *out);
+
+#endif
