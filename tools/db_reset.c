@@ -243,6 +243,7 @@ snapshot_first(const fe_settings *fs, const opt_common *oc)
 		.name = "before-reset",
 		.jobs = fs->jobs,
 		.level = fs->compression,
+		.pg_dump = fs->pg_dump,
 		.progress = oc->progress,
 		.split = WHEN_AUTO,
 	};

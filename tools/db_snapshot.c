@@ -242,6 +242,7 @@ main(int argc, char **argv)
 			.name = s.name,
 			.jobs = fs.jobs,
 			.level = fs.compression,
+			.pg_dump = fs.pg_dump,
 			.progress = s.common.progress,
 			.split = s.split,
 		};

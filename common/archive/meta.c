@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/jsoncheck.h"
 #include "archive/snapname.h"
+#include "util/jsoncheck.h"
 #include "util/strbuf.h"
 
 /* ---- writing ---- */
@@ -76,20 +76,13 @@ meta_totals_of(const meta_doc *m, meta_totals *t)
 	t->large_objects = (int64_t) m->n_los;
 }
 
-char *
-meta_to_json(const meta_doc *m)
+/* format, name, time, source, server, locale, settings, codec, git, migration */
+static void
+add_header(json_object *root, const meta_doc *m)
 {
-	json_object *root = json_object_new_object();
 	json_object *src = json_object_new_object();
-	json_object *schema = json_object_new_object();
-	json_object *tables = json_object_new_array();
-	json_object *seqs = json_object_new_array();
-	json_object *los = json_object_new_array();
-	json_object *totals = json_object_new_object();
-	json_object *settings;
-	meta_totals t;
-	char created[32];
-	char *out;
+	json_object *settings = json_object_new_array();
+	char created[32], dur[32];
 
 	snapname_iso8601(m->created_at, created, sizeof(created));
 	json_object_object_add(root, "format", jstr(META_FORMAT));
@@ -97,13 +90,8 @@ meta_to_json(const meta_doc *m)
 	json_object_object_add(root, "tool_version", jstr(m->tool_version));
 	json_object_object_add(root, "name", jstr(m->name));
 	json_object_object_add(root, "created_at", jstr(created));
-	{
-		char dur[32];
-
-		snprintf(dur, sizeof(dur), "%.3f", m->duration_seconds);
-		json_object_object_add(root, "duration_seconds",
-		    json_object_new_double_s(m->duration_seconds, dur));
-	}
+	snprintf(dur, sizeof(dur), "%.3f", m->duration_seconds);
+	json_object_object_add(root, "duration_seconds", json_object_new_double_s(m->duration_seconds, dur));
 	json_object_object_add(src, "database", jstr(m->src_database));
 	json_object_object_add(src, "host", jstr(m->src_host));
 	json_object_object_add(src, "port", jstr(m->src_port));
@@ -120,7 +108,6 @@ meta_to_json(const meta_doc *m)
 		json_object_object_add(root, "provider_locale", jstr(m->provider_locale));
 		json_object_object_add(root, "icu_rules", jstr(m->icu_rules));
 	}
-	settings = json_object_new_array();
 	for (size_t i = 0; i < m->n_db_settings; i++)
 		json_object_array_add(settings, jstr(m->db_settings[i]));
 	json_object_object_add(root, "database_settings", settings);
@@ -145,36 +132,47 @@ meta_to_json(const meta_doc *m)
 	} else {
 		json_object_object_add(root, "migration", NULL);
 	}
-	json_object_object_add(schema, "pre_data", schema_obj(&m->pre_data));
-	json_object_object_add(schema, "post_data", schema_obj(&m->post_data));
-	json_object_object_add(root, "schema", schema);
+}
 
-	for (size_t i = 0; i < m->n_tables; i++) {
-		const meta_table *mt = &m->tables[i];
-		json_object *o = json_object_new_object();
-		json_object *cols = json_object_new_array();
-		json_object *mems = json_object_new_array();
+static json_object *
+table_json(const meta_table *mt)
+{
+	json_object *o = json_object_new_object();
+	json_object *cols = json_object_new_array();
+	json_object *mems = json_object_new_array();
 
-		json_object_object_add(o, "schema", jstr(mt->schema));
-		json_object_object_add(o, "name", jstr(mt->name));
-		json_object_object_add(o, "kind", jstr(mt->kind));
-		for (size_t c = 0; c < mt->n_columns; c++)
-			json_object_array_add(cols, jstr(mt->columns[c]));
-		json_object_object_add(o, "columns", cols);
-		json_object_object_add(o, "rows", json_object_new_int64(mt->rows));
-		json_object_object_add(o, "raw_bytes", json_object_new_int64(mt->raw_bytes));
-		json_object_object_add(o, "stored_bytes", json_object_new_int64(mt->stored_bytes));
-		for (size_t j = 0; j < mt->n_members; j++) {
-			const meta_member *mm = &mt->members[j];
-			json_object *mo = json_object_new_object();
+	json_object_object_add(o, "schema", jstr(mt->schema));
+	json_object_object_add(o, "name", jstr(mt->name));
+	json_object_object_add(o, "kind", jstr(mt->kind));
+	for (size_t c = 0; c < mt->n_columns; c++)
+		json_object_array_add(cols, jstr(mt->columns[c]));
+	json_object_object_add(o, "columns", cols);
+	json_object_object_add(o, "rows", json_object_new_int64(mt->rows));
+	json_object_object_add(o, "raw_bytes", json_object_new_int64(mt->raw_bytes));
+	json_object_object_add(o, "stored_bytes", json_object_new_int64(mt->stored_bytes));
+	for (size_t j = 0; j < mt->n_members; j++) {
+		const meta_member *mm = &mt->members[j];
+		json_object *mo = json_object_new_object();
 
-			add_member_fields(mo, mm->member, mm->rows, true, mm->raw_bytes,
-			    mm->stored_bytes, mm->sha256);
-			json_object_array_add(mems, mo);
-		}
-		json_object_object_add(o, "members", mems);
-		json_object_array_add(tables, o);
+		add_member_fields(mo, mm->member, mm->rows, true, mm->raw_bytes, mm->stored_bytes, mm->sha256);
+		json_object_array_add(mems, mo);
 	}
+	json_object_object_add(o, "members", mems);
+	return o;
+}
+
+/* tables, sequences, large objects, totals */
+static void
+add_contents(json_object *root, const meta_doc *m)
+{
+	json_object *tables = json_object_new_array();
+	json_object *seqs = json_object_new_array();
+	json_object *los = json_object_new_array();
+	json_object *totals = json_object_new_object();
+	meta_totals t;
+
+	for (size_t i = 0; i < m->n_tables; i++)
+		json_object_array_add(tables, table_json(&m->tables[i]));
 	json_object_object_add(root, "tables", tables);
 	for (size_t i = 0; i < m->n_sequences; i++) {
 		json_object *o = json_object_new_object();
@@ -202,16 +200,22 @@ meta_to_json(const meta_doc *m)
 	json_object_object_add(totals, "stored_bytes", json_object_new_int64(t.stored_bytes));
 	json_object_object_add(totals, "large_objects", json_object_new_int64(t.large_objects));
 	json_object_object_add(root, "totals", totals);
+}
 
-	{
-		strbuf sb;
+char *
+meta_to_json(const meta_doc *m)
+{
+	json_object *root = json_object_new_object();
+	json_object *schema = json_object_new_object();
+	char *out;
 
-		sb_init(&sb);
-		sb_append(&sb, json_object_to_json_string_ext(root,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-		sb_append_char(&sb, '\n');
-		out = sb_steal(&sb);
-	}
+	add_header(root, m);
+	json_object_object_add(schema, "pre_data", schema_obj(&m->pre_data));
+	json_object_object_add(schema, "post_data", schema_obj(&m->post_data));
+	json_object_object_add(root, "schema", schema);
+	add_contents(root, m);
+	out = xasprintf("%s\n", json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return out;
 }
@@ -422,25 +426,22 @@ read_table(reader *r, json_object *o, meta_table *t, size_t idx)
 	t->stored_bytes = int_field(r, o, "stored_bytes", 0, INT64_MAX, where);
 }
 
-int
-meta_from_json(const char *text, size_t len, meta_doc *m, char *err, size_t errsize)
+/* Strict JSON, then json-c's tree; NULL after writing why into err. */
+static json_object *
+parse_root(const char *text, size_t len, char *err, size_t errsize)
 {
 	struct json_tokener *tok;
-	json_object *root, *v, *src, *schema, *arr;
-	reader r = {err, errsize, false};
-	char *format, *created, jerr[128];
-	int64_t version;
+	json_object *root;
+	char jerr[128];
 
-	memset(m, 0, sizeof(*m));
-	err[0] = '\0';
 	if (len > META_MAX_BYTES || len > INT32_MAX) {
 		snprintf(err, errsize, "meta document is too large");
-		return META_INVALID;
+		return NULL;
 	}
 	/* json-c is lenient (trailing bytes, duplicate keys, NaN, bad UTF-8): strict first */
 	if (json_check_strict(text, len, jerr, sizeof(jerr)) < 0) {
 		snprintf(err, errsize, "meta document is not strict JSON: %s", jerr);
-		return META_INVALID;
+		return NULL;
 	}
 	tok = json_tokener_new();
 	root = json_tokener_parse_ex(tok, text, (int) len);
@@ -449,14 +450,150 @@ meta_from_json(const char *text, size_t len, meta_doc *m, char *err, size_t errs
 		    json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_tokener_free(tok);
 		json_object_put(root);
-		return META_INVALID;
+		return NULL;
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(root, json_type_object)) {
 		snprintf(err, errsize, "meta document is not a JSON object");
 		json_object_put(root);
-		return META_INVALID;
+		return NULL;
 	}
+	return root;
+}
+
+/* name, time, source, server, locale, settings, codec, git, migration */
+static void
+read_header(reader *r, json_object *root, meta_doc *m)
+{
+	json_object *v, *src;
+	char *created;
+
+	m->tool_version = str_field(r, root, "tool_version", false, "meta");
+	m->name = str_field(r, root, "name", false, "meta");
+	if (m->name && snapname_name_problem(m->name))
+		fail(r, "meta: snapshot name \"%.40s\" is not valid", m->name);
+	created = str_field(r, root, "created_at", false, "meta");
+	if (created && !snapname_parse_iso8601(created, &m->created_at))
+		fail(r, "meta: \"created_at\" is not an ISO 8601 UTC time");
+	free(created);
+	if (json_object_object_get_ex(root, "duration_seconds", &v) &&
+	    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		m->duration_seconds = json_object_get_double(v);
+	else
+		fail(r, "meta: field \"duration_seconds\" is missing or not a number");
+	src = field(r, root, "source", json_type_object, false, "meta");
+	if (src) {
+		m->src_database = str_field(r, src, "database", false, "source");
+		m->src_host = str_field(r, src, "host", true, "source");
+		m->src_port = str_field(r, src, "port", true, "source");
+		m->src_user = str_field(r, src, "user", true, "source");
+	}
+	m->server_version = str_field(r, root, "server_version", false, "meta");
+	m->server_version_num = (int) int_field(r, root, "server_version_num", 0, INT32_MAX, "meta");
+	m->pg_dump_version = str_field(r, root, "pg_dump_version", false, "meta");
+	m->encoding = str_field(r, root, "encoding", false, "meta");
+	m->lc_collate = str_field(r, root, "lc_collate", false, "meta");
+	m->lc_ctype = str_field(r, root, "lc_ctype", false, "meta");
+	m->locale_provider = opt_str_field(r, root, "locale_provider", "meta");
+	if (m->locale_provider) {
+		m->provider_locale = str_field(r, root, "provider_locale", true, "meta");
+		m->icu_rules = str_field(r, root, "icu_rules", true, "meta");
+	}
+	if (!r->failed && json_object_object_get_ex(root, "database_settings", NULL)) {
+		v = array_field(r, root, "database_settings", "meta");
+		if (v)
+			m->db_settings = read_strings(r, v, &m->n_db_settings, "meta: database_settings");
+		m->db_comment = str_field(r, root, "database_comment", true, "meta");
+	}
+	m->codec = str_field(r, root, "codec", false, "meta");
+	m->compression_level = (int) int_field(r, root, "compression_level", 0, 99, "meta");
+	v = field(r, root, "git", json_type_object, true, "meta");
+	if (v) {
+		m->git_branch = str_field(r, v, "branch", true, "git");
+		m->git_commit = str_field(r, v, "commit", true, "git");
+	}
+	v = field(r, root, "migration", json_type_object, true, "meta");
+	if (v) {
+		m->migration_table = str_field(r, v, "table", false, "migration");
+		m->migration_head = str_field(r, v, "head", true, "migration");
+	}
+}
+
+/* schema, tables, sequences, large objects */
+static void
+read_contents(reader *r, json_object *root, meta_doc *m)
+{
+	json_object *schema, *arr;
+
+	schema = field(r, root, "schema", json_type_object, false, "meta");
+	if (schema) {
+		read_schema(r, schema, "pre_data", &m->pre_data);
+		read_schema(r, schema, "post_data", &m->post_data);
+	}
+	arr = array_field(r, root, "tables", "meta");
+	if (arr) {
+		m->n_tables = json_object_array_length(arr);
+		m->tables = xcalloc(m->n_tables ? m->n_tables : 1, sizeof(meta_table));
+		for (size_t i = 0; i < m->n_tables && !r->failed; i++) {
+			json_object *o = json_object_array_get_idx(arr, i);
+
+			if (!json_object_is_type(o, json_type_object))
+				fail(r, "tables[%zu] is not an object", i);
+			else
+				read_table(r, o, &m->tables[i], i);
+		}
+	}
+	arr = array_field(r, root, "sequences", "meta");
+	if (arr) {
+		m->n_sequences = json_object_array_length(arr);
+		m->sequences = xcalloc(m->n_sequences ? m->n_sequences : 1, sizeof(meta_sequence));
+		for (size_t i = 0; i < m->n_sequences && !r->failed; i++) {
+			json_object *o = json_object_array_get_idx(arr, i);
+			json_object *b;
+
+			if (!json_object_is_type(o, json_type_object)) {
+				fail(r, "sequences[%zu] is not an object", i);
+				break;
+			}
+			m->sequences[i].schema = str_field(r, o, "schema", false, "sequences[]");
+			m->sequences[i].name = str_field(r, o, "name", false, "sequences[]");
+			m->sequences[i].last_value = int_field(r, o, "last_value", INT64_MIN, INT64_MAX, "sequences[]");
+			b = field(r, o, "is_called", json_type_boolean, false, "sequences[]");
+			m->sequences[i].is_called = b && json_object_get_boolean(b);
+		}
+	}
+	arr = array_field(r, root, "large_objects", "meta");
+	if (arr) {
+		m->n_los = json_object_array_length(arr);
+		m->los = xcalloc(m->n_los ? m->n_los : 1, sizeof(meta_lo));
+		for (size_t i = 0; i < m->n_los && !r->failed; i++) {
+			json_object *o = json_object_array_get_idx(arr, i);
+
+			if (!json_object_is_type(o, json_type_object)) {
+				fail(r, "large_objects[%zu] is not an object", i);
+				break;
+			}
+			m->los[i].oid = (uint32_t) int_field(r, o, "oid", 1, UINT32_MAX, "large_objects[]");
+			m->los[i].member = member_field(r, o, "large-objects/", "large_objects[]");
+			m->los[i].bytes = int_field(r, o, "bytes", 0, INT64_MAX, "large_objects[]");
+			m->los[i].stored_bytes = int_field(r, o, "stored_bytes", 0, INT64_MAX, "large_objects[]");
+			sha_field(r, o, m->los[i].sha256, "large_objects[]");
+		}
+	}
+}
+
+int
+meta_from_json(const char *text, size_t len, meta_doc *m, char *err, size_t errsize)
+{
+	json_object *root;
+	reader r = {err, errsize, false};
+	char *format;
+	int64_t version;
+
+	memset(m, 0, sizeof(*m));
+	err[0] = '\0';
+	if (!(root = parse_root(text, len, err, errsize)))
+		return META_INVALID;
 	format = str_field(&r, root, "format", false, "meta");
 	if (format && strcmp(format, META_FORMAT) != 0)
 		fail(&r, "not a db-tools snapshot (format \"%.40s\")", format);
@@ -469,110 +606,8 @@ meta_from_json(const char *text, size_t len, meta_doc *m, char *err, size_t errs
 		return META_TOO_NEW;
 	}
 	m->format_version = (int) version;
-	m->tool_version = str_field(&r, root, "tool_version", false, "meta");
-	m->name = str_field(&r, root, "name", false, "meta");
-	if (m->name && snapname_name_problem(m->name))
-		fail(&r, "meta: snapshot name \"%.40s\" is not valid", m->name);
-	created = str_field(&r, root, "created_at", false, "meta");
-	if (created && !snapname_parse_iso8601(created, &m->created_at))
-		fail(&r, "meta: \"created_at\" is not an ISO 8601 UTC time");
-	free(created);
-	if (json_object_object_get_ex(root, "duration_seconds", &v) &&
-	    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		m->duration_seconds = json_object_get_double(v);
-	else
-		fail(&r, "meta: field \"duration_seconds\" is missing or not a number");
-	src = field(&r, root, "source", json_type_object, false, "meta");
-	if (src) {
-		m->src_database = str_field(&r, src, "database", false, "source");
-		m->src_host = str_field(&r, src, "host", true, "source");
-		m->src_port = str_field(&r, src, "port", true, "source");
-		m->src_user = str_field(&r, src, "user", true, "source");
-	}
-	m->server_version = str_field(&r, root, "server_version", false, "meta");
-	m->server_version_num = (int) int_field(&r, root, "server_version_num", 0, INT32_MAX, "meta");
-	m->pg_dump_version = str_field(&r, root, "pg_dump_version", false, "meta");
-	m->encoding = str_field(&r, root, "encoding", false, "meta");
-	m->lc_collate = str_field(&r, root, "lc_collate", false, "meta");
-	m->lc_ctype = str_field(&r, root, "lc_ctype", false, "meta");
-	m->locale_provider = opt_str_field(&r, root, "locale_provider", "meta");
-	if (m->locale_provider) {
-		m->provider_locale = str_field(&r, root, "provider_locale", true, "meta");
-		m->icu_rules = str_field(&r, root, "icu_rules", true, "meta");
-	}
-	if (!r.failed && json_object_object_get_ex(root, "database_settings", NULL)) {
-		v = array_field(&r, root, "database_settings", "meta");
-		if (v)
-			m->db_settings = read_strings(&r, v, &m->n_db_settings, "meta: database_settings");
-		m->db_comment = str_field(&r, root, "database_comment", true, "meta");
-	}
-	m->codec = str_field(&r, root, "codec", false, "meta");
-	m->compression_level = (int) int_field(&r, root, "compression_level", 0, 99, "meta");
-	v = field(&r, root, "git", json_type_object, true, "meta");
-	if (v) {
-		m->git_branch = str_field(&r, v, "branch", true, "git");
-		m->git_commit = str_field(&r, v, "commit", true, "git");
-	}
-	v = field(&r, root, "migration", json_type_object, true, "meta");
-	if (v) {
-		m->migration_table = str_field(&r, v, "table", false, "migration");
-		m->migration_head = str_field(&r, v, "head", true, "migration");
-	}
-	schema = field(&r, root, "schema", json_type_object, false, "meta");
-	if (schema) {
-		read_schema(&r, schema, "pre_data", &m->pre_data);
-		read_schema(&r, schema, "post_data", &m->post_data);
-	}
-	arr = array_field(&r, root, "tables", "meta");
-	if (arr) {
-		m->n_tables = json_object_array_length(arr);
-		m->tables = xcalloc(m->n_tables ? m->n_tables : 1, sizeof(meta_table));
-		for (size_t i = 0; i < m->n_tables && !r.failed; i++) {
-			json_object *o = json_object_array_get_idx(arr, i);
-
-			if (!json_object_is_type(o, json_type_object))
-				fail(&r, "tables[%zu] is not an object", i);
-			else
-				read_table(&r, o, &m->tables[i], i);
-		}
-	}
-	arr = array_field(&r, root, "sequences", "meta");
-	if (arr) {
-		m->n_sequences = json_object_array_length(arr);
-		m->sequences = xcalloc(m->n_sequences ? m->n_sequences : 1, sizeof(meta_sequence));
-		for (size_t i = 0; i < m->n_sequences && !r.failed; i++) {
-			json_object *o = json_object_array_get_idx(arr, i);
-			json_object *b;
-
-			if (!json_object_is_type(o, json_type_object)) {
-				fail(&r, "sequences[%zu] is not an object", i);
-				break;
-			}
-			m->sequences[i].schema = str_field(&r, o, "schema", false, "sequences[]");
-			m->sequences[i].name = str_field(&r, o, "name", false, "sequences[]");
-			m->sequences[i].last_value = int_field(&r, o, "last_value", INT64_MIN, INT64_MAX, "sequences[]");
-			b = field(&r, o, "is_called", json_type_boolean, false, "sequences[]");
-			m->sequences[i].is_called = b && json_object_get_boolean(b);
-		}
-	}
-	arr = array_field(&r, root, "large_objects", "meta");
-	if (arr) {
-		m->n_los = json_object_array_length(arr);
-		m->los = xcalloc(m->n_los ? m->n_los : 1, sizeof(meta_lo));
-		for (size_t i = 0; i < m->n_los && !r.failed; i++) {
-			json_object *o = json_object_array_get_idx(arr, i);
-
-			if (!json_object_is_type(o, json_type_object)) {
-				fail(&r, "large_objects[%zu] is not an object", i);
-				break;
-			}
-			m->los[i].oid = (uint32_t) int_field(&r, o, "oid", 1, UINT32_MAX, "large_objects[]");
-			m->los[i].member = member_field(&r, o, "large-objects/", "large_objects[]");
-			m->los[i].bytes = int_field(&r, o, "bytes", 0, INT64_MAX, "large_objects[]");
-			m->los[i].stored_bytes = int_field(&r, o, "stored_bytes", 0, INT64_MAX, "large_objects[]");
-			sha_field(&r, o, m->los[i].sha256, "large_objects[]");
-		}
-	}
+	read_header(&r, root, m);
+	read_contents(&r, root, m);
 	json_object_put(root);
 	if (!r.failed)
 		check_sums(&r, m);

@@ -2,22 +2,20 @@
  * snapdir.c — listing and pruning snapshots; see snapdir.h.
  */
 #include "archive/snapdir.h"
-#include "util/format.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/status.h"
-#include "util/log.h"
 #include "archive/snapname.h"
-#include "util/strbuf.h"
 #include "archive/tarball.h"
+#include "util/log.h"
+#include "util/status.h"
+#include "util/strbuf.h"
 
 /* A regular file's content (up to limit bytes); NULL for anything else, without blocking on it. */
 static char *

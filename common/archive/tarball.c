@@ -14,8 +14,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "archive/meta.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 #define COPY_BUF (256 * 1024)
@@ -291,6 +291,66 @@ entry_cmp(const void *a, const void *b)
 	return strcmp((*(const tarball_entry *const *) a)->name, (*(const tarball_entry *const *) b)->name);
 }
 
+/* Read meta.json (entry t, at most limit bytes) into ix->meta. */
+static int
+read_meta(struct archive *a, const tarball_entry *t, tarball_index *ix, size_t limit, char *err,
+    size_t errsize)
+{
+	la_ssize_t got = 0;
+
+	if (ix->meta) {
+		snprintf(err, errsize, "member \"%s\" appears twice", t->name);
+		return TB_INDEX_INVALID;
+	}
+	if ((uint64_t) t->size > limit) {
+		snprintf(err, errsize, "member \"%s\" is larger than %zu bytes", t->name, limit);
+		return TB_INDEX_INVALID;
+	}
+	ix->meta = xmalloc((size_t) t->size + 1);
+	while (got < t->size) {
+		la_ssize_t n = archive_read_data(a, ix->meta + got, (size_t) (t->size - got));
+
+		if (n <= 0) {
+			snprintf(err, errsize, "member \"%s\" is truncated%s%s", t->name,
+			    n < 0 ? ": " : "", n < 0 ? archive_error_string(a) : "");
+			return TB_INDEX_INVALID;
+		}
+		got += n;
+	}
+	ix->meta[t->size] = '\0';
+	ix->meta_len = (size_t) t->size;
+	return TB_INDEX_OK;
+}
+
+/*
+ * Each member's padded data ends where the next header (or the end marker,
+ * pos[n]) starts: its offset, checked; then the by-name index, where a name
+ * that appears twice is refused.
+ */
+static int
+place_members(tarball_index *ix, const int64_t *pos, char *err, size_t errsize)
+{
+	for (size_t i = 0; i < ix->n_entries; i++) {
+		tarball_entry *t = &ix->entries[i];
+
+		t->offset = pos[i + 1] - padded(t->size);
+		if (t->offset < pos[i] + TAR_BLOCK || t->offset + t->size > ix->file_size) {
+			snprintf(err, errsize, "member \"%s\" has an impossible position", t->name);
+			return TB_INDEX_INVALID;
+		}
+	}
+	ix->by_name = xmalloc((ix->n_entries ? ix->n_entries : 1) * sizeof(*ix->by_name));
+	for (size_t i = 0; i < ix->n_entries; i++)
+		ix->by_name[i] = &ix->entries[i];
+	qsort(ix->by_name, ix->n_entries, sizeof(*ix->by_name), entry_cmp);
+	for (size_t i = 1; i < ix->n_entries; i++)
+		if (strcmp(ix->by_name[i - 1]->name, ix->by_name[i]->name) == 0) {
+			snprintf(err, errsize, "member \"%s\" appears twice", ix->by_name[i]->name);
+			return TB_INDEX_INVALID;
+		}
+	return TB_INDEX_OK;
+}
+
 int
 tarball_index_open(const char *path, size_t meta_limit, tarball_index *ix, char *err, size_t errsize)
 {
@@ -344,35 +404,9 @@ tarball_index_open(const char *path, size_t meta_limit, tarball_index *ix, char 
 		t->name = xstrdup(name);
 		t->size = archive_entry_size(e);
 		t->offset = -1;
-		if (strcmp(name, META_MEMBER) == 0) {
-			if (ix->meta) {
-				snprintf(err, errsize, "member \"%s\" appears twice", name);
-				result = TB_INDEX_INVALID;
-				break;
-			}
-			if ((uint64_t) t->size > meta_limit) {
-				snprintf(err, errsize, "member \"%s\" is larger than %zu bytes", name, meta_limit);
-				result = TB_INDEX_INVALID;
-				break;
-			}
-			ix->meta = xmalloc((size_t) t->size + 1);
-			la_ssize_t got = 0;
-			while (got < t->size) {
-				la_ssize_t n = archive_read_data(a, ix->meta + got, (size_t) (t->size - got));
-
-				if (n <= 0) {
-					snprintf(err, errsize, "member \"%s\" is truncated%s%s", name,
-					    n < 0 ? ": " : "", n < 0 ? archive_error_string(a) : "");
-					result = TB_INDEX_INVALID;
-					break;
-				}
-				got += n;
-			}
-			if (result != TB_INDEX_OK)
-				break;
-			ix->meta[t->size] = '\0';
-			ix->meta_len = (size_t) t->size;
-		}
+		if (strcmp(name, META_MEMBER) == 0 &&
+		    (result = read_meta(a, t, ix, meta_limit, err, errsize)) != TB_INDEX_OK)
+			break;
 	}
 	if (result == TB_INDEX_OK && rc != ARCHIVE_EOF) {
 		const char *why = archive_error_string(a);
@@ -385,33 +419,11 @@ tarball_index_open(const char *path, size_t meta_limit, tarball_index *ix, char 
 		result = TB_INDEX_INVALID;
 	}
 	if (result == TB_INDEX_OK) {
-		/* Each member's padded data ends where the next header (or the end marker) starts. */
 		pos[ix->n_entries] = archive_read_header_position(a);
-		for (size_t i = 0; i < ix->n_entries; i++) {
-			tarball_entry *t = &ix->entries[i];
-
-			t->offset = pos[i + 1] - padded(t->size);
-			if (t->offset < pos[i] + TAR_BLOCK || t->offset + t->size > ix->file_size) {
-				snprintf(err, errsize, "member \"%s\" has an impossible position", t->name);
-				result = TB_INDEX_INVALID;
-				break;
-			}
-		}
+		result = place_members(ix, pos, err, errsize);
 	}
 	archive_read_free(a);
 	free(pos);
-	if (result == TB_INDEX_OK) {
-		ix->by_name = xmalloc((ix->n_entries ? ix->n_entries : 1) * sizeof(*ix->by_name));
-		for (size_t i = 0; i < ix->n_entries; i++)
-			ix->by_name[i] = &ix->entries[i];
-		qsort(ix->by_name, ix->n_entries, sizeof(*ix->by_name), entry_cmp);
-		for (size_t i = 1; i < ix->n_entries; i++)
-			if (strcmp(ix->by_name[i - 1]->name, ix->by_name[i]->name) == 0) {
-				snprintf(err, errsize, "member \"%s\" appears twice", ix->by_name[i]->name);
-				result = TB_INDEX_INVALID;
-				break;
-			}
-	}
 	if (result != TB_INDEX_OK)
 		tarball_index_free(ix);
 	return result;

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sql/quote.h"
 #include "util/interrupt.h"
 #include "util/log.h"
-#include "sql/quote.h"
 #include "util/strbuf.h"
 
 /* Server notices ("... does not exist, skipping") are detail, not news. */

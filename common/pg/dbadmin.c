@@ -11,9 +11,9 @@
 #include <time.h>
 
 #include "pg/conn.h"
+#include "sql/quote.h"
 #include "util/interrupt.h"
 #include "util/log.h"
-#include "sql/quote.h"
 #include "util/strbuf.h"
 
 char *

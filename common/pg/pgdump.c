@@ -81,24 +81,23 @@ note_rejected(strbuf *rejected, const pgdump_prog *p)
 }
 
 int
-pgdump_find(int server_version_num, pgdump_prog *out)
+pgdump_find(int server_version_num, const char *override, pgdump_prog *out)
 {
 	int server_major = server_version_num / 10000;
-	const char *env = getenv("DB_TOOLS_PG_DUMP");
 	char *candidate;
 	pgdump_prog best = {0};
 	strbuf rejected;
 	DIR *d;
 
 	memset(out, 0, sizeof(*out));
-	if (env && *env) {
-		if (probe(env, out) != 0) {
-			log_error("DB_TOOLS_PG_DUMP=\"%s\" is not a working pg_dump", env);
+	if (override && *override) {
+		if (probe(override, out) != 0) {
+			log_error("DB_TOOLS_PG_DUMP=\"%s\" is not a working pg_dump", override);
 			return -1;
 		}
 		if (out->major < server_major) {
 			log_error("DB_TOOLS_PG_DUMP=\"%s\" is pg_dump %s, but the server is PostgreSQL %d",
-			    env, out->version, server_major);
+			    override, out->version, server_major);
 			log_hint("pg_dump %d or newer is needed", server_major);
 			pgdump_free(out);
 			return -1;

@@ -24,8 +24,12 @@ typedef struct pgdump_prog {
 	int major;
 } pgdump_prog;
 
-/* Find a usable pg_dump for a server of server_version_num; logs what is needed on failure. */
-int pgdump_find(int server_version_num, pgdump_prog *out);
+/*
+ * Find a usable pg_dump for a server of server_version_num: override (the
+ * front end's $DB_TOOLS_PG_DUMP) when not NULL, else the newest suitable
+ * one installed.  Logs what is needed on failure.
+ */
+int pgdump_find(int server_version_num, const char *override, pgdump_prog *out);
 void pgdump_free(pgdump_prog *p);
 /* Parse "pg_dump (PostgreSQL) 15.18 (Debian ...)" into "15.18" and 15. */
 int pgdump_parse_version(const char *text, char **version, int *major);

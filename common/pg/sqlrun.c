@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "pg/conn.h"
+#include "sql/sqlscript.h"
 #include "util/interrupt.h"
 #include "util/log.h"
-#include "sql/sqlscript.h"
 #include "util/strbuf.h"
 
 int

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "pg/conn.h"
-#include "util/log.h"
-#include "util/monotime.h"
 #include "pg/sqlrun.h"
-#include "util/strbuf.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/monotime.h"
 
 int
 migrate_version_cmp(const char *a, const char *b)

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "pg/conn.h"
-#include "util/log.h"
-#include "sql/quote.h"
 #include "pg/sqlrun.h"
+#include "sql/quote.h"
 #include "sql/sqlscript.h"
+#include "util/log.h"
 
 void
 sv_set(seed_vars *vs, const char *name, const char *value)

@@ -17,8 +17,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-#include "util/hash.h"
 #include "pg/sqlrun.h"
+#include "util/hash.h"
 #include "util/strbuf.h"
 
 #define SEED_TABLE "seed_metadata"

@@ -9,16 +9,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive/snapname.h"
 #include "pg/conn.h"
 #include "pg/dbadmin.h"
-#include "util/status.h"
 #include "pg/guard.h"
+#include "sql/quote.h"
 #include "util/hash.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/monotime.h"
-#include "sql/quote.h"
-#include "archive/snapname.h"
+#include "util/status.h"
 #include "util/strbuf.h"
 
 #define LOCK_WAIT_MS 5000

@@ -2,17 +2,13 @@
  * tcache.c — the template cache; see tcache.h.
  */
 #include "replace/tcache.h"
-#include "util/format.h"
 
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg/dbadmin.h"
-#include "util/status.h"
 #include "util/log.h"
-#include "archive/snapname.h"
-#include "util/strbuf.h"
+#include "util/mem.h"
 
 #define TC_COMMENT_TAG "db-tools cache 1 "
 

@@ -22,17 +22,16 @@
 
 #include "pg/conn.h"
 #include "pg/dbadmin.h"
-#include "util/status.h"
+#include "project/command.h"
+#include "project/migrate.h"
+#include "replace/replace.h"
+#include "replace/tcache.h"
 #include "util/hash.h"
 #include "util/interrupt.h"
 #include "util/log.h"
-#include "project/command.h"
-#include "project/migrate.h"
+#include "util/mem.h"
 #include "util/monotime.h"
-#include "util/proc.h"
-#include "replace/replace.h"
-#include "util/strbuf.h"
-#include "replace/tcache.h"
+#include "util/status.h"
 
 #define CACHE_KIND "reset"
 

@@ -15,10 +15,9 @@
 #include <unistd.h>
 
 #include "pg/conn.h"
-#include "util/interrupt.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/progress.h"
-#include "util/strbuf.h"
 
 static int
 cmp_items(const void *x, const void *y)

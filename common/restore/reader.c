@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "pg/conn.h"
-#include "sql/quote.h"
 #include "sql/stmtclass.h"
 #include "util/log.h"
 #include "util/strbuf.h"

@@ -20,7 +20,6 @@
  */
 #include "restore/job.h"
 
-#include <json-c/json.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>

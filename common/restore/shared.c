@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/log.h"
 #include "util/strbuf.h"
 
 /*

@@ -19,7 +19,7 @@
 #include "archive/codec.h"
 #include "archive/meta.h"
 #include "archive/tarball.h"
-#include "pg/catalog.h"
+#include "snapshot/catalog.h"
 #include "snapshot/snapshot.h"
 #include "util/spool.h"
 

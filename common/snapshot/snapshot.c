@@ -36,9 +36,9 @@
 #include "util/fsutil.h"
 #include "util/interrupt.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/monotime.h"
 #include "util/progress.h"
-#include "util/strbuf.h"
 #include "util/version.h"
 
 static int
@@ -227,7 +227,7 @@ open_source(job *j, catalog_db *db, pgdump_prog *pgd)
 	if (!j->main || conn_pin_session(j->main, SNAPSHOT_SESSION) < 0)
 		return -1;
 	j->main_slot = intr_register_conn(j->main);
-	if (catalog_db_info(j->main, db) < 0 || pgdump_find(db->server_version_num, pgd) < 0)
+	if (catalog_db_info(j->main, db) < 0 || pgdump_find(db->server_version_num, o->pg_dump, pgd) < 0)
 		return -1;
 	log_verbose("using %s (pg_dump %s) for PostgreSQL %s", pgd->path, pgd->version, db->server_version);
 	return 0;

@@ -22,6 +22,7 @@ typedef struct snapshot_opts {
 	int level;                      /* -Z */
 	enum opt_when progress;         /* --progress */
 	enum opt_when split;            /* --split: cut large tables into ctid ranges */
+	const char *pg_dump;            /* $DB_TOOLS_PG_DUMP; NULL: the newest suitable one */
 } snapshot_opts;
 
 typedef struct snapshot_result {

@@ -18,7 +18,6 @@
 #include "util/hash.h"
 #include "util/interrupt.h"
 #include "util/log.h"
-#include "util/monotime.h"
 #include "util/progress.h"
 #include "util/strbuf.h"
 

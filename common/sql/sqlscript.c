@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/strbuf.h"
+#include "util/mem.h"
 
 void
 sql_lex_init(sql_lexer *lx, const char *s, size_t len)

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
-#include "util/strbuf.h"
+#include "util/mem.h"
 
 int
 fs_mkdir_p(const char *path, unsigned mode)

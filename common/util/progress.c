@@ -2,7 +2,6 @@
  * progress.c — rate-limited progress bar; see progress.h.
  */
 #include "util/progress.h"
-#include "util/format.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/format.h"
 #include "util/log.h"
 #include "util/monotime.h"
 

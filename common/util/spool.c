@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
-#include "util/strbuf.h"
+#include "util/mem.h"
 
 void
 spool_init(spool *s, const char *dir, size_t mem_limit)

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "archive/snapname.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 static const char *const known_keys[] = {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/status.h"
 #include "util/log.h"
+#include "util/status.h"
 
 int
 opt_parse_int(const char *value, const char *option, int lo, int hi, int *out)

@@ -22,6 +22,9 @@ fe_settings_resolve(const opt_common *oc, int compression, bool force, const cfg
 	out->jobs = cfg_pick_int(oc->jobs, c->jobs, FE_DEFAULT_JOBS);
 	out->compression = cfg_pick_int(compression, c->compression, FE_DEFAULT_COMPRESSION);
 	out->cache_size = cfg_pick_int(-1, c->cache_size, FE_DEFAULT_CACHE_SIZE);
+	out->pg_dump = getenv("DB_TOOLS_PG_DUMP");
+	if (out->pg_dump && !*out->pg_dump)
+		out->pg_dump = NULL;
 	out->env_reason = fe_production_env();
 	out->guard.env_reason = out->env_reason;
 	out->guard.allowed_hosts = c->allowed_hosts;

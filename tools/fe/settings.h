@@ -28,6 +28,7 @@ typedef struct fe_settings {
 	int compression;             /* -Z > "compression" > 1 */
 	int cache_size;              /* "cache_size" > 3 */
 	guard_policy guard;          /* $ENV & co., "allowed_hosts", --force */
+	const char *pg_dump;         /* $DB_TOOLS_PG_DUMP: the pg_dump to use; NULL: find one */
 	char *env_reason;            /* guard.env_reason's storage */
 } fe_settings;
 

@@ -1,14 +1,14 @@
 /*
  * catalog.c — catalog queries for snapshots; see catalog.h.
  */
-#include "pg/catalog.h"
+#include "snapshot/catalog.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg/conn.h"
-#include "util/log.h"
 #include "sql/quote.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 #define USER_SCHEMA_FILTER \
