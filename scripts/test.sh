@@ -8,10 +8,12 @@
 # are not running), runs ctest (output also in build/ctest.log) and releases them (the last
 # run holding a sandbox it started stops it).
 #
-# The integration tests run against Debian's PostgreSQL 15 (release and ASan/UBSan builds),
-# then against every other major of the version matrix (release build, as pgN.integration.*),
-# and cross_version restores the archives of every server into every other. The fuzz test
-# runs scripts/fuzz.sh (clang's libFuzzer targets, 20 s each); its lines are printed last.
+# The integration tests run against Debian's PostgreSQL 15 (release and ASan/UBSan builds;
+# the threaded ones also with a ThreadSanitizer build, as tsan.integration.*), then against
+# every other major of the version matrix (release build, as pgN.integration.*), and
+# cross_version restores the archives of every server into every other. lint.layers checks
+# the include rule (scripts/check-layers.sh). The fuzz test runs scripts/fuzz.sh (clang's
+# libFuzzer targets, 20 s each); its lines are printed last.
 #
 #   --asan-only       run only the tests of the ASan/UBSan build (ctest -L '^asan\.')
 #   --versions LIST   the other majors to test against (default "13 14 16 17 18"; "" for
@@ -55,7 +57,7 @@ done
 bash scripts/deps.sh
 
 if ! cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDB_TOOLS_WERROR=ON -DDB_TOOLS_TESTS=ON \
-    -DDB_TOOLS_ASAN=ON "-DDB_TOOLS_TEST_VERSIONS=${versions// /;}"; then
+    -DDB_TOOLS_ASAN=ON -DDB_TOOLS_TSAN=ON "-DDB_TOOLS_TEST_VERSIONS=${versions// /;}"; then
     echo "test.sh: cmake configuration failed" >&2
     exit 1
 fi

@@ -71,6 +71,8 @@ bool sched_conflicts(const sched *s, const pd_stmt *p);
  * marked running and busy.  *alone says whether it is, in effect, the only
  * work left now: nothing loading, and everything else running or pending of
  * known weight and together under an eighth of its own.  NULL when none.
+ * cls is STMT_INDEX or STMT_FKEY: the classes that lock tables and run in
+ * parallel (the rest run in order and are never claimed).
  */
 pd_stmt *sched_claim(sched *s, script *sc, size_t lo, size_t hi, enum stmt_class cls, bool early,
     bool *alone);

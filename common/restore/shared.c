@@ -153,6 +153,9 @@ share_help(share *sh, PGconn *conn)
 	if (began && copy_in_end(conn, &sh->it->ct, false, ok && !sh->failed && !job_stopping(sh->j),
 	    job_stopping(sh->j), &rows) < 0)
 		ok = false;
+	/* the producer frees sh once the last helper is gone: nothing of it is touched after that */
+	if (!ok)
+		job_fail(sh->j, false);
 	pthread_mutex_lock(&sh->lock);
 	sh->rows += rows;
 	if (!ok)
@@ -160,8 +163,6 @@ share_help(share *sh, PGconn *conn)
 	sh->helpers--;
 	pthread_cond_broadcast(&sh->cond);
 	pthread_mutex_unlock(&sh->lock);
-	if (!ok)
-		job_fail(sh->j, false);
 }
 
 static void

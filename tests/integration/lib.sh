@@ -32,6 +32,8 @@
 #   load_pagila DB            load the Pagila corpus into DB (owner statements left out)
 #   meta_get FILE JQ_EXPR     jq -r JQ_EXPR FILE
 #   on_exit CMD               run CMD at exit (before the databases are dropped), e.g. to stop a load
+#   wait_until SECONDS CMD... poll CMD every 0.05 s until it succeeds (0) or SECONDS pass (1): what a
+#                             test waits for before it kills or interrupts a run, instead of a sleep
 #   fingerprint DB            print what a restore must reproduce: the schema (pg_dump --schema-only
 #                             --no-owner --no-privileges without comments, blank lines and
 #                             \restrict lines) and data_fingerprint's
@@ -164,6 +166,16 @@ settled_zero() {
         sleep 0.1
     done
     printf '%s\n' "$v"
+}
+
+wait_until() {
+    local limit=$1 i
+    shift
+    for ((i = 0; i < limit * 20; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
 }
 
 # Lock files that reserve a database name for one test at a time.

@@ -112,11 +112,11 @@ assert_eq "" "$(leftovers)" "leftovers after failing seeds"
 echo "SELECT pg_sleep(30);" >db/seeds/030_slow.sql
 "$DB_TOOLS_BINDIR/db-reset" -d "$dst" -y --no-cache >"$T/killed.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-    [ -n "$(leftovers)" ] && break
-    sleep 0.1
-done
-sleep 0.5
+seeding() {
+    [ "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity
+                          WHERE query = 'SELECT pg_sleep(30);' AND state = 'active'")" -gt 0 ]
+}
+wait_until 30 seeding || die "the reset never reached its slow seed"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 [ -n "$(leftovers)" ] || die "the killed reset left nothing to clean up (did it start?)"

@@ -171,12 +171,12 @@ target_unchanged "load sessions terminated"
 # --- killed with SIGKILL while loading; the next run cleans up ------------------
 "$DB_TOOLS_BINDIR/db-restore" -d "$dst" -y -j 1 "$good" >"$T/killed.out" 2>&1 &
 pid=$!
-for _ in $(seq 300); do
-    [ -n "$(leftovers)" ] && break
-    sleep 0.02
-done
-[ -n "$(leftovers)" ] || die "the restore never started building (or finished too fast to be killed)"
-sleep 0.3
+loading() {
+    [ -n "$(leftovers)" ] &&
+        [ "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity
+                              WHERE application_name = 'db-restore' AND query LIKE '%COPY %FROM STDIN%'")" -gt 0 ]
+}
+wait_until 30 loading || die "the restore never started loading (or finished too fast to be killed)"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 left=$(leftovers)

@@ -14,7 +14,13 @@ pgbench -i -q -s 10 "$db" >/dev/null 2>&1 || die "pgbench -i failed"
 pgbench -n -c 4 -j 2 -T 120 "$db" >"$T/pgbench.out" 2>&1 &
 bench=$!
 on_exit "kill $bench; wait $bench"
-sleep 2
+# once pgbench's clients are writing
+writing() {
+    [ "$(psql_q "$db" "SELECT count(*) FROM pg_stat_activity
+                       WHERE application_name = 'pgbench' AND datname = current_database()")" -ge 4 ] &&
+        [ "$(psql_q "$db" "SELECT count(*) FROM pgbench_history")" -gt 100 ]
+}
+wait_until 60 writing || die "pgbench never started writing"
 
 sum_col() {   # TAR META TABLE FIELD
     local members

@@ -90,7 +90,8 @@ for sig in TERM INT; do
     DB_TOOLS_PG_DUMP=$T/bin/slow_pg_dump "$DB_TOOLS_BINDIR/db-snapshot" -d "$db" -o "$T/d3" --progress=never x \
         >"$T/sig.out" 2>"$T/sig.err" &
     pid=$!
-    sleep 2
+    # once it waits for its (slow) pg_dump, with the archive begun
+    wait_until 30 pgrep -f "$T/bin/slow_pg_dump" >/dev/null || die "db-snapshot never ran its pg_dump"
     kill -"$sig" "$pid"
     rc=0
     wait "$pid" || rc=$?

@@ -34,8 +34,12 @@ done
 start=$(date +%s)
 PGAPPNAME=$app timeout 120 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "TRUNCATE small" >"$T/ddl.out" 2>&1 &
 ddl=$!
-# the application's query, queued behind the TRUNCATE
-sleep 0.3
+# the application's query, queued behind the TRUNCATE (once that waits for its lock)
+ddl_waits() {
+    [ "$(psql_q "$db" "SELECT count(*) FROM pg_stat_activity
+                       WHERE application_name = '$app' AND wait_event_type = 'Lock'")" -gt 0 ]
+}
+wait_until 30 ddl_waits || die "the TRUNCATE never queued behind the snapshot's lock"
 timeout 120 psql -X -A -t -q -d "$db" -c "SELECT count(*) FROM small" >"$T/query.out" 2>&1 &
 query=$!
 

@@ -46,8 +46,8 @@ char *fe_production_env(void);
 
 /*
  * Seed counts: -c (cli) > SEED_<NAME>_COUNT > the configuration's
- * "counts".  Every name the configuration or the command line knows is
- * looked up in the environment.  0, or -1 after logging a bad value.
+ * "counts".  The environment is looked up for every name the
+ * configuration knows.  0, or -1 after logging a bad value.
  */
 int fe_seed_counts(const seed_vars *cli, const cfg *c, seed_vars *out);
 /* The RNG seed: --rng-seed (cli, -1 when absent) > $SEED_RNG_SEED > "rng_seed" > 0.  0 or -1. */
