@@ -24,7 +24,7 @@
  * The start of every run that replaces a database: the target's name
  * (validated; template0/template1 refused), a maintenance connection, the
  * production guard (passed with guard->force).  what: "restore into", "reset".
- * Returns an exit status; *target and *maint are the caller's to free,
+ * *target and *maint are the caller's to free,
  * whatever it is.
  */
 dbt_status replace_open(const char *conninfo, const guard_policy *guard, const char *appname,

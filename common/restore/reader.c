@@ -90,7 +90,7 @@ check_members(archive_in *a)
 	return rc;
 }
 
-/* Index the archive and check its structure.  Returns an exit status. */
+/* Index the archive and check its structure.  Returns a status. */
 dbt_status
 archive_open(const char *path, archive_in *a)
 {
@@ -172,7 +172,7 @@ read_schema(archive_in *a, const meta_schema *s, char **out)
 
 /*
  * read_schema, then split the text into statements (*text and *st the
- * caller's to free).  Returns an exit status, the archive's faults logged.
+ * caller's to free).  Returns a status, the archive's faults logged.
  */
 dbt_status
 read_statements(archive_in *a, const meta_schema *ms, char **text, sql_stmt **st, size_t *n)
@@ -264,7 +264,7 @@ collect_owner_roles(archive_in *a, const meta_schema *ms, char ***roles, size_t 
 /*
  * --owners: every role the archive gives objects to must exist, and the
  * current role must be able to give them its objects (be a superuser or a
- * member).  Checked before anything is created.  Returns an exit status.
+ * member).  Checked before anything is created.  Returns a status.
  */
 dbt_status
 check_owner_roles(archive_in *a, PGconn *maint)

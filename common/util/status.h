@@ -1,9 +1,9 @@
 /*
  * status.h — the one status every job entry point returns (snapshot_run,
- * restore_run, reset_run, replace_replace...).  Helpers below them return 0
- * or -1 after logging.  Only the tools turn a status into an exit status
- * (tools/fe/exitcode.h); the values are the documented exit statuses
- * (DESIGN.md "Exit statuses") so that the mapping stays one table.
+ * restore_run, reset_run, replace_run...).  Helpers below them return 0
+ * or -1 after logging.  Only the tools turn a status into an exit status:
+ * the values are the documented exit statuses (db-snapshot(1) and the
+ * others, "EXIT STATUS"), so that the mapping is one table.
  */
 #ifndef DBT_STATUS_H
 #define DBT_STATUS_H
