@@ -3,7 +3,7 @@
 # clone on the same server.
 #
 # Datasets: (a) pgbench -i -s N, (b) the realistic shop dataset of scripts/gen-realistic.sh.
-# Setup per dataset (not timed): one db-snapshot -j2 -Z1 archive A, one pg_dump -Fd -j2 -Z1
+# Setup per dataset (not timed): one db-snapshot -j2 -Z1 archive A (and one -Z zstd:1, Z), one pg_dump -Fd -j2 -Z1
 # directory and one pg_dump -Fc -Z1 file, then one db-restore of A that leaves its template.
 # Each run goes into a target database that does not exist (or, for pg_restore, a freshly
 # created empty one), after `sync` and a CHECKPOINT. The loading restores (first five below)
@@ -11,6 +11,7 @@
 # (at least 9 rounds of them) after one untimed warm-up clone (the first clone of a
 # just-written template is slow, whoever makes it):
 #   db-restore (archive)                  db-restore -j2 --no-cache --keep-previous=0 A
+#   db-restore (zstd:1 archive)           the same with Z, a db-snapshot -Z zstd:1 archive
 #   db-restore (archive, keeps template)  the same without --no-cache, after --cache=clear
 #   pg_restore -j2 (-Fd)                  pg_restore -j2 -d TARGET DIR
 #   createdb + pg_restore -j2 (-Fd)       createdb -T template0 TARGET && pg_restore -j2 ...
@@ -289,6 +290,11 @@ setup_dataset() {
     n=$(printf '%s\n' "$archive" | grep -c .) || true
     [ "$n" = 1 ] || die "expected one archive in $dir/snap, found $n"
     [ -f "${archive%.tar}.meta" ] || die "no .meta sidecar beside $archive"
+    zarchive=$dir/snap-zstd.tar
+    rm -f "$zarchive"
+    env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" \
+        "$snapshot" -d "$db" -f "$zarchive" -j 2 -Z zstd:1 --progress=never -q bench >/dev/null ||
+        die "db-snapshot -Z zstd:1 of $db failed"
     dirdump=$dir/dump.d
     filedump=$dir/dump.fc
     "$pg_dump" -Fd -j2 -Z1 -f "$dirdump" -d "$db" >&2 || die "pg_dump -Fd of $db failed"
@@ -323,15 +329,16 @@ ensure_template() {
 
 # --- timing ----------------------------------------------------------------------------------
 
-tools=(arch keep fd fdc fc cached clone)
+tools=(arch archz keep fd fdc fc cached clone)
 # Timed in two groups, each rotated on its own: the restores that load data, then the two
 # clones.  A template that was just written (the "keeps template" row makes one each
 # round) is slow to clone the first time, whoever clones it; so the clones are compared
 # with each other only, after one untimed warm-up clone.
-load_tools=(arch keep fd fdc fc)
+load_tools=(arch archz keep fd fdc fc)
 clone_tools=(cached clone)
 declare -A label=(
     [arch]="db-restore (archive)"
+    [archz]="db-restore (zstd:1 archive)"
     [keep]="db-restore (archive, keeps template)"
     [fd]="pg_restore -j2 (-Fd)"
     [fdc]="createdb + pg_restore -j2 (-Fd)"
@@ -358,6 +365,8 @@ run_tool() {
     case $tool in
         arch) cmd=("$restore" -d "$target_db" -y -j 2 --no-cache --keep-previous=0 --progress=never
                 -q --json "$archive") ;;
+        archz) cmd=("$restore" -d "$target_db" -y -j 2 --no-cache --keep-previous=0 --progress=never
+                -q --json "$zarchive") ;;
         keep) run_restore --cache=clear -d "$target_db" -q >&2 || die "db-restore --cache=clear failed"
             ! db_exists "$template" || die "template $template still exists after --cache=clear"
             cmd=("$restore" -d "$target_db" -y -j 2 --keep-previous=0 --progress=never -q --json "$archive") ;;
@@ -381,7 +390,7 @@ run_tool() {
     run_secs=${m% *}
     run_kib=${m#* }
     case $tool in
-        arch) check_json "$tool" "$json" false false ;;
+        arch | archz) check_json "$tool" "$json" false false ;;
         keep) check_json "$tool" "$json" false true
             db_exists "$template" || die "${label[$tool]}: no template $template afterwards" ;;
         cached) check_json "$tool" "$json" true false ;;
@@ -436,7 +445,7 @@ bench_dataset() {
     done
     local rss_max
     # shellcheck disable=SC2086
-    rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[arch]} ${kibs[keep]} ${kibs[cached]})")
+    rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[arch]} ${kibs[archz]} ${kibs[keep]} ${kibs[cached]})")
 
     local ratio_fd ratio_fdc ratio_fc ratio_clone verdict size_a size_d size_c
     ratio_fd=$(bench_ratio "${med[arch]}" "${med[fd]}")
@@ -457,6 +466,7 @@ bench_dataset() {
     done
     add "archive restore / pg_restore -j2: $ratio_fd    archive restore / pg_restore -Fc: $ratio_fc    cached restore / raw FILE_COPY clone: $ratio_clone"
     add "archive restore / (createdb + pg_restore -j2): $ratio_fdc (for information: both create their database)"
+    add "zstd:1 archive restore / pg_restore -j2: $(bench_ratio "${med[archz]}" "${med[fd]}") (archive $(bench_bytes_to_mib "$(stat -c %s "$zarchive")") MiB)"
     add "db-restore peak RSS: $rss_max MiB (largest of all its runs; medians: archive ${rss[arch]}, keeps template ${rss[keep]}, cached ${rss[cached]})"
     if bench_le "$ratio_fd" "$target_fd"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
     add "$(printf 'target %-10s db-restore (archive) / pg_restore -j2 <= %-4s  %-8s %s' "$kind" "$target_fd" "$ratio_fd" "$verdict")"

@@ -7,7 +7,8 @@
 # the median wall time of each tool, the ratios db-snapshot / pg_dump -Fd -j2 and
 # db-snapshot / pg_dump -Fc, the output sizes and the peak RSS, and checks the targets:
 #   pgbench:   db-snapshot / pg_dump -Fd -j2 <= 1.0     realistic: <= 0.8
-#   both:      db-snapshot peak RSS <= 64 MiB
+#   realistic: db-snapshot -Z zstd:1 / pg_dump -Fd -j2 <= 0.6, its archive no larger than gzip's
+#   both:      db-snapshot peak RSS <= 64 MiB (gzip and zstd)
 # The exit status is 0 whether or not the targets are met, unless --strict is given.
 set -euo pipefail
 
@@ -20,7 +21,7 @@ root=$(dirname "$here")
 usage() {
     cat <<'EOF'
 Usage: scripts/bench-snapshot.sh [OPTION]...
-Benchmark db-snapshot against pg_dump -Fc -Z1 and pg_dump -Fd -j2 -Z1.
+Benchmark db-snapshot (gzip:1 and zstd:1) against pg_dump -Fc -Z1 and pg_dump -Fd -j2 -Z1.
 
   --runs N              timed rounds per dataset, median reported (default 3)
   --pgbench-scale N     pgbench -i scale factor (default 20)
@@ -176,8 +177,9 @@ load_realistic() {
 
 # --- timing ----------------------------------------------------------------------------------
 
-tools=(snap fc fd)
-declare -A label=([snap]="db-snapshot -j2 -Z1" [fc]="pg_dump -Fc -Z1" [fd]="pg_dump -Fd -j2 -Z1")
+tools=(snap zstd fc fd)
+declare -A label=([snap]="db-snapshot -j2 -Z1" [zstd]="db-snapshot -j2 -Z zstd:1"
+    [fc]="pg_dump -Fc -Z1" [fd]="pg_dump -Fd -j2 -Z1")
 
 # run_tool TOOL DB DIR : one timed run; sets run_secs, run_kib, run_bytes
 run_tool() {
@@ -185,6 +187,7 @@ run_tool() {
     local -a cmd
     case $tool in
         snap) cmd=("$snapshot" -d "$db" -o "$dir" -j 2 -Z 1 --progress=never -q bench) ;;
+        zstd) cmd=("$snapshot" -d "$db" -o "$dir" -j 2 -Z zstd:1 --progress=never -q bench) ;;
         fc) cmd=("$pg_dump" -Fc -Z1 -f "$dir/dump.fc" -d "$db") ;;
         fd) cmd=("$pg_dump" -Fd -j2 -Z1 -f "$dir/dump.d" -d "$db") ;;
     esac
@@ -201,15 +204,15 @@ failed_targets=0
 report=""
 add() { report+="$*"$'\n'; }
 
-# bench_dataset KIND DB TARGET_RATIO
+# bench_dataset KIND DB TARGET_RATIO [ZSTD_TARGET_RATIO]
 bench_dataset() {
-    local kind=$1 db=$2 target=$3 r i t dir
+    local kind=$1 db=$2 target=$3 zstd_target=${4:-} r i t dir
     local -A secs=() kibs=() bytes=() med=() rss=() size=()
     local dbsize
     dbsize=$(psql -X -A -t -d "$db" -c 'SELECT pg_database_size(current_database())')
     for ((r = 0; r < runs; r++)); do
-        for ((i = 0; i < 3; i++)); do
-            t=${tools[(i + r) % 3]}
+        for ((i = 0; i < ${#tools[@]}; i++)); do
+            t=${tools[(i + r) % ${#tools[@]}]}
             dir=$(mktemp -d "$work/$t.XXXXXX")
             run_tool "$t" "$db" "$dir"
             rm -rf "$dir"
@@ -243,8 +246,18 @@ bench_dataset() {
     add "db-snapshot / pg_dump -Fd -j2: $ratio_fd    db-snapshot / pg_dump -Fc: $ratio_fc"
     if bench_le "$ratio_fd" "$target"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
     add "$(printf 'target %-10s db-snapshot / pg_dump -Fd -j2 <= %-4s  %-8s %s' "$kind" "$target" "$ratio_fd" "$verdict")"
-    if bench_le "${rss[snap]}" 64; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
-    add "$(printf 'target %-10s db-snapshot peak RSS MiB <= %-9s  %-8s %s' "$kind" 64 "${rss[snap]}" "$verdict")"
+    for t in snap zstd; do
+        if bench_le "${rss[$t]}" 64; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-10s %s peak RSS MiB <= %-9s  %-8s %s' "$kind" "${label[$t]#db-snapshot }" 64 "${rss[$t]}" "$verdict")"
+    done
+    ratio_fd=$(bench_ratio "${med[zstd]}" "${med[fd]}")
+    add "db-snapshot -Z zstd:1 / pg_dump -Fd -j2: $ratio_fd    archive ${size[zstd]} MiB (gzip ${size[snap]} MiB)"
+    if [ -n "$zstd_target" ]; then
+        if bench_le "$ratio_fd" "$zstd_target"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-10s zstd:1 / pg_dump -Fd -j2 <= %-4s        %-8s %s' "$kind" "$zstd_target" "$ratio_fd" "$verdict")"
+        if bench_le "${size[zstd]}" "${size[snap]}"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-10s zstd:1 archive MiB <= gzip archive %-6s %-8s %s' "$kind" "${size[snap]}" "${size[zstd]}" "$verdict")"
+    fi
 }
 
 say "server $server_version at ${PGHOST:-}:${PGPORT:-}; pg_dump $pg_dump_version ($pg_dump); db-snapshot $snapshot"
@@ -257,7 +270,7 @@ fi
 if [ "$skip_realistic" = 0 ]; then
     prepare_db "bench_realistic_${realistic_mb}mb" "db-tools bench: realistic $realistic_mb MiB" \
         load_realistic "bench_realistic_${realistic_mb}mb"
-    bench_dataset realistic "bench_realistic_${realistic_mb}mb" 0.8
+    bench_dataset realistic "bench_realistic_${realistic_mb}mb" 0.8 0.6
 fi
 
 {

@@ -11,8 +11,8 @@ set -euo pipefail
 
 prog=deps.sh
 packages=(
-    cmake gcc make pkg-config git tar gzip jq mandoc time util-linux
-    libpq-dev zlib1g-dev libssl-dev libarchive-dev libjson-c-dev libcmocka-dev
+    cmake gcc make pkg-config git tar gzip zstd jq mandoc time util-linux
+    libpq-dev zlib1g-dev libssl-dev libarchive-dev libjson-c-dev libdeflate-dev libzstd-dev libcmocka-dev
     postgresql-15 postgresql-client-15
     clang libclang-rt-dev
 )

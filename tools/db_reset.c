@@ -242,7 +242,8 @@ snapshot_first(const fe_settings *fs, const opt_common *oc)
 		.dir = fs->dir,
 		.name = "before-reset",
 		.jobs = fs->jobs,
-		.level = fs->compression,
+		.codec = fs->codec,
+		.level = fs->level,
 		.pg_dump = fs->pg_dump,
 		.progress = oc->progress,
 		.split = WHEN_AUTO,
@@ -329,7 +330,7 @@ main(int argc, char **argv)
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	fe_settings_resolve(&s.common, -1, s.force, &c, &fs);
+	(void) fe_settings_resolve(&s.common, NULL, s.force, &c, &fs);
 	if (s.status) {
 		reset_state st;
 

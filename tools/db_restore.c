@@ -195,7 +195,7 @@ main(int argc, char **argv)
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	fe_settings_resolve(&s.common, -1, s.force, &c, &fs);
+	(void) fe_settings_resolve(&s.common, NULL, s.force, &c, &fs);
 
 	if (s.cache != FE_CACHE_NONE) {
 		rc = fe_cache_command(fs.conninfo, "restore", s.cache, s.json, "db-restore");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "archive/snapdir.h"
 #include "archive/snapname.h"
@@ -30,7 +31,8 @@ struct settings {
 	enum mode mode;              /* --list, --prune */
 	opt_common common;           /* -d -o -j --config --progress -q -v */
 	const char *name;            /* NAME */
-	int level;                   /* -Z */
+	const char *compress;        /* -Z METHOD[:LEVEL] or a gzip LEVEL; NULL: not given */
+	const char *file;            /* -f FILE or -: the archive there, no sidecar */
 	bool json;                   /* --json */
 	int keep;                    /* --keep */
 	long long older_than;        /* --older-than */
@@ -45,14 +47,19 @@ usage(FILE *f)
 	    "db-snapshot takes a consistent snapshot of a PostgreSQL database.\n"
 	    "\n"
 	    "Usage: db-snapshot [OPTION]... [NAME]\n"
+	    "       db-snapshot -f FILE|- [OPTION]... [NAME]\n"
 	    "       db-snapshot --list [--json] [OPTION]...\n"
 	    "       db-snapshot --prune {--keep=N | --older-than=AGE} [--dry-run] [NAME]\n"
 	    "\n"
 	    "Options:\n"
 	    "  -d, --dbname=CONNINFO   database: a name, \"key=value\" conninfo or URI\n"
 	    "  -o, --dir=DIR           snapshot directory (default: config, else ./backups)\n"
+	    "  -f, --file=FILE         write the archive to FILE (no .meta sidecar); \"-\" for\n"
+	    "                          standard output, to pipe it (not to a terminal)\n"
 	    "  -j, --jobs=N            worker connections, 1-64 (default: config, else 2)\n"
-	    "  -Z, --compress=LEVEL    gzip level 0-9 (default: config, else 1)\n"
+	    "  -Z, --compress=METHOD[:LEVEL]\n"
+	    "                          gzip[:0-9], zstd[:1-19] or none; a bare number is a\n"
+	    "                          gzip level (default: config, else gzip:1)\n"
 	    "      --config=FILE       configuration file (default: db-tools.json upwards)\n"
 	    "      --list              list the snapshots in the directory\n"
 	    "      --json              with --list: print JSON instead of a table\n"
@@ -80,6 +87,7 @@ parse_args(int argc, char **argv, struct settings *s)
 	static const struct option longopts[] = {
 		OPT_COMMON_LONGOPTS,
 		{"compress", required_argument, NULL, 'Z'},
+		{"file", required_argument, NULL, 'f'},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"prune", no_argument, NULL, OPT_PRUNE},
@@ -93,7 +101,7 @@ parse_args(int argc, char **argv, struct settings *s)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS "Z:nVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS "Z:f:nVh", longopts, NULL)) != -1) {
 		int common = opt_common_parse(c, optarg, &s->common);
 
 		if (common != 0) {
@@ -103,8 +111,14 @@ parse_args(int argc, char **argv, struct settings *s)
 		}
 		switch (c) {
 		case 'Z':
-			if (opt_parse_int(optarg, "-Z/--compress", 0, 9, &s->level) < 0)
+			if (opt_nonempty(optarg, "-Z/--compress") < 0)
 				return DBT_USAGE;
+			s->compress = optarg;
+			break;
+		case 'f':
+			if (opt_nonempty(optarg, "-f/--file") < 0)
+				return DBT_USAGE;
+			s->file = optarg;
 			break;
 		case OPT_LIST:
 			s->mode = MODE_LIST;
@@ -165,6 +179,24 @@ check_args(const struct settings *s)
 	if ((s->keep >= 0 || s->older_than >= 0 || s->dry_run) && s->mode != MODE_PRUNE)
 		return opt_conflict(s->keep >= 0 ? "--keep" : s->older_than >= 0 ? "--older-than" : "--dry-run",
 		    "--prune");
+	if (s->file && s->mode != MODE_SNAPSHOT) {
+		log_error("-f/--file writes a snapshot: it cannot be combined with --list or --prune");
+		return DBT_USAGE;
+	}
+	if (s->file && s->common.dir) {
+		log_error("-f/--file and -o/--dir cannot be combined: -f names the archive itself");
+		return DBT_USAGE;
+	}
+	if (s->common.dir && strcmp(s->common.dir, "-") == 0) {
+		log_error("\"-o -\" would make a directory named \"-\"");
+		log_hint("use -f - to write the archive to standard output");
+		return DBT_USAGE;
+	}
+	if (s->file && strcmp(s->file, "-") == 0 && isatty(STDOUT_FILENO)) {
+		log_error("refusing to write an archive to a terminal");
+		log_hint("pipe it (db-snapshot -f - | ...) or name a file with -f FILE");
+		return DBT_USAGE;
+	}
 	if (s->mode == MODE_LIST && s->name) {
 		log_error("--list takes no NAME");
 		return DBT_USAGE;
@@ -206,7 +238,7 @@ run_prune(const struct settings *s, const cfg *c, const char *dir)
 int
 main(int argc, char **argv)
 {
-	struct settings s = {.level = -1, .keep = -1, .older_than = -1, .split = WHEN_AUTO};
+	struct settings s = {.keep = -1, .older_than = -1, .split = WHEN_AUTO};
 	cfg c;
 	fe_settings fs;
 	int rc;
@@ -226,7 +258,11 @@ main(int argc, char **argv)
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
-	fe_settings_resolve(&s.common, s.level, false, &c, &fs);
+	if (fe_settings_resolve(&s.common, s.compress, false, &c, &fs) < 0) {
+		fe_settings_free(&fs);
+		cfg_free(&c);
+		return DBT_USAGE;
+	}
 
 	switch (s.mode) {
 	case MODE_LIST:
@@ -239,9 +275,11 @@ main(int argc, char **argv)
 		snapshot_opts o = {
 			.conninfo = fs.conninfo,
 			.dir = fs.dir,
+			.file = s.file,
 			.name = s.name,
 			.jobs = fs.jobs,
-			.level = fs.compression,
+			.codec = fs.codec,
+			.level = fs.level,
 			.pg_dump = fs.pg_dump,
 			.progress = s.common.progress,
 			.split = s.split,
@@ -255,14 +293,17 @@ main(int argc, char **argv)
 		}
 		if (snapshot_run(&o, &r) == DBT_OK) {
 			fe_print_snapshot_summary(&r);
-			printf("%s\n", r.tar_path);
+			/* the archive's path on stdout, unless stdout carried the archive itself */
+			if (r.tar_path)
+				printf("%s\n", r.tar_path);
 			rc = fflush(stdout) == 0 ? DBT_OK : DBT_FAILED;
 			snapshot_result_free(&r);
 		} else {
-			if (intr_pending())
-				log_error("snapshot interrupted; nothing was written");
-			else
-				log_error("snapshot failed; nothing was written");
+			bool stream = s.file && strcmp(s.file, "-") == 0;
+
+			log_error("snapshot %s; %s", intr_pending() ? "interrupted" : "failed",
+			    stream ? "the stream written so far is cut short, without meta.json and the tar's end, "
+			    "so no reader takes it for an archive" : "nothing was written");
 			rc = DBT_FAILED;
 		}
 		break;

@@ -1,9 +1,10 @@
 /*
  * codec.h — compression codecs behind a small vtable.
  *
- * Each codec turns a byte stream into one self-contained compressed member
- * and back.  Output goes to a sink callback in bounded pieces, so memory
- * does not depend on the member's size.  A second codec is a new
+ * Each codec turns a byte stream into one self-contained compressed file
+ * (an archive member: "gunzip" or "zstd -d" gives the stream back) and
+ * back.  Output goes to a sink callback in bounded pieces, so memory does
+ * not depend on the member's size.  A second codec is a new
  * codec_<name>.c file registered in codec.c, not a branch elsewhere.
  * Contract: every hook returns 0 on success or -1 with a message in
  * codec_stream.error (NUL-terminated); a decoder reports truncated input
@@ -14,23 +15,27 @@
 
 #include <stddef.h>
 
+/* The gzip encoder's block: COPY text per gzip member (see codec_gzip.c). */
+#define CODEC_GZIP_BLOCK (1u << 20)
+
 typedef int (*codec_sink)(void *arg, const void *buf, size_t len);
 
 typedef struct codec_ops {
-	const char *name;       /* as recorded in the .meta: "gzip" */
+	const char *name;       /* as recorded in the .meta and given to -Z: "gzip" */
 	const char *extension;  /* member suffix: ".gz" */
-	int min_level, max_level;
+	int min_level, max_level, default_level;
 	void *(*enc_new)(int level, char *error, size_t errsize);
 	int (*enc_write)(void *ctx, const void *data, size_t len, codec_sink sink, void *arg,
 	    char *error, size_t errsize);
 	int (*enc_finish)(void *ctx, codec_sink sink, void *arg, char *error, size_t errsize);
 	/* Start a new member with the same settings, keeping the allocated state. */
 	int (*enc_reset)(void *ctx, char *error, size_t errsize);
+	void (*enc_free)(void *ctx);
 	void *(*dec_new)(char *error, size_t errsize);
 	int (*dec_write)(void *ctx, const void *data, size_t len, codec_sink sink, void *arg,
 	    char *error, size_t errsize);
 	int (*dec_finish)(void *ctx, char *error, size_t errsize);
-	void (*free)(void *ctx);
+	void (*dec_free)(void *ctx);
 } codec_ops;
 
 typedef struct codec_stream {
@@ -55,6 +60,15 @@ int codec_reset(codec_stream *s);
 int codec_finish(codec_stream *s);
 void codec_free(codec_stream *s);
 
+/*
+ * Parse -Z / "compression": "gzip", "gzip:1", "zstd:3", "none", or a bare
+ * level of the default codec (gzip).  0, or -1 with why in error.
+ */
+int codec_parse_spec(const char *spec, const codec_ops **ops, int *level, char *error,
+    size_t errsize);
+
 extern const codec_ops codec_gzip_ops;
+extern const codec_ops codec_zstd_ops;
+extern const codec_ops codec_none_ops;
 
 #endif

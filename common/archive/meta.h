@@ -16,7 +16,7 @@
 #include "util/hash.h"
 
 #define META_FORMAT "db-tools-snapshot"
-#define META_FORMAT_VERSION 1
+#define META_FORMAT_VERSION 2
 #define META_MEMBER "meta.json"
 #define META_MAX_BYTES (64u << 20)
 

@@ -28,20 +28,14 @@ struct tarball {
 	char *buf;
 };
 
-tarball *
-tarball_create(const char *path)
+/* Start writing the archive on fd (which tb owns from here); name is for messages. */
+static tarball *
+start(int fd, const char *name)
 {
 	tarball *tb = xcalloc(1, sizeof(*tb));
 
-	tb->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (tb->fd < 0) {
-		log_error("could not create \"%s\": %s", path, strerror(errno));
-		free(tb);
-		return NULL;
-	}
-	/* held while the file is open: a live writer's file is told from a killed one's */
-	(void) flock(tb->fd, LOCK_EX | LOCK_NB);
-	tb->path = xstrdup(path);
+	tb->fd = fd;
+	tb->path = xstrdup(name);
 	tb->buf = xmalloc(COPY_BUF);
 	pthread_mutex_init(&tb->lock, NULL);
 	tb->a = archive_write_new();
@@ -49,12 +43,38 @@ tarball_create(const char *path)
 	    archive_write_add_filter_none(tb->a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(tb->a, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(tb->a, tb->fd) != ARCHIVE_OK) {
-		log_error("could not start archive \"%s\": %s", path,
+		log_error("could not start archive \"%s\": %s", name,
 		    tb->a ? archive_error_string(tb->a) : "out of memory");
 		tarball_abort(tb);
 		return NULL;
 	}
 	return tb;
+}
+
+tarball *
+tarball_create(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		log_error("could not create \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	/* held while the file is open: a live writer's file is told from a killed one's */
+	(void) flock(fd, LOCK_EX | LOCK_NB);
+	return start(fd, path);
+}
+
+tarball *
+tarball_open_stream(int fd, const char *name)
+{
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (own < 0) {
+		log_error("could not write to %s: %s", name, strerror(errno));
+		return NULL;
+	}
+	return start(own, name);
 }
 
 static struct archive_entry *
@@ -170,7 +190,7 @@ tarball_destroy(tarball *tb)
 }
 
 int
-tarball_close(tarball *tb)
+tarball_close(tarball *tb, uint64_t *bytes)
 {
 	int rc = 0;
 
@@ -178,9 +198,12 @@ tarball_close(tarball *tb)
 		log_error("could not finish archive \"%s\": %s", tb->path, write_error(tb));
 		rc = -1;
 	}
+	if (bytes)
+		*bytes = (uint64_t) archive_filter_bytes(tb->a, -1);
 	archive_write_free(tb->a);
 	tb->a = NULL;
-	if (rc == 0 && fsync(tb->fd) != 0) {
+	/* a file is made durable; a pipe or a terminal cannot be */
+	if (rc == 0 && fsync(tb->fd) != 0 && errno != EINVAL && errno != EROFS) {
 		log_error("could not fsync \"%s\": %s", tb->path, strerror(errno));
 		rc = -1;
 	}
@@ -199,7 +222,11 @@ tarball_abort(tarball *tb)
 	if (!tb)
 		return;
 	if (tb->a) {
-		/* free without close: no end-of-archive marker is written */
+		/*
+		 * Failed, then freed: no end-of-archive marker is written, so that
+		 * a stream cut here reads as a truncated tar (and has no meta.json).
+		 */
+		archive_write_fail(tb->a);
 		archive_write_free(tb->a);
 		tb->a = NULL;
 	}

@@ -19,11 +19,19 @@ typedef struct tarball tarball;
  * it while it is open.  Logs and returns NULL on failure.
  */
 tarball *tarball_create(const char *path);
+/*
+ * Write the archive to fd (a pipe, standard output), which stays the
+ * caller's: the tarball writes through a duplicate.  name is for messages.
+ */
+tarball *tarball_open_stream(int fd, const char *name);
 int tarball_add_spool(tarball *tb, const char *member, spool *sp, time_t mtime);
 int tarball_add_mem(tarball *tb, const char *member, const void *data, size_t len, time_t mtime);
-/* Finish the archive, fsync and close.  Returns -1 after logging. */
-int tarball_close(tarball *tb);
-/* Close without finishing (on failure); the caller removes the file. */
+/* Finish the archive, fsync and close; *bytes (may be NULL) the archive's size.  -1 after logging. */
+int tarball_close(tarball *tb, uint64_t *bytes);
+/*
+ * Close without finishing (on failure): no end-of-archive marker is
+ * written; the caller removes the file.
+ */
 void tarball_abort(tarball *tb);
 
 /*

@@ -341,7 +341,8 @@ pgdump_restore_section(const pgdump_prog *prog, const char *path, const char *se
 {
 	char *section_arg = xasprintf("--section=%s", section);
 	char *what = xasprintf("pg_restore --section=%s", section);
-	char *argv[] = {prog->restore_path, section_arg, "--file=-", (char *) path, NULL};
+	/* "--": a path that starts with '-' is not taken for an option */
+	char *argv[] = {prog->restore_path, section_arg, "--file=-", "--", (char *) path, NULL};
 	int rc = run_tool(argv, NULL, what, out, bytes, sha256);
 
 	free(section_arg);

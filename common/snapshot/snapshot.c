@@ -193,8 +193,8 @@ summarize(job *j, snapshot_result *r, uint64_t archive_bytes, double seconds, co
 	meta_totals t;
 
 	meta_totals_of(&j->meta, &t);
-	r->tar_path = xstrdup(tar_path);
-	r->meta_path = xstrdup(meta_path);
+	r->tar_path = tar_path ? xstrdup(tar_path) : NULL;
+	r->meta_path = meta_path ? xstrdup(meta_path) : NULL;
 	r->name = xstrdup(j->meta.name);
 	r->archive_bytes = archive_bytes;
 	r->raw_bytes = t.raw_bytes;
@@ -214,15 +214,35 @@ typedef struct outputs {
 	char *meta_json;
 } outputs;
 
+/*
+ * Where the temporary files (spools, the schema dump) go with -f: beside
+ * FILE, or for standard output in $TMPDIR (else /tmp).
+ */
+static char *
+work_dir(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	const char *tmp = getenv("TMPDIR");
+
+	if (strcmp(file, "-") == 0)
+		return xstrdup(tmp && *tmp ? tmp : "/tmp");
+	if (!slash)
+		return xstrdup(".");
+	return slash == file ? xstrdup("/") : xasprintf("%.*s", (int) (slash - file), file);
+}
+
 /* Where the files go (made first: fail before touching the database), the connection, pg_dump. */
 static int
 open_source(job *j, catalog_db *db, pgdump_prog *pgd)
 {
 	const snapshot_opts *o = j->o;
 
-	if (fs_mkdir_p(o->dir, 0700) < 0)
-		return -1;
-	j->dir = xstrdup(o->dir);
+	if (!o->file) {
+		if (fs_mkdir_p(o->dir, 0700) < 0)
+			return -1;
+		j->dir = xstrdup(o->dir);
+	} else
+		j->dir = work_dir(o->file);
 	j->main = conn_open(o->conninfo, "db-snapshot");
 	if (!j->main || conn_pin_session(j->main, SNAPSHOT_SESSION) < 0)
 		return -1;
@@ -247,11 +267,23 @@ name_outputs(job *j, const catalog_db *db, outputs *out)
 	j->meta.git_commit = commit;
 	j->meta.created_at = j->mtime;
 	snapname_stamp(j->mtime, stamp);
+	out->schema_tmp = xasprintf("%s/.%s_%s.schema.partial", j->dir, stamp, j->meta.name);
+	if (o->file && strcmp(o->file, "-") == 0)
+		return 0;               /* standard output: no file of its own */
+	if (o->file) {
+		out->tar_path = xstrdup(o->file);
+		out->tar_tmp = xasprintf("%s.partial", out->tar_path);
+		if (access(out->tar_path, F_OK) == 0) {
+			log_error("\"%s\" already exists", out->tar_path);
+			log_hint("remove it first, or choose another file");
+			return -1;
+		}
+		return 0;
+	}
 	out->tar_path = xasprintf("%s/%s_%s.tar", o->dir, stamp, j->meta.name);
 	out->meta_path = xasprintf("%s/%s_%s.meta", o->dir, stamp, j->meta.name);
 	out->tar_tmp = xasprintf("%s.partial", out->tar_path);
 	out->meta_tmp = xasprintf("%s.partial", out->meta_path);
-	out->schema_tmp = xasprintf("%s/.%s_%s.schema.partial", o->dir, stamp, j->meta.name);
 	if (access(out->tar_path, F_OK) == 0 || access(out->meta_path, F_OK) == 0) {
 		log_error("\"%s\" already exists", out->tar_path);
 		log_hint("wait a second or choose another NAME");
@@ -307,14 +339,17 @@ read_source(job *j, const catalog_db *db, const pgdump_prog *pgd, uint64_t *est_
 	plan_large_objects(j, lo_disk, est_total);
 	log_verbose("%zu tables in %zu work items, %zu sequences, %zu large objects, about %llu bytes",
 	    j->n_tables, j->n_items, j->meta.n_sequences, j->meta.n_los, (unsigned long long) *est_total);
-	remove_stale_partials(o->dir);
+	if (!o->file)
+		remove_stale_partials(o->dir);
+	if (o->file && strcmp(o->file, "-") == 0)
+		return 0;               /* a stream: neither durable here nor measurable */
 	/* a snapshot is durable only once its directory is fsynced: find out now if that cannot be */
-	if (fs_fsync_dir(o->dir) < 0) {
-		log_error("could not fsync directory \"%s\": %s", o->dir, strerror(errno));
+	if (fs_fsync_dir(j->dir) < 0) {
+		log_error("could not fsync directory \"%s\": %s", j->dir, strerror(errno));
 		log_hint("db-snapshot needs to read the directory it writes into, to make a snapshot durable");
 		return -1;
 	}
-	return check_space(o->dir, *est_total);
+	return check_space(j->dir, *est_total);
 }
 
 /*
@@ -327,8 +362,8 @@ write_schema(job *j, const pgdump_prog *pgd, outputs *out)
 {
 	j->meta.pre_data.member = xstrdup("schema/pre-data.sql");
 	j->meta.post_data.member = xstrdup("schema/post-data.sql");
-	spool_init(&out->pre_sp, j->o->dir, SPOOL_MEM);
-	spool_init(&out->post_sp, j->o->dir, SPOOL_MEM);
+	spool_init(&out->pre_sp, j->dir, SPOOL_MEM);
+	spool_init(&out->post_sp, j->dir, SPOOL_MEM);
 	out->schema_created = true;
 	if (pgdump_dump_schema(pgd, j->main, j->snapshot_id, out->schema_tmp) < 0 ||
 	    pgdump_restore_section(pgd, out->schema_tmp, "pre-data", &out->pre_sp,
@@ -353,9 +388,12 @@ write_contents(job *j, const pgdump_prog *pgd, outputs *out, uint64_t est_total)
 	worker *workers;
 	int nworkers = 0, rc = 0;
 
-	if (!(j->tb = tarball_create(out->tar_tmp)))
+	if (!out->tar_tmp)
+		j->tb = tarball_open_stream(STDOUT_FILENO, "standard output");
+	else if ((j->tb = tarball_create(out->tar_tmp)))
+		out->tar_created = true;
+	if (!j->tb)
 		return -1;
-	out->tar_created = true;
 	progress_start(o->progress, "snapshot", est_total,
 	    (int64_t) j->n_tables + (j->meta.n_los > 0 ? 1 : 0));
 	workers = xcalloc((size_t) o->jobs, sizeof(worker));
@@ -392,7 +430,6 @@ static int
 finish_outputs(job *j, outputs *out, double t0, uint64_t *archive_bytes)
 {
 	tarball *tb = j->tb;
-	struct stat st;
 
 	meta_sum_tables(&j->meta);
 	j->meta.duration_seconds = monotime() - t0;
@@ -400,9 +437,24 @@ finish_outputs(job *j, outputs *out, double t0, uint64_t *archive_bytes)
 	if (tarball_add_mem(j->tb, META_MEMBER, out->meta_json, strlen(out->meta_json), j->mtime) < 0)
 		return -1;
 	j->tb = NULL;
-	if (tarball_close(tb) < 0)
+	if (tarball_close(tb, archive_bytes) < 0)
 		return -1;
-	*archive_bytes = stat(out->tar_tmp, &st) == 0 ? (uint64_t) st.st_size : 0;
+	if (!out->tar_tmp) {
+		/* standard output: the stream is complete once meta.json and the end are written */
+		(void) conn_exec(j->main, "COMMIT");
+		return intr_pending() ? -1 : 0;
+	}
+	if (!out->meta_tmp) {
+		/* -f FILE: the archive alone, named when complete */
+		(void) conn_exec(j->main, "COMMIT");
+		if (intr_pending() || fs_rename_noclobber(out->tar_tmp, out->tar_path) < 0)
+			return -1;
+		out->tar_created = false;
+		if (fs_fsync_dir(j->dir) < 0)
+			log_warning("the snapshot is written, but could not be made durable (fsync of \"%s\": %s)",
+			    j->dir, strerror(errno));
+		return 0;
+	}
 	if (intr_pending() || fs_write_new_file(out->meta_tmp, out->meta_json, strlen(out->meta_json)) < 0)
 		return -1;
 	out->meta_created = true;
@@ -461,7 +513,7 @@ snapshot_run(const snapshot_opts *o, snapshot_result *r)
 	atomic_init(&j.failed, false);
 	j.o = o;
 	j.main_slot = -1;
-	j.codec = codec_default();
+	j.codec = o->codec ? o->codec : codec_default();
 	j.cancels = xcalloc((size_t) o->jobs, sizeof(PGcancel *));
 	j.mtime = time(NULL);
 

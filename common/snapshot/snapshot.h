@@ -11,23 +11,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "archive/codec.h"
 #include "util/progress.h"
 #include "util/status.h"
 
 typedef struct snapshot_opts {
 	const char *conninfo;           /* -d, DATABASE_URL or config "database"; NULL: libpq defaults */
 	const char *dir;                /* -o: where the archive goes */
+	const char *file;               /* -f: the archive is this file (no sidecar), "-": stdout; NULL: in dir */
 	const char *name;               /* NAME; NULL: git branch, else database name */
 	int jobs;                       /* -j */
-	int level;                      /* -Z */
+	const codec_ops *codec;         /* -Z METHOD; NULL: gzip */
+	int level;                      /* -Z LEVEL, within the codec's range */
 	enum opt_when progress;         /* --progress */
 	enum opt_when split;            /* --split: cut large tables into ctid ranges */
 	const char *pg_dump;            /* $DB_TOOLS_PG_DUMP; NULL: the newest suitable one */
 } snapshot_opts;
 
 typedef struct snapshot_result {
-	char *tar_path;
-	char *meta_path;
+	char *tar_path;                 /* NULL: written to standard output */
+	char *meta_path;                /* NULL: no sidecar (-f) */
 	char *name;
 	uint64_t archive_bytes;
 	int64_t raw_bytes;

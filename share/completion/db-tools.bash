@@ -7,7 +7,7 @@
 #   done
 #
 # Completes the options of each tool and the values of --progress, --split
-# (auto always never), --cache (list clear), -c/--count (NAME= from the
+# (auto always never), --cache (list clear), -Z/--compress (gzip, zstd, none), -c/--count (NAME= from the
 # configuration's seeds.counts, with jq), --config (files) and -o/--dir
 # (directories).  db-restore's argument and db-reset --from complete snapshot
 # NAMEs, taken from DIR/YYYYMMDD-HHMMSS_NAME.tar, and paths to .tar files;
@@ -17,7 +17,7 @@
 # it is installed), else ./backups.
 # Needs bash 4; does not need the bash-completion package.
 
-_db_tools_opts_db_snapshot='-d --dbname= -o --dir= -j --jobs= -Z --compress= --config=
+_db_tools_opts_db_snapshot='-d --dbname= -o --dir= -f --file= -j --jobs= -Z --compress= --config=
     --list --json --prune --keep= --older-than= -n --dry-run --split= --progress=
     -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_restore='-d --dbname= -o --dir= -j --jobs= -y --yes --force --verify
@@ -29,12 +29,12 @@ _db_tools_opts_db_reset='-d --dbname= -o --dir= -j --jobs= --config= --progress=
     --keep-previous= --no-cache --cache= --json'
 
 # Does option $2 of command $1 take a value?  (The long ones are listed with '=';
-# the short ones that do are -d -o -j, -Z for db-snapshot and -c for db-reset.)
+# the short ones that do are -d -o -j, -Z and -f for db-snapshot and -c for db-reset.)
 _db_tools_takes_value() {
     local opts
     case $2 in
         -d | -o | -j) return 0 ;;
-        -Z) [[ $1 == db-snapshot ]]; return ;;
+        -Z | -f) [[ $1 == db-snapshot ]]; return ;;
         -c) [[ $1 == db-reset ]]; return ;;
         --*) ;;
         *) return 1 ;;
@@ -177,7 +177,9 @@ _db_tools_value() {
             _db_tools_add_words 'auto always never' "$cur" ;;
         --cache)
             _db_tools_add_words 'list clear' "$cur" ;;
-        --config)
+        -Z | --compress)
+            _db_tools_add_words 'gzip gzip:1 gzip:6 gzip:9 zstd zstd:1 zstd:3 zstd:9 none' "$cur" ;;
+        --config | -f | --file)
             _db_tools_add_files "$cur" all ;;
         -o | --dir)
             _db_tools_add_files "$cur" dir ;;

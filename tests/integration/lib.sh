@@ -27,7 +27,7 @@
 #   snap ARGS...              "$DB_TOOLS_BINDIR/db-snapshot" ARGS...
 #   run_tool NAME ARGS...     "$DB_TOOLS_BINDIR/NAME" ARGS...
 #   member_text TAR MEMBER    uncompressed content of one archive member (gunzip'ed when it ends in
-#                             .gz); fails when the member is missing
+#                             .gz, zstd -d'ed when in .zst); fails when the member is missing
 #   table_copy DB TABLE COLS  COPY TABLE (COLS) TO STDOUT from DB (no column list when COLS is empty)
 #   load_pagila DB            load the Pagila corpus into DB (owner statements left out)
 #   meta_get FILE JQ_EXPR     jq -r JQ_EXPR FILE
@@ -235,6 +235,7 @@ run_tool() {
 member_text() {
     case $2 in
         *.gz) tar -xOf "$1" -- "$2" | gunzip -c ;;
+        *.zst) tar -xOf "$1" -- "$2" | zstd -dcq ;;
         *) tar -xOf "$1" -- "$2" ;;
     esac
 }

@@ -4,6 +4,7 @@
 # template, and require the same schema (pg_dump --schema-only --no-owner
 # --no-privileges), the same rows in every table (count and order-independent
 # hash), the same sequence states and the same large objects.
+# DB_TOOLS_TEST_CODEC (a -Z value such as zstd:1) runs it all with that compression.
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,8 +21,11 @@ roundtrip() {
     local label=$1 src=$2 dir=$T/b-$1 archive dst=${2}_copy dst2=${2}_copy2 js
     mkdir -p "$dir"
     forget_templates "$dir"
-    assert_status 0 snap -d "$src" -o "$dir" "$label"
+    assert_status 0 snap -d "$src" -o "$dir" ${DB_TOOLS_TEST_CODEC:+-Z "$DB_TOOLS_TEST_CODEC"} "$label"
     archive=$(cat "$T/last.out")
+    if [ -n "${DB_TOOLS_TEST_CODEC:-}" ]; then
+        assert_eq "${DB_TOOLS_TEST_CODEC%%:*}" "$(meta_get "${archive%.tar}.meta" .codec)" "$label: codec"
+    fi
     fingerprint "$src" >"$T/$label.src"
     [ "$(grep -c . "$T/$label.src")" -gt 10 ] || die "$label: fingerprint of the source is too small"
 

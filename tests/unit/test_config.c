@@ -116,7 +116,7 @@ test_parse_full(void **state)
 	assert_string_equal(c.database, "postgresql://app@localhost/app_dev");
 	assert_string_equal(c.backups_dir, "/proj/var/snapshots");
 	assert_int_equal(c.jobs, 6);
-	assert_int_equal(c.compression, 3);
+	assert_string_equal(c.compression, "3");     /* a level n is kept as the spec "n" */
 	assert_int_equal(c.retention_keep, 10);
 	assert_int_equal(c.retention_age, 30LL * 86400);
 	assert_int_equal(c.n_allowed_hosts, 3);
@@ -165,7 +165,7 @@ test_parse_defaults(void **state)
 	assert_null(c.database);
 	assert_null(c.backups_dir);
 	assert_int_equal(c.jobs, -1);
-	assert_int_equal(c.compression, -1);
+	assert_null(c.compression);
 	assert_int_equal(c.retention_keep, -1);
 	assert_int_equal(c.retention_age, -1);
 	assert_int_equal(c.n_allowed_hosts, 0);
@@ -191,11 +191,11 @@ test_parse_ranges(void **state)
 	(void) state;
 	assert_int_equal(parse("{\"jobs\": 1, \"compression\": 0}", &c), 0);
 	assert_int_equal(c.jobs, 1);
-	assert_int_equal(c.compression, 0);
+	assert_string_equal(c.compression, "0");
 	cfg_free(&c);
 	assert_int_equal(parse("{\"jobs\": 64, \"compression\": 9}", &c), 0);
 	assert_int_equal(c.jobs, 64);
-	assert_int_equal(c.compression, 9);
+	assert_string_equal(c.compression, "9");
 	cfg_free(&c);
 
 	expect_reject("{\"jobs\": 0}");
@@ -205,6 +205,67 @@ test_parse_ranges(void **state)
 	expect_reject("{\"compression\": 10}");
 	expect_reject("{\"compression\": -1}");
 	expect_reject("{\"retention\": {\"keep\": -1}}");
+}
+
+/* "compression": a gzip level 0..9 (kept as its decimal string) or a -Z spec string. */
+static void
+test_parse_compression(void **state)
+{
+	static const char *const good[] = {
+		"zstd:3", "none", "gzip:9", "gzip", "gzip:0", "gzip:1", "zstd", "zstd:1", "zstd:19",
+		"none:0", "0", "9",
+	};
+	static const char *const bad[] = {
+		"fast", "zstd:0", "zstd:20", "gzip:10", "none:1", "lz4", "GZIP", "gzip:", "zstd:",
+		":3", "10", "-1", "gzip:-1", "gzip:x", "gzip:1:2", " gzip", "gzip ", "",
+	};
+	cfg c;
+
+	(void) state;
+	for (int n = 0; n <= 9; n++) {
+		char doc[64], want[4];
+
+		snprintf(doc, sizeof(doc), "{\"compression\": %d}", n);
+		snprintf(want, sizeof(want), "%d", n);
+		if (parse(doc, &c) != 0)
+			fail_msg("rejected: %s", doc);
+		assert_non_null(c.compression);
+		assert_string_equal(c.compression, want);
+		cfg_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *doc = xasprintf("{\"compression\": \"%s\"}", good[i]);
+
+		if (parse(doc, &c) != 0)
+			fail_msg("rejected: %s", doc);
+		assert_non_null(c.compression);
+		assert_string_equal(c.compression, good[i]);   /* kept as written */
+		cfg_free(&c);
+		free(doc);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *doc = xasprintf("{\"compression\": \"%s\"}", bad[i]);
+
+		expect_reject(doc);
+		free(doc);
+	}
+	/* numbers out of range, and values of other types */
+	expect_reject("{\"compression\": 10}");
+	expect_reject("{\"compression\": -1}");
+	expect_reject("{\"compression\": 100}");
+	expect_reject("{\"compression\": 4294967299}");   /* must not wrap to 3 */
+	expect_reject("{\"compression\": 3.0}");
+	expect_reject("{\"compression\": true}");
+	expect_reject("{\"compression\": null}");
+	expect_reject("{\"compression\": [\"zstd\"]}");
+	expect_reject("{\"compression\": {\"method\": \"zstd\"}}");
+
+	/* a bad value is an error even beside good keys, and nothing is kept of it */
+	assert_int_equal(parse("{\"jobs\": 3, \"compression\": \"zstd:5\"}", &c), 0);
+	assert_string_equal(c.compression, "zstd:5");
+	assert_int_equal(c.jobs, 3);
+	cfg_free(&c);
+	expect_reject("{\"jobs\": 3, \"compression\": \"zstd:99\"}");
 }
 
 static void
@@ -510,7 +571,7 @@ test_load_explicit_wins(void **state)
 	assert_int_equal(cfg_load(cli_path, &c), 0);
 	assert_string_equal(c.path, cli_path);
 	assert_string_equal(c.database, "clidb");
-	assert_int_equal(c.compression, 1);
+	assert_string_equal(c.compression, "1");
 	cfg_free(&c);
 
 	/* the explicit path wins even when the environment names a broken file */
@@ -598,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_parse_backups_dir),
 		cmocka_unit_test(test_parse_defaults),
 		cmocka_unit_test(test_parse_ranges),
+		cmocka_unit_test(test_parse_compression),
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_parse_trailing_whitespace),
 		cmocka_unit_test(test_parse_wrong_types),

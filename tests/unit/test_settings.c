@@ -104,28 +104,28 @@ test_conninfo(void **state)
 
 	oc.dbname = "postgresql:///from_cli";
 	setenv("DATABASE_URL", "postgresql:///from_env", 1);
-	fe_settings_resolve(&oc, -1, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &c, &s), 0);
 	assert_string_equal(s.conninfo, "postgresql:///from_cli");
 	fe_settings_free(&s);
 
 	oc.dbname = NULL;
-	fe_settings_resolve(&oc, -1, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &c, &s), 0);
 	assert_string_equal(s.conninfo, "postgresql:///from_env");
 	fe_settings_free(&s);
 
 	/* an empty $DATABASE_URL counts as unset */
 	setenv("DATABASE_URL", "", 1);
-	fe_settings_resolve(&oc, -1, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &c, &s), 0);
 	assert_string_equal(s.conninfo, "postgresql:///from_file");
 	fe_settings_free(&s);
 
 	unsetenv("DATABASE_URL");
-	fe_settings_resolve(&oc, -1, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &c, &s), 0);
 	assert_string_equal(s.conninfo, "postgresql:///from_file");
 	fe_settings_free(&s);
 
 	/* nothing anywhere: libpq's defaults */
-	fe_settings_resolve(&oc, -1, false, &none, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &none, &s), 0);
 	assert_null(s.conninfo);
 	fe_settings_free(&s);
 
@@ -148,45 +148,136 @@ test_dir_jobs_compression_cache(void **state)
 	/* the command line first */
 	oc.dir = "/cli/dir";
 	oc.jobs = 8;
-	fe_settings_resolve(&oc, 9, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, "9", false, &c, &s), 0);
 	assert_string_equal(s.dir, "/cli/dir");
 	assert_int_equal(s.jobs, 8);
-	assert_int_equal(s.compression, 9);
+	assert_ptr_equal(s.codec, &codec_gzip_ops);
+	assert_int_equal(s.level, 9);
 	assert_int_equal(s.cache_size, 7);
 	fe_settings_free(&s);
 
 	/* -Z 0 is a level, not "not given" */
-	fe_settings_resolve(&oc, 0, false, &c, &s);
-	assert_int_equal(s.compression, 0);
+	assert_int_equal(fe_settings_resolve(&oc, "0", false, &c, &s), 0);
+	assert_ptr_equal(s.codec, &codec_gzip_ops);
+	assert_int_equal(s.level, 0);
 	fe_settings_free(&s);
 
 	/* then the file (its backups_dir relative to the file's directory) */
 	opt_common_init(&oc);
-	fe_settings_resolve(&oc, -1, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &c, &s), 0);
 	assert_string_equal(s.dir, "/proj/snaps");
 	assert_int_equal(s.jobs, 6);
-	assert_int_equal(s.compression, 4);
+	assert_ptr_equal(s.codec, &codec_gzip_ops);
+	assert_int_equal(s.level, 4);
 	assert_int_equal(s.cache_size, 7);
 	fe_settings_free(&s);
 
 	/* then the defaults */
-	fe_settings_resolve(&oc, -1, false, &none, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &none, &s), 0);
 	assert_string_equal(s.dir, "backups");
 	assert_int_equal(s.jobs, 2);
-	assert_int_equal(s.compression, 1);
+	assert_ptr_equal(s.codec, &codec_gzip_ops);     /* FE_DEFAULT_COMPRESSION: gzip:1 */
+	assert_int_equal(s.level, 1);
 	assert_int_equal(s.cache_size, 3);
 	fe_settings_free(&s);
 
 	/* a cache of 0 is a setting too */
 	cfg_free(&c);
 	parse("{\"cache_size\": 0, \"compression\": 0}", &c);
-	fe_settings_resolve(&oc, -1, false, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &c, &s), 0);
 	assert_int_equal(s.cache_size, 0);
-	assert_int_equal(s.compression, 0);
+	assert_ptr_equal(s.codec, &codec_gzip_ops);
+	assert_int_equal(s.level, 0);
 	fe_settings_free(&s);
 
 	cfg_free(&c);
 	cfg_free(&none);
+}
+
+/* Resolve with -Z cli (NULL: not given) and configuration c; expect ops at level. */
+static void
+expect_codec(const char *cli, const cfg *c, const codec_ops *ops, int level)
+{
+	opt_common oc;
+	fe_settings s;
+
+	opt_common_init(&oc);
+	if (fe_settings_resolve(&oc, cli, false, c, &s) != 0)
+		fail_msg("-Z %s rejected", cli ? cli : "(none)");
+	if (s.codec != ops || s.level != level)
+		fail_msg("-Z %s with \"compression\": %s gave %s:%d, not %s:%d", cli ? cli : "(none)",
+		    c->compression ? c->compression : "(none)", s.codec ? s.codec->name : "NULL",
+		    s.level, ops->name, level);
+	fe_settings_free(&s);
+}
+
+static void
+expect_bad_z(const char *cli, const cfg *c)
+{
+	opt_common oc;
+	fe_settings s;
+
+	opt_common_init(&oc);
+	if (fe_settings_resolve(&oc, cli, false, c, &s) != -1)
+		fail_msg("-Z \"%s\" should have been rejected", cli);
+	fe_settings_free(&s);
+}
+
+/* -Z > "compression" > gzip:1; the codec's default level when none is given. */
+static void
+test_compression(void **state)
+{
+	cfg none, zc, num, named;
+
+	(void) state;
+	no_file(&none);
+	parse("{\"compression\": \"zstd:5\"}", &zc);
+	parse("{\"compression\": 7}", &num);
+	parse("{\"compression\": \"none\"}", &named);
+
+	/* -Z alone */
+	expect_codec(NULL, &none, &codec_gzip_ops, 1);
+	expect_codec("zstd", &none, &codec_zstd_ops, 3);
+	expect_codec("zstd:7", &none, &codec_zstd_ops, 7);
+	expect_codec("zstd:1", &none, &codec_zstd_ops, 1);
+	expect_codec("zstd:19", &none, &codec_zstd_ops, 19);
+	expect_codec("none", &none, &codec_none_ops, 0);
+	expect_codec("gzip", &none, &codec_gzip_ops, 1);
+	expect_codec("gzip:9", &none, &codec_gzip_ops, 9);
+	expect_codec("0", &none, &codec_gzip_ops, 0);
+	expect_codec("9", &none, &codec_gzip_ops, 9);
+
+	/* the file when there is no -Z */
+	expect_codec(NULL, &zc, &codec_zstd_ops, 5);
+	expect_codec(NULL, &num, &codec_gzip_ops, 7);
+	expect_codec(NULL, &named, &codec_none_ops, 0);
+
+	/* -Z over the file, whatever either names */
+	expect_codec("gzip:2", &zc, &codec_gzip_ops, 2);
+	expect_codec("3", &zc, &codec_gzip_ops, 3);
+	expect_codec("0", &zc, &codec_gzip_ops, 0);
+	expect_codec("none", &zc, &codec_none_ops, 0);
+	expect_codec("zstd", &num, &codec_zstd_ops, 3);
+	expect_codec("zstd:7", &named, &codec_zstd_ops, 7);
+
+	/* a bad -Z is an error, not a fall back to the file or the default */
+	expect_bad_z("", &none);
+	expect_bad_z("fast", &none);
+	expect_bad_z("lz4", &zc);
+	expect_bad_z("zstd:0", &zc);
+	expect_bad_z("zstd:20", &none);
+	expect_bad_z("gzip:10", &num);
+	expect_bad_z("10", &none);
+	expect_bad_z("-1", &none);
+	expect_bad_z("gzip:", &none);
+	expect_bad_z("zstd:", &zc);
+	expect_bad_z("none:3", &none);
+	expect_bad_z("ZSTD", &none);
+
+	cfg_free(&none);
+	cfg_free(&zc);
+	cfg_free(&num);
+	cfg_free(&named);
 }
 
 static void
@@ -201,7 +292,7 @@ test_guard_policy(void **state)
 	parse(full_doc, &c);
 	no_file(&none);
 
-	fe_settings_resolve(&oc, -1, true, &c, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, true, &c, &s), 0);
 	assert_null(s.env_reason);
 	assert_null(s.guard.env_reason);
 	assert_int_equal(s.guard.n_allowed_hosts, 2);
@@ -214,7 +305,7 @@ test_guard_policy(void **state)
 
 	/* RAILS_ENV=production, in any case */
 	setenv("RAILS_ENV", "Production", 1);
-	fe_settings_resolve(&oc, -1, false, &none, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &none, &s), 0);
 	assert_non_null(s.env_reason);
 	assert_string_equal(s.env_reason, "RAILS_ENV is set to \"Production\"");
 	assert_ptr_equal(s.guard.env_reason, s.env_reason);
@@ -275,18 +366,18 @@ test_pg_dump(void **state)
 	opt_common_init(&oc);
 	no_file(&none);
 
-	fe_settings_resolve(&oc, -1, false, &none, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &none, &s), 0);
 	assert_null(s.pg_dump);
 	fe_settings_free(&s);
 
 	setenv("DB_TOOLS_PG_DUMP", "/usr/lib/postgresql/17/bin/pg_dump", 1);
-	fe_settings_resolve(&oc, -1, false, &none, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &none, &s), 0);
 	assert_non_null(s.pg_dump);
 	assert_string_equal(s.pg_dump, "/usr/lib/postgresql/17/bin/pg_dump");
 	fe_settings_free(&s);
 
 	setenv("DB_TOOLS_PG_DUMP", "", 1);
-	fe_settings_resolve(&oc, -1, false, &none, &s);
+	assert_int_equal(fe_settings_resolve(&oc, NULL, false, &none, &s), 0);
 	assert_null(s.pg_dump);
 	fe_settings_free(&s);
 
@@ -444,6 +535,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_conninfo, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_dir_jobs_compression_cache, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_compression, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_guard_policy, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_production_env, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_pg_dump, env_setup, env_teardown),

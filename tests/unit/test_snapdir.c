@@ -115,7 +115,7 @@ write_tar_with_meta(const char *dir, const char *file, const char *name, time_t 
 
 	assert_non_null(tb);
 	assert_int_equal(tarball_add_mem(tb, META_MEMBER, text, strlen(text), created), 0);
-	assert_int_equal(tarball_close(tb), 0);
+	assert_int_equal(tarball_close(tb, NULL), 0);
 	free(text);
 	free(path);
 }

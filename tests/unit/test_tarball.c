@@ -64,7 +64,7 @@ write_archive(const char *path, bool duplicate)
 	if (duplicate)
 		assert_int_equal(tarball_add_mem(tb, "empty", "", 0, 0), 0);
 	assert_int_equal(tarball_add_mem(tb, "meta.json", "{\"x\": 1}\n", 9, 0), 0);
-	assert_int_equal(tarball_close(tb), 0);
+	assert_int_equal(tarball_close(tb, NULL), 0);
 }
 
 static void

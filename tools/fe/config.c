@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive/codec.h"
 #include "archive/snapname.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -113,7 +114,7 @@ cfg_load(const char *explicit_path, cfg *c)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->jobs = c->compression = c->retention_keep = c->cache_size = -1;
+	c->jobs = c->retention_keep = c->cache_size = -1;
 	c->retention_age = -1;
 	c->rng_seed = -1;
 
@@ -219,6 +220,31 @@ parse_hosts(json_object *o, const char *path, cfg *c)
 }
 
 /* A string naming a path; relative paths start in the configuration file's directory. */
+/* "compression": a gzip level (0 to 9), or a -Z spec such as "zstd:3" or "none". */
+static int
+get_compression(json_object *o, const char *path, char **out)
+{
+	const codec_ops *ops;
+	char why[160];
+	int level, n;
+
+	if (json_object_is_type(o, json_type_int)) {
+		if (get_int(o, path, "compression", 0, 9, &n) < 0)
+			return -1;
+		*out = xasprintf("%d", n);
+		return 0;
+	}
+	if (get_string(o, path, "compression", out) < 0)
+		return -1;
+	if (codec_parse_spec(*out, &ops, &level, why, sizeof(why)) < 0) {
+		log_error("configuration file \"%s\": \"compression\": %s", path, why);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 get_path(json_object *val, const char *path, const char *key, const char *dir, char **out)
 {
@@ -302,7 +328,7 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->jobs = c->compression = c->retention_keep = c->cache_size = -1;
+	c->jobs = c->retention_keep = c->cache_size = -1;
 	c->retention_age = -1;
 	c->rng_seed = -1;
 	c->path = xstrdup(path);
@@ -377,7 +403,7 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 			if (get_int(val, path, key, 1, 64, &c->jobs) < 0)
 				return -1;
 		} else if (strcmp(key, "compression") == 0) {
-			if (get_int(val, path, key, 0, 9, &c->compression) < 0)
+			if (get_compression(val, path, &c->compression) < 0)
 				return -1;
 		} else if (strcmp(key, "retention") == 0) {
 			if (parse_retention(val, path, c) < 0)
@@ -398,6 +424,7 @@ cfg_free(cfg *c)
 	free(c->dir);
 	free(c->database);
 	free(c->backups_dir);
+	free(c->compression);
 	free(c->migrations_dir);
 	free(c->migrations_command);
 	free(c->seeds_dir);

@@ -22,7 +22,7 @@ typedef struct cfg {
 	char *database;             /* "database" */
 	char *backups_dir;          /* "backups_dir", made relative to dir */
 	int jobs;                   /* "jobs", -1 when absent */
-	int compression;            /* "compression", -1 when absent */
+	char *compression;          /* "compression": a -Z spec ("zstd:3"; a level n as "n"), NULL when absent */
 	int retention_keep;         /* "retention": {"keep"}, -1 when absent */
 	long long retention_age;    /* "retention": {"older_than"} in seconds, -1 when absent */
 	int cache_size;             /* "cache_size", -1 when absent */

@@ -173,12 +173,13 @@ fe_print_snapshot_summary(const snapshot_result *r)
 	fmt_size(r->archive_bytes, size, sizeof(size));
 	fmt_size((unsigned long long) r->raw_bytes, raw, sizeof(raw));
 	log_plain("snapshot \"%s\" written in %.2f s\n", r->name, r->seconds);
-	log_plain("  archive   %s\n", r->tar_path);
+	log_plain("  archive   %s\n", r->tar_path ? r->tar_path : "standard output");
 	log_plain("  size      %s (%s of data, %.1fx compression)\n", size, raw, ratio);
 	log_plain("  contents  %lld tables, %lld rows, %lld sequences, %lld large objects\n",
 	    (long long) r->tables, (long long) r->rows, (long long) r->sequences,
 	    (long long) r->large_objects);
-	log_plain("  restore   db-restore %s\n", r->tar_path);
+	if (r->tar_path)
+		log_plain("  restore   db-restore %s\n", r->tar_path);
 }
 
 void

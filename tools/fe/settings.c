@@ -12,15 +12,18 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-void
-fe_settings_resolve(const opt_common *oc, int compression, bool force, const cfg *c,
+int
+fe_settings_resolve(const opt_common *oc, const char *compression, bool force, const cfg *c,
     fe_settings *out)
 {
+	const char *spec = compression ? compression : c->compression ? c->compression :
+	    FE_DEFAULT_COMPRESSION;
+	char why[160];
+
 	memset(out, 0, sizeof(*out));
 	out->conninfo = cfg_pick_str(oc->dbname, "DATABASE_URL", c->database, NULL);
 	out->dir = cfg_pick_str(oc->dir, NULL, c->backups_dir, FE_DEFAULT_DIR);
 	out->jobs = cfg_pick_int(oc->jobs, c->jobs, FE_DEFAULT_JOBS);
-	out->compression = cfg_pick_int(compression, c->compression, FE_DEFAULT_COMPRESSION);
 	out->cache_size = cfg_pick_int(-1, c->cache_size, FE_DEFAULT_CACHE_SIZE);
 	out->pg_dump = getenv("DB_TOOLS_PG_DUMP");
 	if (out->pg_dump && !*out->pg_dump)
@@ -31,6 +34,12 @@ fe_settings_resolve(const opt_common *oc, int compression, bool force, const cfg
 	out->guard.n_allowed_hosts = c->n_allowed_hosts;
 	out->guard.config_path = c->path;
 	out->guard.force = force;
+	if (codec_parse_spec(spec, &out->codec, &out->level, why, sizeof(why)) < 0) {
+		log_error("%s%s", compression ? "invalid value for -Z: " : "configuration: \"compression\": ", why);
+		log_hint("use a gzip level (0-9), or METHOD[:LEVEL]: gzip:1, zstd:3, none");
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "archive/codec.h"
 #include "fe/config.h"
 #include "fe/options.h"
 #include "pg/guard.h"
@@ -17,7 +18,7 @@
 
 #define FE_DEFAULT_DIR "backups"
 #define FE_DEFAULT_JOBS 2
-#define FE_DEFAULT_COMPRESSION 1
+#define FE_DEFAULT_COMPRESSION "gzip:1"
 #define FE_DEFAULT_CACHE_SIZE 3
 #define FE_DEFAULT_KEEP_PREVIOUS 1
 
@@ -25,7 +26,8 @@ typedef struct fe_settings {
 	const char *conninfo;        /* -d > $DATABASE_URL > "database" > libpq's defaults (NULL) */
 	const char *dir;             /* -o > "backups_dir" > ./backups */
 	int jobs;                    /* -j > "jobs" > 2 */
-	int compression;             /* -Z > "compression" > 1 */
+	const codec_ops *codec;      /* -Z > "compression" > gzip */
+	int level;                   /* its level: as given, else the codec's default (gzip: 1) */
 	int cache_size;              /* "cache_size" > 3 */
 	guard_policy guard;          /* $ENV & co., "allowed_hosts", --force */
 	const char *pg_dump;         /* $DB_TOOLS_PG_DUMP: the pg_dump to use; NULL: find one */
@@ -33,11 +35,11 @@ typedef struct fe_settings {
 } fe_settings;
 
 /*
- * Resolve the common settings from the command line (oc; compression -1
- * when -Z was not given), the environment and the configuration c (which
- * must outlive out).
+ * Resolve the common settings from the command line (oc; compression is
+ * -Z, NULL when not given), the environment and the configuration c (which
+ * must outlive out).  0, or -1 after logging a bad -Z (a usage error).
  */
-void fe_settings_resolve(const opt_common *oc, int compression, bool force, const cfg *c,
+int fe_settings_resolve(const opt_common *oc, const char *compression, bool force, const cfg *c,
     fe_settings *out);
 void fe_settings_free(fe_settings *s);
 
