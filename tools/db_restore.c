@@ -10,14 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "archive/snapdir.h"
 #include "fe/cache.h"
 #include "fe/config.h"
 #include "fe/listing.h"
 #include "fe/options.h"
+#include "fe/prompt.h"
 #include "fe/report.h"
 #include "fe/settings.h"
+#include "fe/stream.h"
+#include "pg/dbadmin.h"
 #include "restore/restore.h"
 #include "util/interrupt.h"
 #include "util/log.h"
@@ -45,8 +49,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "db-restore restores a db-snapshot archive beside a database, then swaps it in.\n"
 	    "\n"
-	    "Usage: db-restore [OPTION]... [NAME | PATH]\n"
-	    "       db-restore --verify [OPTION]... NAME | PATH\n"
+	    "Usage: db-restore [OPTION]... [NAME | PATH | -]\n"
+	    "       db-restore --verify [OPTION]... NAME | PATH | -\n"
 	    "       db-restore --cache=list|clear [OPTION]...\n"
 	    "\n"
 	    "Options:\n"
@@ -72,7 +76,9 @@ usage(FILE *f)
 	    "  -h, --help              show this help and exit\n"
 	    "\n"
 	    "NAME is the newest DIR/<stamp>_NAME.tar; with no argument, the snapshots are\n"
-	    "listed.  The replaced database is kept as <db>__pre_<stamp>.\n"
+	    "listed.  \"-\" reads the archive from standard input (with --yes); a PATH that\n"
+	    "starts with '-' comes after \"--\".  The replaced database is kept as\n"
+	    "<db>__pre_<stamp>.\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error, 3 refused, 4 integrity.\n"
 	    "See db-restore(1) and db-tools(5).\n");
 }
@@ -173,13 +179,42 @@ parse_args(int argc, char **argv, struct settings *s)
 	return DBT_OK;
 }
 
+/*
+ * A stream is read before anything is known of it: the question, asked first,
+ * can name only the target, and needs a terminal other than the stream.
+ */
+static dbt_status
+confirm_stream(const char *source, const char *conninfo)
+{
+	char *target = dbadmin_target_name(conninfo);
+	char *question;
+	dbt_status rc;
+
+	if (!target)
+		return DBT_FAILED;
+	if (strcmp(source, "-") == 0 || !isatty(STDIN_FILENO)) {
+		log_error("refusing to restore a stream without --yes: %s", strcmp(source, "-") == 0 ?
+		    "the archive comes on standard input, where the question would be asked" :
+		    "standard input is not a terminal");
+		log_hint("pass --yes to replace \"%s\" with the streamed archive once it is checked", target);
+		free(target);
+		return DBT_REFUSED;
+	}
+	question = xasprintf("Restore the archive streamed from %s into \"%s\" (replacing it)?", source,
+	    target);
+	rc = fe_confirm(false, question, "restore");
+	free(question);
+	free(target);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct settings s = {.keep_previous = FE_DEFAULT_KEEP_PREVIOUS};
 	cfg c;
 	fe_settings fs;
-	char *path = NULL;
+	char *path = NULL, *spool = NULL;
 	restore_result r;
 	int rc;
 
@@ -205,12 +240,30 @@ main(int argc, char **argv)
 		rc = fe_list_snapshots(stdout, fs.dir, s.json) == 0 ? DBT_OK : DBT_FAILED;
 		goto done;
 	}
-	if ((rc = snapdir_resolve(s.archive, fs.dir, &path)) != DBT_OK)
+	if (strcmp(s.archive, "-") == 0)
+		path = xstrdup("-");
+	else if ((rc = snapdir_resolve(s.archive, fs.dir, &path)) != DBT_OK)
 		goto done;
 	if (intr_install() < 0) {
 		log_error("could not set up signal handling");
 		rc = DBT_FAILED;
 		goto done;
+	}
+	if (fe_is_stream(path)) {
+		char *source = path;
+
+		/* asked before the stream is read, which can then only name the target */
+		if (!s.verify && !s.yes && (rc = confirm_stream(source, fs.conninfo)) != DBT_OK)
+			goto done;
+		s.yes = true;
+		log_info("copying the archive from %s into a temporary file", strcmp(source, "-") == 0 ?
+		    "standard input" : source);
+		rc = fe_stream_spool(source, &spool);
+		free(source);
+		path = NULL;
+		if (rc != DBT_OK)
+			goto done;
+		path = xstrdup(spool);
 	}
 	if (s.verify) {
 		rc = restore_verify(path, fs.jobs, s.common.progress, s.trust_archive, &r);
@@ -248,6 +301,8 @@ main(int argc, char **argv)
 		rc = DBT_FAILED;
 	restore_result_free(&r);
 done:
+	if (spool)
+		fe_stream_done(&spool);
 	free(path);
 	fe_settings_free(&fs);
 	cfg_free(&c);

@@ -16,7 +16,7 @@
 
 /*
  * Encoder: libdeflate, which compresses whole buffers about twice as fast as
- * zlib.  The COPY text is cut into blocks of GZ_BLOCK bytes, each compressed
+ * zlib.  The COPY text is cut into blocks of CODEC_GZIP_BLOCK bytes, each compressed
  * into a complete gzip member of its own; their concatenation is one gzip
  * file (RFC 1952, 2.2) that gunzip and zlib read whole.  Memory: one block
  * and its compressed bound per encoder.
