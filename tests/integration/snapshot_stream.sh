@@ -76,6 +76,9 @@ wait "$pid" 2>/dev/null || true
 tar -tf "$T/killed.tar" 2>/dev/null | grep -qx meta.json && die "a killed stream has a meta.json"
 assert_status 4 restore --verify "$T/killed.tar"
 assert_status 4 restore -d "$dst" -y --no-cache "$T/killed.tar"
+rc=0
+"$DB_TOOLS_BINDIR/db-restore" -d "$dst" -y --no-cache - <"$T/killed.tar" >/dev/null 2>"$T/killed-stdin.err" || rc=$?
+assert_eq 4 "$rc" "exit status of db-restore - reading the killed stream"
 assert_eq "$before" "$(data_fingerprint "$dst")" "target after the restore of a killed stream"
 assert_eq 0 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE datname LIKE '${dst}\_\_restoring%'")" \
     "half-built databases left by the refused restore"
