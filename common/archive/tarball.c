@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -223,10 +224,18 @@ tarball_abort(tarball *tb)
 		return;
 	if (tb->a) {
 		/*
-		 * Failed, then freed: no end-of-archive marker is written, so that
-		 * a stream cut here reads as a truncated tar (and has no meta.json).
+		 * No end-of-archive marker may reach the file or the stream, so that
+		 * what was written reads as a truncated tar (without meta.json):
+		 * what freeing the archive still writes goes to /dev/null instead
+		 * (marking it failed would skip that write, and leak its buffers).
 		 */
-		archive_write_fail(tb->a);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		bool redirected = null >= 0 && tb->fd >= 0 && dup2(null, tb->fd) >= 0;
+
+		if (null >= 0)
+			close(null);
+		if (!redirected)
+			archive_write_fail(tb->a);
 		archive_write_free(tb->a);
 		tb->a = NULL;
 	}
