@@ -705,6 +705,47 @@ test_reset_reuses_encoder(void **state)
 
 /* ---- gzip round trips ---- */
 
+/*
+ * Blank-padded text (as in pgbench) compresses so well that the encoder
+ * switches to zlib after the first block: still one gzip member per block,
+ * the same bytes back, and libdeflate again for ordinary text that follows
+ * in the next member.
+ */
+static void
+test_redundant_blocks(void **state)
+{
+	size_t len = 5 * BLOCK + 123;
+	unsigned char *data = xmalloc(len);
+	unsigned char *text = make_text(2 * BLOCK);
+	codec_stream s;
+	strbuf enc, dec;
+	size_t n;
+
+	(void) state;
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char) (i % 97 == 96 ? '\n' : i % 97 < 6 ? '0' + (int) (i % 10) : ' ');
+	sb_init(&enc);
+	assert_int_equal(codec_encoder(&s, &codec_gzip_ops, 1, sink_to_strbuf, &enc), 0);
+	assert_int_equal(codec_write(&s, data, len), 0);
+	assert_int_equal(codec_finish(&s), 0);
+	assert_true(enc.len * 20 < len);
+	n = gzip_members(enc.data, enc.len, NULL, 0, &dec);
+	assert_int_equal(n, members_for(len));
+	assert_int_equal(dec.len, len);
+	assert_memory_equal(dec.data, data, len);
+	sb_free(&dec);
+	/* the next member: ordinary text, decoded whole */
+	sb_reset(&enc);
+	assert_int_equal(codec_reset(&s), 0);
+	assert_int_equal(codec_write(&s, text, 2 * BLOCK), 0);
+	assert_int_equal(codec_finish(&s), 0);
+	zlib_gunzip(enc.data, enc.len, 2 * BLOCK, text);
+	codec_free(&s);
+	sb_free(&enc);
+	free(text);
+	free(data);
+}
+
 static void
 test_empty(void **state)
 {
@@ -1651,6 +1692,7 @@ main(void)
 		cmocka_unit_test(test_bad_level),
 		cmocka_unit_test(test_reset_reuses_encoder),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_redundant_blocks),
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_big_levels),
 		cmocka_unit_test(test_decode_piece_sizes),
