@@ -131,7 +131,8 @@ zs_dec_write(void *ctx, const void *data, size_t len, codec_sink sink, void *arg
 	zs_ctx *z = ctx;
 	ZSTD_inBuffer in = {data, len, 0};
 
-	while (in.pos < in.size) {
+	/* until the input is taken and the decoder holds no more output for it */
+	for (;;) {
 		ZSTD_outBuffer out = {z->out, z->out_cap, 0};
 		size_t before = in.pos;
 		size_t rc = ZSTD_decompressStream(z->d, &out, &in);
@@ -149,23 +150,7 @@ zs_dec_write(void *ctx, const void *data, size_t len, codec_sink sink, void *arg
 			z->ended = true;
 		else if (in.pos != before || out.pos > 0)
 			z->ended = false;
-	}
-	/* flush what the decoder still holds of the input given */
-	for (;;) {
-		ZSTD_outBuffer out = {z->out, z->out_cap, 0};
-		size_t rc = ZSTD_decompressStream(z->d, &out, &in);
-
-		if (ZSTD_isError(rc)) {
-			snprintf(error, errsize, "corrupt zstd member: %s", ZSTD_getErrorName(rc));
-			return -1;
-		}
-		if (out.pos > 0 && sink(arg, z->out, out.pos) < 0) {
-			snprintf(error, errsize, "could not write decompressed data");
-			return -1;
-		}
-		if (rc == 0)
-			z->ended = true;
-		if (out.pos < out.size)
+		if (in.pos == in.size && out.pos < out.size)
 			break;
 	}
 	return 0;

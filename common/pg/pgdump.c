@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pg/conn.h"
+#include "util/fsutil.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -253,14 +254,13 @@ out:
 static char *
 write_service_file(const char *lines)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = xasprintf("%s/db-tools-service-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *path = xasprintf("%s/db-tools-service-XXXXXX", fs_temp_dir());
 	int fd = mkstemp(path);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	if (!f || fprintf(f, "[db_tools]\n%s", lines) < 0 || fclose(f) != 0) {
 		log_error("could not write a service file for pg_dump in \"%s\": %s",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+		    fs_temp_dir(), strerror(errno));
 		if (f)
 			(void) fclose(f);
 		else if (fd >= 0)

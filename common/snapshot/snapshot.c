@@ -222,10 +222,9 @@ static char *
 work_dir(const char *file)
 {
 	const char *slash = strrchr(file, '/');
-	const char *tmp = getenv("TMPDIR");
 
 	if (strcmp(file, "-") == 0)
-		return xstrdup(tmp && *tmp ? tmp : "/tmp");
+		return xstrdup(fs_temp_dir());
 	if (!slash)
 		return xstrdup(".");
 	return slash == file ? xstrdup("/") : xasprintf("%.*s", (int) (slash - file), file);
@@ -444,34 +443,26 @@ finish_outputs(job *j, outputs *out, double t0, uint64_t *archive_bytes)
 		(void) conn_exec(j->main, "COMMIT");
 		return 0;
 	}
-	if (!out->meta_tmp) {
-		/* -f FILE: the archive alone, named when complete */
-		(void) conn_exec(j->main, "COMMIT");
-		if (intr_pending() || fs_rename_noclobber(out->tar_tmp, out->tar_path) < 0)
-			return -1;
-		out->tar_created = false;
-		if (fs_fsync_dir(j->dir) < 0)
-			log_warning("the snapshot is written, but could not be made durable (fsync of \"%s\": %s)",
-			    j->dir, strerror(errno));
-		return 0;
-	}
-	if (intr_pending() || fs_write_new_file(out->meta_tmp, out->meta_json, strlen(out->meta_json)) < 0)
+	/* the sidecar (not with -f FILE), written before the transaction ends */
+	if (intr_pending() || (out->meta_tmp &&
+	    fs_write_new_file(out->meta_tmp, out->meta_json, strlen(out->meta_json)) < 0))
 		return -1;
-	out->meta_created = true;
+	out->meta_created = out->meta_tmp != NULL;
 	/* the transaction stays open until here so that nothing we read could vanish */
 	(void) conn_exec(j->main, "COMMIT");
 	if (fs_rename_noclobber(out->tar_tmp, out->tar_path) < 0)
 		return -1;
 	out->tar_created = false;
-	if (fs_rename_noclobber(out->meta_tmp, out->meta_path) < 0) {
+	if (out->meta_tmp && fs_rename_noclobber(out->meta_tmp, out->meta_path) < 0) {
 		/* the .tar alone is a complete snapshot (meta.json inside); keep it */
 		log_warning("the archive is complete but has no .meta sidecar; its meta.json member describes it");
 		unlink(out->meta_tmp);
 	}
 	out->meta_created = false;
-	if (fs_fsync_dir(j->o->dir) < 0)
+	/* j->dir: the snapshot directory, or the directory of -f FILE */
+	if (fs_fsync_dir(j->dir) < 0)
 		log_warning("the snapshot is written, but could not be made durable (fsync of \"%s\": %s)",
-		    j->o->dir, strerror(errno));
+		    j->dir, strerror(errno));
 	return 0;
 }
 

@@ -78,25 +78,16 @@ int
 fs_write_new_file(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	const char *p = data;
 	int rc, e;
 
 	if (fd < 0) {
 		log_error("could not create \"%s\": %s", path, strerror(errno));
 		return -1;
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			log_error("could not write \"%s\": %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		p += n;
-		len -= (size_t) n;
+	if (fs_write_all(fd, data, len) < 0) {
+		log_error("could not write \"%s\": %s", path, strerror(errno));
+		close(fd);
+		return -1;
 	}
 	/* closed whether or not fsync worked */
 	rc = fsync(fd);
@@ -133,4 +124,31 @@ fs_rename_noclobber(const char *from, const char *to)
 		return -1;
 	}
 	return 0;
+}
+
+int
+fs_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+const char *
+fs_temp_dir(void)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
+	return tmpdir && *tmpdir ? tmpdir : "/tmp";
 }

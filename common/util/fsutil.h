@@ -15,6 +15,10 @@ int fs_fsync_dir(const char *dir);
 int fs_free_bytes(const char *path, uint64_t *out);
 /* Create path (must not exist) mode 0600, write data, fsync, close. */
 int fs_write_new_file(const char *path, const void *data, size_t len);
+/* Write all of data to fd, again after EINTR; -1 with errno set, nothing logged. */
+int fs_write_all(int fd, const void *data, size_t len);
+/* Where temporary files go: $TMPDIR when set, else /tmp. */
+const char *fs_temp_dir(void);
 /* Rename from to to, refusing to replace an existing to (EEXIST). */
 int fs_rename_noclobber(const char *from, const char *to);
 

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/fsutil.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -23,8 +24,7 @@ extern char **environ;
 static int
 tmp_fd(void)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = xasprintf("%s/db-tools-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *path = xasprintf("%s/db-tools-XXXXXX", fs_temp_dir());
 	int fd = mkstemp(path);
 
 	if (fd >= 0)

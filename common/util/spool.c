@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -36,23 +37,6 @@ open_spill(spool *s)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
 int
 spool_write(spool *s, const void *data, size_t len)
 {
@@ -68,7 +52,7 @@ spool_write(spool *s, const void *data, size_t len)
 	}
 	if (s->fd < 0 && open_spill(s) < 0)
 		return -1;
-	if (write_all(s->fd, p, len) < 0) {
+	if (fs_write_all(s->fd, p, len) < 0) {
 		log_error("could not write a temporary file in \"%s\": %s", s->dir, strerror(errno));
 		return -1;
 	}

@@ -29,24 +29,6 @@ fe_is_stream(const char *arg)
 	return stat(arg, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
-/* Write all of buf to fd; -1 with errno set. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
 /* Copy in to out until the end of in; 0, or -1 after logging. */
 static int
 copy_stream(int in, const char *what, int out, const char *path, const char *dir)
@@ -70,7 +52,7 @@ copy_stream(int in, const char *what, int out, const char *path, const char *dir
 			rc = 0;
 			break;
 		}
-		if (write_all(out, buf, (size_t) n) < 0) {
+		if (fs_write_all(out, buf, (size_t) n) < 0) {
 			log_error("could not write \"%s\": %s", path, strerror(errno));
 			break;
 		}
@@ -95,8 +77,7 @@ copy_stream(int in, const char *what, int out, const char *path, const char *dir
 dbt_status
 fe_stream_spool(const char *arg, char **path)
 {
-	const char *tmp = getenv("TMPDIR");
-	const char *dir = tmp && *tmp ? tmp : "/tmp";
+	const char *dir = fs_temp_dir();
 	const char *what = strcmp(arg, "-") == 0 ? "standard input" : arg;
 	int in = strcmp(arg, "-") == 0 ? STDIN_FILENO : open(arg, O_RDONLY | O_CLOEXEC);
 	int out, rc;
