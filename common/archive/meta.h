@@ -16,9 +16,14 @@
 #include "util/hash.h"
 
 #define META_FORMAT "db-tools-snapshot"
-#define META_FORMAT_VERSION 2
+/*
+ * 3: a data or large object member's sha256 is of its stored (compressed)
+ * bytes; before, of the uncompressed bytes (meta_sha256_of_stored()).
+ */
+#define META_FORMAT_VERSION 3
 #define META_MEMBER "meta.json"
 #define META_MAX_BYTES (64u << 20)
+#define META_FIRST_STORED_SHA 3
 
 typedef struct meta_member {
 	char *member;

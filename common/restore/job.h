@@ -77,6 +77,7 @@ typedef struct worker {
 /* One member being read: where its bytes go, and what they add up to. */
 typedef struct member_in {
 	hash_ctx *h;
+	bool hash_raw;               /* format 1-2: the SHA-256 is of the decoded bytes */
 	int64_t raw;
 	int64_t newlines;
 	PGconn *conn;

@@ -111,7 +111,8 @@ member_sink(void *arg, const void *data, size_t len)
 		mi->too_big = true;
 		return -1;
 	}
-	hash_update(mi->h, data, len);
+	if (mi->hash_raw)
+		hash_update(mi->h, data, len);
 	mi->raw += (int64_t) len;
 	if (!mi->conn)
 		while ((p = memchr(p, '\n', (size_t) (end - p))) != NULL) {
@@ -170,6 +171,7 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 
 	*integrity = false;
 	mi->h = hash_new();
+	mi->hash_raw = j->a->m.format_version < META_FIRST_STORED_SHA;
 	mi->limit = it->raw_bytes;
 	if (codec_decoder(&cs, j->a->codec, member_sink, mi) < 0) {
 		log_error("%s", cs.error);
@@ -190,6 +192,8 @@ stream_member(job *j, const item *it, member_in *mi, char *buf, bool *integrity)
 			rc = -1;
 			break;
 		}
+		if (!mi->hash_raw)
+			hash_update(mi->h, buf, (size_t) n);
 		if (codec_write(&cs, buf, (size_t) n) < 0) {
 			*integrity = decode_failed(j, it, mi, &cs);
 			rc = -1;

@@ -2,7 +2,7 @@
  * job.h — the state a snapshot's threads share (internal to snapshot/),
  * and the parts that work on it:
  *   plan.c      the tables' members and the work items, largest first
- *   worker.c    the workers: COPY TO STDOUT -> SHA-256 + codec -> spool -> tar
+ *   worker.c    the workers: COPY TO STDOUT -> codec -> SHA-256 + spool -> tar
  *   snapshot.c  the driver (snapshot.h): exported snapshot, catalogs,
  *               schema through pg_dump, meta.json, the files' final names
  */
@@ -72,11 +72,21 @@ typedef struct worker {
 	spool sp;
 	codec_stream cs;            /* encoder, reused for every member */
 	bool cs_ready;
+	hash_ctx *stored_hash;      /* SHA-256 of the member's stored bytes, while one is open */
 	char *batch;                /* BATCH_BYTES, reused for every member */
 	int rc;
 } worker;
 
 /* plan.c */
+#define PLAN_CHUNK_BYTES (64ull << 20)  /* the smallest range a table is cut into */
+#define PLAN_MAX_CHUNKS 256
+/*
+ * The size of the ranges large tables are cut into: PLAN_CHUNK_BYTES where
+ * CPUs are to spare (spread), else a worker's share of total_bytes.
+ */
+uint64_t plan_chunk_bytes(uint64_t total_bytes, int jobs, bool spread);
+/* How many ranges a heap of heap_bytes becomes (1: whole; chunk_bytes 0: never cut). */
+int plan_table_parts(uint64_t heap_bytes, uint64_t chunk_bytes);
 /* Fill meta.tables from the catalog and cut the work into items, largest first; their total size. */
 uint64_t plan(job *j, const catalog_db *db);
 /* Largest first (again, after an item was added). */

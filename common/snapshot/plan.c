@@ -13,9 +13,6 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define CHUNK_BYTES (64ull << 20)       /* split heap files larger than this */
-#define MAX_CHUNKS 256
-
 char *
 snapshot_member_name(size_t index, const char *schema, const char *table, int part,
     const char *extension)
@@ -54,18 +51,45 @@ cmp_items(const void *a, const void *b)
 	return x->table < y->table ? -1 : x->table > y->table;
 }
 
+uint64_t
+plan_chunk_bytes(uint64_t total_bytes, int jobs, bool spread)
+{
+	uint64_t share = jobs > 0 ? total_bytes / (uint64_t) jobs : total_bytes;
+
+	if (spread)
+		return PLAN_CHUNK_BYTES;
+	return share > PLAN_CHUNK_BYTES ? share : PLAN_CHUNK_BYTES;
+}
+
+int
+plan_table_parts(uint64_t heap_bytes, uint64_t chunk_bytes)
+{
+	uint64_t want;
+
+	if (chunk_bytes == 0 || heap_bytes <= chunk_bytes)
+		return 1;
+	want = (heap_bytes + chunk_bytes - 1) / chunk_bytes;
+	return want > PLAN_MAX_CHUNKS ? PLAN_MAX_CHUNKS : (int) want;
+}
+
 /*
  * Splitting a table needs TID range scans (PostgreSQL 14+) and more than one
  * worker.  It costs server work: a range scan goes through the shared buffer
  * pool instead of the small ring a whole-table COPY uses, and each range is
- * a query of its own.  With the server on this machine every worker keeps
- * about two CPUs busy (its backend and itself), so splitting pays only when
- * there are CPUs to spare: at least twice as many as workers.
+ * a query of its own.  Where CPUs are plentiful (at least two per worker: a
+ * worker and its backend keep about two busy) or the server is elsewhere,
+ * large tables are cut into PLAN_CHUNK_BYTES ranges so that the workers
+ * finish together.  Otherwise the CPUs are busy anyway, and only a table
+ * larger than a worker's fair share of the whole is cut, into pieces of
+ * about that share: one table holding most of the data would otherwise
+ * leave one backend producing while the other worker idles.  Returns the
+ * chunk size, or 0 for tables copied whole.
  */
-static bool
-split_pays(const job *j, const catalog_db *db)
+static uint64_t
+split_chunk_bytes(const job *j, const catalog_db *db)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t total = 0;
 
 	if (j->o->split == WHEN_ALWAYS && db->server_version_num < 140000)
 		log_warning("--split=always: tables are copied whole, since splitting them needs "
@@ -74,17 +98,18 @@ split_pays(const job *j, const catalog_db *db)
 		log_warning("--split=always: tables are copied whole, since splitting them needs -j 2 or more");
 	if (j->o->split == WHEN_NEVER || j->o->jobs < 2 || db->server_version_num < 140000 ||
 	    db->block_size == 0)
-		return false;
-	if (j->o->split == WHEN_ALWAYS)
-		return true;
-	return !conn_is_local(j->main) || ncpu >= 2L * j->o->jobs;
+		return 0;
+	for (size_t i = 0; i < j->n_tables; i++)
+		total += j->tables[i].heap_bytes + j->tables[i].toast_bytes;
+	return plan_chunk_bytes(total, j->o->jobs, j->o->split == WHEN_ALWAYS ||
+	    !conn_is_local(j->main) || ncpu >= 2L * j->o->jobs);
 }
 
 /* Fill meta.tables from the catalog and cut the work into items, largest first. */
 uint64_t
 plan(job *j, const catalog_db *db)
 {
-	bool can_chunk = split_pays(j, db);
+	uint64_t chunk = split_chunk_bytes(j, db);
 	uint64_t total = 0;
 	size_t cap = j->n_tables + 1;
 
@@ -96,18 +121,13 @@ plan(job *j, const catalog_db *db)
 		catalog_table *ct = &j->tables[i];
 		meta_table *t = &j->meta.tables[i];
 		uint64_t blocks = ct->heap_bytes / db->block_size;
-		int nparts = 1;
+		int nparts = ct->n_columns > 0 ? plan_table_parts(ct->heap_bytes, chunk) : 1;
 
 		t->schema = xstrdup(ct->schema);
 		t->name = xstrdup(ct->name);
 		t->kind = xstrdup(ct->kind);
 		t->n_columns = ct->n_columns;
 		t->columns = strv_dup(ct->columns, ct->n_columns);
-		if (can_chunk && ct->n_columns > 0 && ct->heap_bytes > CHUNK_BYTES) {
-			uint64_t want = (ct->heap_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
-
-			nparts = want > MAX_CHUNKS ? MAX_CHUNKS : (int) want;
-		}
 		t->n_members = (size_t) nparts;
 		t->members = xcalloc((size_t) nparts, sizeof(meta_member));
 		atomic_init(&j->parts_left[i], nparts);

@@ -79,20 +79,30 @@ take_item(job *j)
 	return it;
 }
 
-/* ---- one member: COPY -> hash + codec -> spool -> tar ---- */
+/* ---- one member: COPY -> codec -> hash + spool -> tar ---- */
 
 /*
  * COPY hands over one row at a time; rows are gathered into a batch so the
- * hash, the codec and the progress counter see large pieces.
+ * codec and the progress counter see large pieces.  The SHA-256 is of the
+ * member as stored (compressed): what "sha256sum" of the extracted member
+ * gives, and a third or less of the bytes the COPY text would be.
  */
 typedef struct member_out {
-	codec_stream *cs;     /* the worker's encoder, reset for each member */
-	hash_ctx *h;
+	worker *w;
 	int64_t raw;
 	int64_t rows;
-	char *batch;          /* the worker's BATCH_BYTES buffer */
 	size_t batch_len;
 } member_out;
+
+/* The encoder's output: hashed, then spooled until the tar takes it. */
+static int
+stored_sink(void *arg, const void *data, size_t len)
+{
+	worker *w = arg;
+
+	hash_update(w->stored_hash, data, len);
+	return spool_write(&w->sp, data, len);
+}
 
 static int
 member_begin(job *j, worker *w, member_out *m)
@@ -100,29 +110,27 @@ member_begin(job *j, worker *w, member_out *m)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	m->batch = w->batch;
-	m->cs = &w->cs;
+	m->w = w;
 	spool_reset(&w->sp);
 	if (w->cs_ready)
 		rc = codec_reset(&w->cs);
-	else if ((rc = codec_encoder(&w->cs, j->codec, j->o->level, spool_sink, &w->sp)) == 0)
+	else if ((rc = codec_encoder(&w->cs, j->codec, j->o->level, stored_sink, w)) == 0)
 		w->cs_ready = true;
 	if (rc < 0) {
 		log_error("%s", w->cs.error);
 		return -1;
 	}
-	m->h = hash_new();
+	w->stored_hash = hash_new();
 	return 0;
 }
 
 static int
 member_consume(member_out *m, const void *data, size_t len)
 {
-	hash_update(m->h, data, len);
 	m->raw += (int64_t) len;
 	progress_add_bytes(len);
-	if (codec_write(m->cs, data, len) < 0) {
-		log_error("%s", m->cs->error);
+	if (codec_write(&m->w->cs, data, len) < 0) {
+		log_error("%s", m->w->cs.error);
 		return -1;
 	}
 	return 0;
@@ -131,7 +139,7 @@ member_consume(member_out *m, const void *data, size_t len)
 static int
 member_flush(member_out *m)
 {
-	int rc = m->batch_len ? member_consume(m, m->batch, m->batch_len) : 0;
+	int rc = m->batch_len ? member_consume(m, m->w->batch, m->batch_len) : 0;
 
 	m->batch_len = 0;
 	return rc;
@@ -144,9 +152,16 @@ member_write(member_out *m, const void *data, size_t len)
 		return -1;
 	if (len >= BATCH_BYTES)
 		return member_consume(m, data, len);
-	memcpy(m->batch + m->batch_len, data, len);
+	memcpy(m->w->batch + m->batch_len, data, len);
 	m->batch_len += len;
 	return 0;
+}
+
+static void
+member_abort(member_out *m)
+{
+	hash_free(m->w->stored_hash);
+	m->w->stored_hash = NULL;
 }
 
 /* Finish compression and append the spool to the tar; fills the member's meta. */
@@ -156,11 +171,10 @@ member_end(job *j, worker *w, member_out *m, const char *name, int64_t *raw, int
 {
 	int rc = member_flush(m);
 
-	if (rc == 0 && (rc = codec_finish(m->cs)) < 0)
-		log_error("%s", m->cs->error);
-	hash_final_hex(m->h, sha);
-	hash_free(m->h);
-	m->h = NULL;
+	if (rc == 0 && (rc = codec_finish(&w->cs)) < 0)
+		log_error("%s", w->cs.error);
+	hash_final_hex(w->stored_hash, sha);
+	member_abort(m);
 	if (rc < 0 || wait_gate(j) < 0)
 		return -1;
 	if (tarball_add_spool(j->tb, name, &w->sp, j->mtime) < 0)
@@ -169,13 +183,6 @@ member_end(job *j, worker *w, member_out *m, const char *name, int64_t *raw, int
 	*stored = (int64_t) w->sp.size;
 	spool_reset(&w->sp);
 	return 0;
-}
-
-static void
-member_abort(member_out *m)
-{
-	hash_free(m->h);
-	m->h = NULL;
 }
 
 /*

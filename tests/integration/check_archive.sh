@@ -43,6 +43,12 @@ _ca_lines() {
     echo $((n))
 }
 
+# _ca_hashed META STORED RAW: the file a member's sha256 is of: from format 3
+# on the member as stored, before that its decompressed bytes.
+_ca_hashed() {
+    if [ "$(_ca_jq "$1" '.format_version')" -ge 3 ]; then printf '%s' "$2"; else printf '%s' "$3"; fi
+}
+
 # _ca_sha256 FILE: hex sha256.
 _ca_sha256() {
     local s
@@ -237,7 +243,8 @@ check_tables() {
             _ca_expect_int "$member rows" "$rows" "${f[k + 1]}"
             _ca_expect_int "$member raw_bytes" "$raw" "${f[k + 2]}"
             _ca_expect_int "$member stored_bytes" "$stored" "${f[k + 3]}"
-            [ "$(_ca_sha256 "$part")" = "${f[k + 4]}" ] || die "$member: sha256 of the content differs from the meta"
+            [ "$(_ca_sha256 "$(_ca_hashed "$meta" "$_ca_dir/$member" "$part")")" = "${f[k + 4]}" ] ||
+                die "$member: sha256 differs from the meta"
             if [ "$raw" -gt 0 ] && [ -n "$(tail -c 1 "$part")" ]; then
                 die "$member: content does not end with a newline"
             fi
@@ -339,7 +346,8 @@ check_large_objects() {
         _ca_expect_int "large object $oid stored_bytes" "$(_ca_size "$_ca_dir/$member")" "$stored"
         [ "$(od -An -v -tx1 <"$part" | tr -d ' \n')" = "$(psql_q "$db" "SELECT pg_catalog.encode(pg_catalog.lo_get($oid), 'hex')")" ] ||
             die "large object $oid: content of $member differs from lo_get($oid)"
-        [ "$(_ca_sha256 "$part")" = "$sha" ] || die "large object $oid: sha256 differs from the meta"
+        [ "$(_ca_sha256 "$(_ca_hashed "$meta" "$_ca_dir/$member" "$part")")" = "$sha" ] ||
+            die "large object $oid: sha256 differs from the meta"
     done < <(_ca_jq "$meta" '.large_objects[] | [.oid, .member, .bytes, .stored_bytes, .sha256] | map(tostring) | join("\t")')
     note "checked $n large objects"
 }

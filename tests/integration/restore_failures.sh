@@ -97,7 +97,7 @@ expect_refusal 4 "newer" "newer format" "$T/newer.tar"
 unpack_archive "$good"
 gunzip -c "$T/rb/$small_member" | awk -F '\t' 'NR == 500 { $1 = "not-a-number" } { print }' OFS='\t' >"$T/small.txt"
 gzip -c "$T/small.txt" >"$T/rb/$small_member"
-jq --arg m "$small_member" --arg sha "$(sha256sum <"$T/small.txt" | cut -c1-64)" \
+jq --arg m "$small_member" --arg sha "$(sha256sum <"$T/rb/$small_member" | cut -c1-64)" \
    --argjson raw "$(stat -c %s "$T/small.txt")" --argjson st "$(stat -c %s "$T/rb/$small_member")" \
    '(.tables[].members[] | select(.member == $m)) |= (.sha256 = $sha | .raw_bytes = $raw | .stored_bytes = $st) |
     (.tables[] | select(.members[0].member == $m)) |= (.raw_bytes = $raw | .stored_bytes = $st)' \
@@ -111,7 +111,7 @@ unpack_archive "$good"
 st=$(jq -r --arg m "$small_member" '.tables[].members[] | select(.member == $m) | .stored_bytes' "$T/rb/meta.json")
 jq --arg m "$small_member" --arg b "$big_member" --argjson st "$st" \
    '(.tables[] | select(.members[0].member == $b)) |=
-      (.members[0].member = $m | .members[0].stored_bytes = $st | .stored_bytes = $st)' \
+      (.members[0].member = $m | .members[0].stored_bytes = $st | .stored_bytes = ([.members[].stored_bytes] | add))' \
    "$T/rb/meta.json" >"$T/rb/meta.new" && mv "$T/rb/meta.new" "$T/rb/meta.json"
 repack_archive "$T/twice.tar"
 assert_status 4 restore --verify "$T/twice.tar"

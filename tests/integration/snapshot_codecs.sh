@@ -3,8 +3,9 @@
 # written by libdeflate), zstd and none: the meta names the codec and level, every data and
 # large object member decompresses with the standard tool (gunzip, zstd -d, cat) to exactly
 # the table's COPY text, a gzip member of more than one block is several gzip members, and
-# the restore is faithful. An archive in the version 1 form (one zlib gzip member per data
-# member) still restores; a corrupt zstd member is refused (exit 4); bad -Z values are usage
+# the restore is faithful; the meta's sha256 is that of the member as stored. Archives in the
+# version 2 form (checksums of the decompressed bytes) and the version 1 form (one zlib gzip
+# member per data member) still restore; a corrupt zstd member is refused (exit 4); bad -Z values are usage
 # errors (exit 2).
 # shellcheck source-path=SCRIPTDIR
 
@@ -39,13 +40,15 @@ check_archive() {
     assert_eq "$codec" "$(meta_get "$meta" .codec)" "-Z $spec: codec in the meta"
     assert_eq "$level" "$(meta_get "$meta" .compression_level)" "-Z $spec: level in the meta"
     # every table member, through the standard tool, is the table's COPY text
-    while IFS=$'\t' read -r m table cols; do
+    # and its sha256 in the meta is that of the member as stored (format 3)
+    while IFS=$'\t' read -r m table cols sha; do
         case $m in *"$ext") ;; *) die "-Z $spec: member $m does not end in \"$ext\"" ;; esac
         [ -n "$ext" ] || case $m in *.gz | *.zst) die "-Z $spec: member $m has a suffix" ;; esac
         want=$(table_copy "$src" "$table" "$cols" | sha256sum)
         assert_eq "$want" "$(member_text "$archive" "$m" | sha256sum)" "-Z $spec: $m is the COPY text of $table"
+        assert_eq "$sha" "$(tar -xOf "$archive" -- "$m" | sha256sum | cut -c1-64)" "-Z $spec: sha256 of $m as stored"
     done < <(jq -r '.tables[] | [.members[0].member, (.schema + "." + .name),
-                    ([.columns[] | "\"" + . + "\""] | join(", "))] | @tsv' "$meta")
+                    ([.columns[] | "\"" + . + "\""] | join(", ")), .members[0].sha256] | @tsv' "$meta")
     m=$(jq -r '.large_objects[0].member' "$meta")
     assert_eq "$(psql_q "$src" "SELECT md5(lo_get(oid)) FROM pg_largeobject_metadata")" \
         "$(member_text "$archive" "$m" | md5sum | cut -d' ' -f1)" "-Z $spec: the large object member"
@@ -92,6 +95,36 @@ for bad in lz4 zstd:0 zstd:20 gzip:10 10 gzip: -1 'zstd:x'; do
 done
 [ ! -e "$T/d-badz" ] || [ -z "$(ls -A "$T/d-badz")" ] || die "a refused -Z wrote something"
 
+# the meta of an older format (version 1 or 2): each member's sha256 is of its
+# decompressed bytes, its stored size that of the member as it is now
+# old_meta VERSION IN OUT
+old_meta() {
+    local m
+    jq --argjson v "$1" '.format_version = $v' "$2" >"$3"
+    for m in $(jq -r '.tables[].members[].member, .large_objects[].member' "$3"); do
+        jq --arg m "$m" --argjson s "$(stat -c %s "$T/rb/$m")" \
+           --arg sha "$(gunzip -c "$T/rb/$m" | sha256sum | cut -c1-64)" \
+            '(.tables[].members[], .large_objects[]) |= (if .member == $m then .stored_bytes = $s | .sha256 = $sha else . end)' \
+            "$3" >"$T/meta.tmp" && mv "$T/meta.tmp" "$3"
+    done
+}
+
+# an archive in the version 2 form: the same members, checksums of the decompressed bytes
+unpack_archive "$gzip_archive"
+old_meta 2 "$T/rb/meta.json" "$T/meta.v2"
+mv "$T/meta.v2" "$T/rb/meta.json"
+repack_archive "$T/v2.tar"
+assert_status 0 restore --verify "$T/v2.tar"
+assert_status 0 restore -d "$dst" -y --no-cache --keep-previous=0 "$T/v2.tar"
+diff -u "$T/src.fp" <(data_fingerprint "$dst") >&2 || die "the version 2 archive restored different data"
+# a version 3 checksum (of the stored bytes) in a version 2 archive does not pass
+unpack_archive "$gzip_archive"
+jq '.format_version = 2' "$T/rb/meta.json" >"$T/meta.tmp" && mv "$T/meta.tmp" "$T/rb/meta.json"
+repack_archive "$T/v2-mixed.tar"
+assert_status 4 restore --verify "$T/v2-mixed.tar"
+grep -q 'does not match its SHA-256' "$T/last.err" || die "v2 with stored checksums: $(cat "$T/last.err")"
+note "a version 2 archive (checksums of the decompressed bytes) restores faithfully"
+
 # an archive in the version 1 form: one gzip member (gzip -n) per data member, format_version 1
 unpack_archive "$gzip_archive"
 jq -c '.tables[].members[], .large_objects[]' "$T/rb/meta.json" | while read -r mm; do
@@ -100,14 +133,7 @@ jq -c '.tables[].members[], .large_objects[]' "$T/rb/meta.json" | while read -r 
     mv "$T/rb/$m.one" "$T/rb/$m"
 done
 cp "$T/rb/meta.json" "$T/meta.in"
-jq '.format_version = 1 | (.tables[].members[], .large_objects[]) |= (.stored_bytes = 0)' "$T/meta.in" >"$T/meta.v1"
-# the stored sizes are those of the rewritten members
-for m in $(jq -r '.tables[].members[].member, .large_objects[].member' "$T/meta.v1"); do
-    size=$(stat -c %s "$T/rb/$m")
-    jq --arg m "$m" --argjson s "$size" \
-        '(.tables[].members[], .large_objects[]) |= (if .member == $m then .stored_bytes = $s else . end)' \
-        "$T/meta.v1" >"$T/meta.tmp" && mv "$T/meta.tmp" "$T/meta.v1"
-done
+old_meta 1 "$T/meta.in" "$T/meta.v1"
 jq '.totals.stored_bytes = ([.tables[].members[].stored_bytes, .large_objects[].stored_bytes] | add)
     | .tables[] |= (.stored_bytes = ([.members[].stored_bytes] | add))' "$T/meta.v1" >"$T/rb/meta.json"
 repack_archive "$T/v1.tar"

@@ -63,7 +63,7 @@ jq -e . "$meta" >/dev/null || die "${meta##*/} is not valid JSON"
 
 # --- meta header ------------------------------------------------------------
 assert_eq db-tools-snapshot "$(meta_get "$meta" .format)" "format"
-assert_eq 2 "$(meta_get "$meta" .format_version)" "format_version"
+assert_eq 3 "$(meta_get "$meta" .format_version)" "format_version"
 assert_eq fixture "$(meta_get "$meta" .name)" "name"
 assert_eq "$db" "$(meta_get "$meta" .source.database)" "source.database"
 assert_eq gzip "$(meta_get "$meta" .codec)" "codec"

@@ -36,7 +36,7 @@ meta=${metas[0]}
 assert_eq "${tar%.tar}" "${meta%.meta}" "archive and sidecar names"
 
 tar -xOf "$tar" meta.json | cmp - "$meta" || die "meta.json member differs from ${meta##*/}"
-assert_eq 2 "$(meta_get "$meta" .format_version)" "format_version"
+assert_eq 3 "$(meta_get "$meta" .format_version)" "format_version"
 assert_eq "$db" "$(meta_get "$meta" .source.database)" "source.database"
 assert_eq gzip "$(meta_get "$meta" .codec)" "codec"
 assert_eq 6 "$(meta_get "$meta" .compression_level)" "compression_level (-Z 6)"

@@ -422,7 +422,7 @@ test_json_content(void **state)
 	assert_true(json_object_object_get_ex(root, "migration", &v));
 	assert_null(v);
 	assert_true(json_object_object_get_ex(root, "format_version", &v));
-	assert_int_equal(json_object_get_int(v), 2);
+	assert_int_equal(json_object_get_int(v), META_FORMAT_VERSION);
 	assert_true(json_object_object_get_ex(root, "totals", &o));
 	assert_true(json_object_object_get_ex(o, "rows", &v));
 	assert_int_equal(json_object_get_int64(v), 18);
@@ -568,7 +568,8 @@ test_reject_format(void **state)
 	expect_edit("format", "\"DB-TOOLS-SNAPSHOT\"", META_INVALID);
 	expect_edit("format", "1", META_INVALID);
 	expect_edit("format", NULL, META_INVALID);
-	expect_edit("format_version", "3", META_TOO_NEW);
+	expect_edit("format_version", "4", META_TOO_NEW);
+	expect_edit("format_version", "2", META_OK);
 	expect_edit("format_version", "1", META_OK);
 	expect_edit("format_version", "1000", META_TOO_NEW);
 	expect_edit("format_version", "0", META_INVALID);
@@ -583,7 +584,7 @@ test_too_new_message(void **state)
 {
 	meta_doc m;
 	char err[256];
-	char *json = edited_json(false, false, "format_version", "3");
+	char *json = edited_json(false, false, "format_version", "4");
 
 	(void) state;
 	assert_int_equal(parse_text(json, &m, err, sizeof(err)), META_TOO_NEW);
