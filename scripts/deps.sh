@@ -11,7 +11,7 @@ set -euo pipefail
 
 prog=deps.sh
 packages=(
-    cmake gcc make pkg-config git tar gzip zstd jq mandoc time util-linux
+    cmake gcc make pkg-config git tar gzip zstd jq mandoc time util-linux zsh bash-completion
     libpq-dev zlib1g-dev libssl-dev libarchive-dev libjson-c-dev libdeflate-dev libzstd-dev libcmocka-dev
     postgresql-15 postgresql-client-15
     clang libclang-rt-dev

@@ -44,6 +44,7 @@ struct settings {
 	bool json;                   /* --json */
 	const char *from;            /* --from */
 	bool snapshot_first;         /* --snapshot-first */
+	bool migrate;                /* --migrate */
 };
 
 static void
@@ -53,6 +54,7 @@ usage(FILE *f)
 	    "db-reset rebuilds a development database from its migrations and seeds.\n"
 	    "\n"
 	    "Usage: db-reset [OPTION]...\n"
+	    "       db-reset --migrate [OPTION]...\n"
 	    "       db-reset --status [OPTION]...\n"
 	    "       db-reset --cache=list|clear [OPTION]...\n"
 	    "\n"
@@ -65,6 +67,7 @@ usage(FILE *f)
 	    "      --no-seed           migrate only\n"
 	    "      --fast              clone the cached result when the inputs are unchanged\n"
 	    "      --from=NAME|PATH    reset to a snapshot instead (as db-restore does)\n"
+	    "      --migrate           apply the pending migrations in place, without a reset\n"
 	    "      --snapshot-first    take a db-snapshot of the database before resetting\n"
 	    "  -y, --yes               do not ask for confirmation\n"
 	    "      --force             reset even a target that looks like production\n"
@@ -77,7 +80,7 @@ usage(FILE *f)
 	    "  -j, --jobs=N            worker connections, 1-64 (default: config, else 2)\n"
 	    "      --config=FILE       configuration file (default: db-tools.json upwards)\n"
 	    "      --progress=WHEN     progress bar: auto (on a TTY), always, never\n"
-	    "  -q, --quiet             print only errors\n"
+	    "  -q, --quiet             print only warnings and errors\n"
 	    "  -v, --verbose           print more detail (repeat for debug)\n"
 	    "  -V, --version           print the version and exit\n"
 	    "  -h, --help              show this help and exit\n"
@@ -89,7 +92,7 @@ usage(FILE *f)
 
 enum {
 	OPT_SET = 256, OPT_RNG_SEED, OPT_NO_SEED, OPT_FAST, OPT_STATUS, OPT_FORCE, OPT_KEEP_PREVIOUS,
-	OPT_NO_CACHE, OPT_CACHE, OPT_JSON, OPT_FROM, OPT_SNAPSHOT_FIRST,
+	OPT_NO_CACHE, OPT_CACHE, OPT_JSON, OPT_FROM, OPT_SNAPSHOT_FIRST, OPT_MIGRATE,
 };
 
 /* NAME=VALUE into vars; logs and returns -1 when malformed. */
@@ -140,6 +143,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"from", required_argument, NULL, OPT_FROM},
 		{"snapshot-first", no_argument, NULL, OPT_SNAPSHOT_FIRST},
+		{"migrate", no_argument, NULL, OPT_MIGRATE},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -205,6 +209,9 @@ parse_args(int argc, char **argv, struct settings *s)
 		case OPT_SNAPSHOT_FIRST:
 			s->snapshot_first = true;
 			break;
+		case OPT_MIGRATE:
+			s->migrate = true;
+			break;
 		case 'V':
 			printf("db-reset (db-tools) %s\n", DB_TOOLS_VERSION);
 			return FE_STOP;
@@ -223,6 +230,12 @@ parse_args(int argc, char **argv, struct settings *s)
 	}
 	if (s->fast && s->no_cache)
 		return opt_conflict("--no-cache", "a full reset (not --fast)");
+	if (s->migrate && (s->from || s->fast || s->no_seed || s->counts.n || s->sets.n || s->rng_seed >= 0 ||
+	    s->no_cache || s->status)) {
+		log_error("--migrate applies the pending migrations to the database as it is: it cannot be "
+		    "combined with --from, --fast, --no-seed, --no-cache, --status, -c, --set or --rng-seed");
+		return DBT_USAGE;
+	}
 	if (s->from && (s->fast || s->no_seed || s->counts.n || s->sets.n || s->rng_seed >= 0)) {
 		log_error("--from restores a snapshot: it cannot be combined with --fast, --no-seed, -c, --set or --rng-seed");
 		return DBT_USAGE;
@@ -302,6 +315,33 @@ reset_from(struct settings *s, const cfg *c, const fe_settings *fs)
 	return rc;
 }
 
+/* --migrate: the pending migrations, on the database as it is. */
+static int
+migrate_in_place(struct settings *s, const cfg *c, const fe_settings *fs)
+{
+	reset_opts o = {
+		.conninfo = fs->conninfo,
+		.guard = fs->guard,
+		.migrations_dir = c->migrations_dir,
+		.migrations_command = c->migrations_command,
+		.progress = s->common.progress,
+		.confirm = fe_reset_confirm,
+		.confirm_arg = &s->yes,
+	};
+	reset_result r;
+	int rc = reset_migrate(&o, &r);
+
+	if (rc == DBT_OK && c->migrations_command)
+		log_plain("migrated \"%s\" in place in %.2f s: the migrations command ran\n", r.target, r.seconds);
+	else if (rc == DBT_OK && r.migrations > 0)
+		log_plain("migrated \"%s\" in place in %.2f s: %d migration%s applied\n", r.target, r.seconds,
+		    r.migrations, r.migrations == 1 ? "" : "s");
+	if (s->json)
+		(void) fe_reset_json(stdout, &r);
+	reset_result_free(&r);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -310,6 +350,7 @@ main(int argc, char **argv)
 	fe_settings fs;
 	reset_opts o;
 	reset_result r;
+	char *project = NULL;        /* the configuration file's absolute path */
 	int rc;
 
 	log_init(argv[0]);
@@ -344,6 +385,11 @@ main(int argc, char **argv)
 		rc = fe_cache_command(fs.conninfo, "reset", s.cache, s.json, "db-reset");
 		goto done;
 	}
+	/* a mistyped count is a usage error, before anything is done (--snapshot-first) */
+	if (!s.no_seed && fe_check_counts(&s.counts, c.seeds_dir) < 0) {
+		rc = DBT_USAGE;
+		goto done;
+	}
 	if (intr_install() < 0) {
 		log_error("could not set up signal handling");
 		rc = DBT_FAILED;
@@ -355,12 +401,17 @@ main(int argc, char **argv)
 		rc = reset_from(&s, &c, &fs);
 		goto done;
 	}
+	if (s.migrate) {
+		rc = migrate_in_place(&s, &c, &fs);
+		goto done;
+	}
 	if (fe_seed_counts(&s.counts, &c, &o.counts) < 0 || fe_rng_seed(s.rng_seed, &c, &o.rng_seed) < 0) {
 		rc = DBT_USAGE;
 		goto done;
 	}
 	for (size_t i = 0; i < s.sets.n; i++)
 		sv_set(&o.sets, s.sets.v[i].name, s.sets.v[i].value);
+	project = c.path ? realpath(c.path, NULL) : NULL;
 	o.conninfo = fs.conninfo;
 	o.guard = fs.guard;
 	o.migrations_dir = c.migrations_dir;
@@ -369,6 +420,7 @@ main(int argc, char **argv)
 	o.seeds_command = c.seeds_command;
 	o.no_seed = s.no_seed;
 	o.fast = s.fast;
+	o.project = project;
 	o.use_cache = !s.no_cache;
 	o.cache_size = fs.cache_size;
 	o.keep_previous = s.keep_previous;
@@ -384,6 +436,7 @@ main(int argc, char **argv)
 		(void) fe_reset_json(stdout, &r);
 	reset_result_free(&r);
 done:
+	free(project);
 	sv_free(&o.counts);
 	sv_free(&o.sets);
 	sv_free(&s.counts);

@@ -34,6 +34,7 @@ struct settings {
 	bool yes;                    /* -y */
 	bool force;                  /* --force */
 	bool verify;                 /* --verify */
+	bool contents;               /* --contents */
 	int keep_previous;           /* --keep-previous */
 	bool owners;                 /* --owners */
 	bool migrate;                /* --migrate */
@@ -51,6 +52,7 @@ usage(FILE *f)
 	    "\n"
 	    "Usage: db-restore [OPTION]... [NAME | PATH | -]\n"
 	    "       db-restore --verify [OPTION]... NAME | PATH | -\n"
+	    "       db-restore --contents [--json] [OPTION]... NAME | PATH | -\n"
 	    "       db-restore --cache=list|clear [OPTION]...\n"
 	    "\n"
 	    "Options:\n"
@@ -61,6 +63,7 @@ usage(FILE *f)
 	    "  -y, --yes               do not ask for confirmation\n"
 	    "      --force             restore even into a target that looks like production\n"
 	    "      --verify            check the archive completely; restore nothing\n"
+	    "      --contents          show what the archive holds; restore nothing\n"
 	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
 	    "      --owners            keep owner and privilege statements\n"
 	    "      --migrate           apply pending migrations before the swap\n"
@@ -70,22 +73,23 @@ usage(FILE *f)
 	    "      --json              print a JSON summary (or listing) on stdout\n"
 	    "      --config=FILE       configuration file (default: db-tools.json upwards)\n"
 	    "      --progress=WHEN     progress bar: auto (on a TTY), always, never\n"
-	    "  -q, --quiet             print only errors\n"
+	    "  -q, --quiet             print only warnings and errors\n"
 	    "  -v, --verbose           print more detail (repeat for debug)\n"
 	    "  -V, --version           print the version and exit\n"
 	    "  -h, --help              show this help and exit\n"
 	    "\n"
-	    "NAME is the newest DIR/<stamp>_NAME.tar; with no argument, the snapshots are\n"
-	    "listed.  \"-\" reads the archive from standard input (with --yes); a PATH that\n"
-	    "starts with '-' comes after \"--\".  The replaced database is kept as\n"
-	    "<db>__pre_<stamp>.\n"
+	    "NAME is the newest DIR/<stamp>_NAME.tar, or a FILE from the list (with or\n"
+	    "without .tar), either followed by ~N: the N-th before it (NAME~1); with no\n"
+	    "argument, the snapshots are listed.  \"-\" reads the archive from standard\n"
+	    "input (with --yes); a PATH that starts with '-' comes after \"--\".  The\n"
+	    "replaced database is kept as <db>__pre_<stamp>.\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error, 3 refused, 4 integrity.\n"
 	    "See db-restore(1) and db-tools(5).\n");
 }
 
 enum {
 	OPT_FORCE = 256, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE, OPT_JSON,
-	OPT_MIGRATE, OPT_TRUST_ARCHIVE,
+	OPT_MIGRATE, OPT_TRUST_ARCHIVE, OPT_CONTENTS,
 };
 
 static int
@@ -96,6 +100,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"yes", no_argument, NULL, 'y'},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"verify", no_argument, NULL, OPT_VERIFY},
+		{"contents", no_argument, NULL, OPT_CONTENTS},
 		{"keep-previous", required_argument, NULL, OPT_KEEP_PREVIOUS},
 		{"owners", no_argument, NULL, OPT_OWNERS},
 		{"migrate", no_argument, NULL, OPT_MIGRATE},
@@ -126,6 +131,9 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_VERIFY:
 			s->verify = true;
+			break;
+		case OPT_CONTENTS:
+			s->contents = true;
 			break;
 		case OPT_KEEP_PREVIOUS:
 			if (opt_parse_int(optarg, "--keep-previous", 0, 1000, &s->keep_previous) < 0)
@@ -176,6 +184,12 @@ parse_args(int argc, char **argv, struct settings *s)
 		log_error("--verify needs an archive: NAME or PATH");
 		return DBT_USAGE;
 	}
+	if (s->contents && !s->archive) {
+		log_error("--contents needs an archive: NAME or PATH");
+		return DBT_USAGE;
+	}
+	if (s->contents && (s->verify || s->cache != FE_CACHE_NONE || s->migrate || s->owners))
+		return opt_conflict("--contents", "--verify, --cache, --migrate or --owners");
 	return DBT_OK;
 }
 
@@ -253,7 +267,7 @@ main(int argc, char **argv)
 		char *source = path;
 
 		/* asked before the stream is read, which can then only name the target */
-		if (!s.verify && !s.yes && (rc = confirm_stream(source, fs.conninfo)) != DBT_OK)
+		if (!s.verify && !s.contents && !s.yes && (rc = confirm_stream(source, fs.conninfo)) != DBT_OK)
 			goto done;
 		s.yes = true;
 		log_info("copying the archive from %s into a temporary file", strcmp(source, "-") == 0 ?
@@ -264,6 +278,17 @@ main(int argc, char **argv)
 		if (rc != DBT_OK)
 			goto done;
 		path = xstrdup(spool);
+	}
+	if (s.contents) {
+		meta_doc m;
+		int64_t bytes;
+
+		rc = restore_describe(path, &m, &bytes);
+		if (rc == DBT_OK && fe_print_contents(stdout, !spool ? path :
+		    strcmp(s.archive, "-") == 0 ? "standard input" : s.archive, bytes, &m, s.json, time(NULL)) < 0)
+			rc = DBT_FAILED;
+		meta_free(&m);
+		goto done;
 	}
 	if (s.verify) {
 		rc = restore_verify(path, fs.jobs, s.common.progress, s.trust_archive, &r);

@@ -1,7 +1,7 @@
 /*
  * db-snapshot — take a consistent, parallel, streaming snapshot of a
  * PostgreSQL database into DIR/<stamp>_<NAME>.tar with a .meta sidecar;
- * list and prune snapshots.  Manual: man/db-snapshot.1.
+ * list, prune, delete and rename snapshots.  Manual: man/db-snapshot.1.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +17,7 @@
 #include "fe/config.h"
 #include "fe/listing.h"
 #include "fe/options.h"
+#include "fe/prompt.h"
 #include "fe/report.h"
 #include "fe/settings.h"
 #include "snapshot/snapshot.h"
@@ -24,19 +25,22 @@
 #include "util/log.h"
 #include "util/version.h"
 
-enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE };
+enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE, MODE_DELETE, MODE_RENAME };
 
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
-	enum mode mode;              /* --list, --prune */
+	enum mode mode;              /* --list, --prune, --delete, --rename */
 	opt_common common;           /* -d -o -j --config --progress -q -v */
 	const char *name;            /* NAME */
+	const char *new_name;        /* --rename's NEWNAME */
+	bool yes;                    /* -y: --delete without asking */
 	const char *compress;        /* -Z METHOD[:LEVEL] or a gzip LEVEL; NULL: not given */
 	const char *file;            /* -f FILE or -: the archive there, no sidecar */
 	bool json;                   /* --json */
 	int keep;                    /* --keep */
 	long long older_than;        /* --older-than */
-	bool dry_run;                /* -n */
+	bool dry_run;                /* --dry-run */
+	meta_filters filters;        /* -t -T -n -N --exclude-table-data -b (patterns point into argv) */
 	enum opt_when split;         /* --split */
 };
 
@@ -50,6 +54,8 @@ usage(FILE *f)
 	    "       db-snapshot -f FILE|- [OPTION]... [NAME]\n"
 	    "       db-snapshot --list [--json] [OPTION]...\n"
 	    "       db-snapshot --prune {--keep=N | --older-than=AGE} [--dry-run] [NAME]\n"
+	    "       db-snapshot --delete [-y] SNAPSHOT\n"
+	    "       db-snapshot --rename SNAPSHOT NEWNAME\n"
 	    "\n"
 	    "Options:\n"
 	    "  -d, --dbname=CONNINFO   database: a name, \"key=value\" conninfo or URI\n"
@@ -66,20 +72,75 @@ usage(FILE *f)
 	    "      --prune             remove old snapshots (rules below, or the config's)\n"
 	    "      --keep=N            with --prune: keep the newest N of each name\n"
 	    "      --older-than=AGE    with --prune: remove those older than AGE (30d, 12h)\n"
-	    "  -n, --dry-run           with --prune: show what would go, remove nothing\n"
+	    "      --dry-run           with --prune: show what would go, remove nothing\n"
+	    "      --delete            remove SNAPSHOT (asks first on a terminal)\n"
+	    "  -y, --yes               with --delete: do not ask\n"
+	    "      --rename            give SNAPSHOT the name NEWNAME (its time stays)\n"
+	    "  -t, --table=PATTERN     only the tables (views, sequences) PATTERN matches\n"
+	    "  -T, --exclude-table=PATTERN\n"
+	    "                          leave out the tables PATTERN matches\n"
+	    "  -n, --schema=PATTERN    only the schemas PATTERN matches\n"
+	    "  -N, --exclude-schema=PATTERN\n"
+	    "                          leave out the schemas PATTERN matches\n"
+	    "      --exclude-table-data=PATTERN\n"
+	    "                          keep the definition of the tables PATTERN matches,\n"
+	    "                          leave their rows out (each of these five repeatable;\n"
+	    "                          pg_dump's patterns and meanings)\n"
+	    "  -b, --large-objects     with -t or -n: copy the large objects too\n"
 	    "      --split=WHEN        split large tables among workers: auto, always, never\n"
 	    "      --progress=WHEN     progress bar: auto (on a TTY), always, never\n"
-	    "  -q, --quiet             print only errors\n"
+	    "  -q, --quiet             print only warnings and errors\n"
 	    "  -v, --verbose           print more detail (repeat for debug)\n"
 	    "  -V, --version           print the version and exit\n"
 	    "  -h, --help              show this help and exit\n"
 	    "\n"
 	    "NAME defaults to the current git branch, else the database name.\n"
+	    "SNAPSHOT is a NAME (the newest of that name), a FILE from --list (with or\n"
+	    "without .tar), either followed by ~N: the N-th before it (NAME~1).\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error, 3 refused, 4 integrity.\n"
 	    "See db-snapshot(1) and db-tools(5).\n");
 }
 
-enum { OPT_LIST = 256, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_SPLIT };
+/* The filters' options without a short form, apart from the others. */
+enum { OPT_EXCLUDE_TABLE_DATA = 300, OPT_DRY_RUN };
+
+/* -t -T -n -N --exclude-table-data PATTERN: one more of that kind. */
+static int
+add_filter(struct settings *s, enum meta_filter_kind kind, char *pattern, const char *option)
+{
+	meta_filters *f = &s->filters;
+
+	if (opt_nonempty(pattern, option) < 0)
+		return -1;
+	f->patterns[kind] = xrealloc(f->patterns[kind], (f->n[kind] + 2) * sizeof(char *));
+	f->patterns[kind][f->n[kind]++] = pattern;
+	f->patterns[kind][f->n[kind]] = NULL;
+	f->present = true;
+	return 0;
+}
+
+/* The arrays of -t -T -n -N --exclude-table-data (the patterns are argv's). */
+static void
+free_filters(struct settings *s)
+{
+	for (int k = 0; k < MF_KINDS; k++)
+		free(s->filters.patterns[k]);
+	memset(&s->filters, 0, sizeof(s->filters));
+}
+
+enum { OPT_LIST = 256, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_SPLIT, OPT_DELETE, OPT_RENAME };
+
+/* --list, --prune, --delete, --rename: one of them. */
+static int
+set_mode(struct settings *s, enum mode m, const char *option)
+{
+	if (s->mode != MODE_SNAPSHOT && s->mode != m) {
+		log_error("%s cannot be combined with another of --list, --prune, --delete and --rename", option);
+		return -1;
+	}
+	s->mode = m;
+	return 0;
+}
 
 static int
 parse_args(int argc, char **argv, struct settings *s)
@@ -93,15 +154,24 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"prune", no_argument, NULL, OPT_PRUNE},
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"older-than", required_argument, NULL, OPT_OLDER_THAN},
-		{"dry-run", no_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"table", required_argument, NULL, 't'},
+		{"exclude-table", required_argument, NULL, 'T'},
+		{"schema", required_argument, NULL, 'n'},
+		{"exclude-schema", required_argument, NULL, 'N'},
+		{"exclude-table-data", required_argument, NULL, OPT_EXCLUDE_TABLE_DATA},
+		{"large-objects", no_argument, NULL, 'b'},
 		{"split", required_argument, NULL, OPT_SPLIT},
+		{"delete", no_argument, NULL, OPT_DELETE},
+		{"rename", no_argument, NULL, OPT_RENAME},
+		{"yes", no_argument, NULL, 'y'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS "Z:f:nVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS "Z:f:yVht:T:n:N:b", longopts, NULL)) != -1) {
 		int common = opt_common_parse(c, optarg, &s->common);
 
 		if (common != 0) {
@@ -121,13 +191,26 @@ parse_args(int argc, char **argv, struct settings *s)
 			s->file = optarg;
 			break;
 		case OPT_LIST:
-			s->mode = MODE_LIST;
+			if (set_mode(s, MODE_LIST, "--list") < 0)
+				return DBT_USAGE;
 			break;
 		case OPT_JSON:
 			s->json = true;
 			break;
 		case OPT_PRUNE:
-			s->mode = MODE_PRUNE;
+			if (set_mode(s, MODE_PRUNE, "--prune") < 0)
+				return DBT_USAGE;
+			break;
+		case OPT_DELETE:
+			if (set_mode(s, MODE_DELETE, "--delete") < 0)
+				return DBT_USAGE;
+			break;
+		case OPT_RENAME:
+			if (set_mode(s, MODE_RENAME, "--rename") < 0)
+				return DBT_USAGE;
+			break;
+		case 'y':
+			s->yes = true;
 			break;
 		case OPT_KEEP:
 			if (opt_parse_int(optarg, "--keep", 0, INT_MAX, &s->keep) < 0)
@@ -140,8 +223,32 @@ parse_args(int argc, char **argv, struct settings *s)
 				return DBT_USAGE;
 			}
 			break;
-		case 'n':
+		case OPT_DRY_RUN:
 			s->dry_run = true;
+			break;
+		case 't':
+			if (add_filter(s, MF_TABLE, optarg, "-t/--table") < 0)
+				return DBT_USAGE;
+			break;
+		case 'T':
+			if (add_filter(s, MF_EXCLUDE_TABLE, optarg, "-T/--exclude-table") < 0)
+				return DBT_USAGE;
+			break;
+		case 'n':
+			if (add_filter(s, MF_SCHEMA, optarg, "-n/--schema") < 0)
+				return DBT_USAGE;
+			break;
+		case 'N':
+			if (add_filter(s, MF_EXCLUDE_SCHEMA, optarg, "-N/--exclude-schema") < 0)
+				return DBT_USAGE;
+			break;
+		case OPT_EXCLUDE_TABLE_DATA:
+			if (add_filter(s, MF_EXCLUDE_TABLE_DATA, optarg, "--exclude-table-data") < 0)
+				return DBT_USAGE;
+			break;
+		case 'b':
+			s->filters.large_objects = true;
+			s->filters.present = true;
 			break;
 		case OPT_SPLIT:
 			if (opt_parse_when(optarg, "--split", &s->split) < 0)
@@ -160,6 +267,8 @@ parse_args(int argc, char **argv, struct settings *s)
 	}
 	if (optind < argc)
 		s->name = argv[optind++];
+	if (optind < argc && s->mode == MODE_RENAME)
+		s->new_name = argv[optind++];
 	if (optind < argc) {
 		log_error("too many arguments (first extra: \"%s\")", argv[optind]);
 		log_hint("try \"db-snapshot --help\" for more information");
@@ -179,8 +288,15 @@ check_args(const struct settings *s)
 	if ((s->keep >= 0 || s->older_than >= 0 || s->dry_run) && s->mode != MODE_PRUNE)
 		return opt_conflict(s->keep >= 0 ? "--keep" : s->older_than >= 0 ? "--older-than" : "--dry-run",
 		    "--prune");
+	if (s->filters.present && s->mode != MODE_SNAPSHOT) {
+		log_error("-t, -T, -n, -N, --exclude-table-data and -b choose what a snapshot holds: "
+		    "they cannot be combined with --list, --prune, --delete or --rename");
+		if (s->mode == MODE_PRUNE && s->filters.n[MF_SCHEMA] > 0)
+			log_hint("-n is --schema, as in pg_dump; --prune's dry run is --dry-run");
+		return DBT_USAGE;
+	}
 	if (s->file && s->mode != MODE_SNAPSHOT) {
-		log_error("-f/--file writes a snapshot: it cannot be combined with --list or --prune");
+		log_error("-f/--file writes a snapshot: it cannot be combined with --list, --prune, --delete or --rename");
 		return DBT_USAGE;
 	}
 	if (s->file && s->common.dir) {
@@ -201,7 +317,17 @@ check_args(const struct settings *s)
 		log_error("--list takes no NAME");
 		return DBT_USAGE;
 	}
-	if (s->name && (problem = snapname_name_problem(s->name))) {
+	if (s->yes && s->mode != MODE_DELETE)
+		return opt_conflict("-y/--yes", "--delete");
+	if ((s->mode == MODE_DELETE || s->mode == MODE_RENAME) &&
+	    (!s->name || (s->mode == MODE_RENAME && !s->new_name))) {
+		log_error("%s", s->mode == MODE_DELETE ? "--delete needs the SNAPSHOT to remove" :
+		    "--rename needs the SNAPSHOT and its NEWNAME");
+		log_hint("give a NAME or a FILE from \"db-snapshot --list\"");
+		return DBT_USAGE;
+	}
+	/* --prune, --delete and --rename look their SNAPSHOT up (snapdir_find) */
+	if (s->mode == MODE_SNAPSHOT && s->name && (problem = snapname_name_problem(s->name))) {
 		log_error("invalid snapshot name \"%s\": %s", s->name, problem);
 		log_hint("use letters, digits, '.', '_' and '-', at most %d characters", SN_NAME_MAX);
 		return DBT_USAGE;
@@ -230,9 +356,49 @@ run_prune(const struct settings *s, const cfg *c, const char *dir)
 	}
 	n = snapdir_prune(dir, &po, time(NULL));
 	if (n < 0)
-		return DBT_FAILED;
+		return n == -2 ? DBT_USAGE : DBT_FAILED;
 	log_info("%s %d snapshot%s", s->dry_run ? "would remove" : "removed", n, n == 1 ? "" : "s");
 	return DBT_OK;
+}
+
+/* --delete SNAPSHOT: show it, ask (unless -y), remove its files. */
+static int
+run_delete(const struct settings *s, const char *dir)
+{
+	snapdir_entry *e;
+	dbt_status rc = snapdir_lookup(s->name, dir, &e);
+
+	if (rc != DBT_OK)
+		return rc;
+	if (fe_plan_shown(s->yes))
+		fe_print_snapshot(e, time(NULL));
+	rc = fe_confirm(s->yes, "Delete this snapshot?", "delete");
+	if (rc == DBT_OK && (rc = snapdir_delete(dir, e)) == DBT_OK)
+		log_info("deleted \"%s\"", e->file);
+	snapdir_free(e, 1);
+	return rc;
+}
+
+/* --rename SNAPSHOT NEWNAME; the new archive's path on stdout, as after a snapshot. */
+static int
+run_rename(const struct settings *s, const char *dir)
+{
+	snapdir_entry *e;
+	char *path = NULL;
+	dbt_status rc = snapdir_lookup(s->name, dir, &e);
+
+	if (rc != DBT_OK)
+		return rc;
+	rc = snapdir_rename(dir, e, s->new_name, &path);
+	if (rc == DBT_OK) {
+		log_info("renamed \"%s\" to \"%s\"", e->file, path);
+		printf("%s\n", path);
+		if (fflush(stdout) != 0)
+			rc = DBT_FAILED;
+	}
+	free(path);
+	snapdir_free(e, 1);
+	return rc;
 }
 
 int
@@ -246,19 +412,25 @@ main(int argc, char **argv)
 	log_init(argv[0]);
 	opt_common_init(&s.common);
 	rc = parse_args(argc, argv, &s);
-	if (rc != DBT_OK)
+	if (rc != DBT_OK) {
+		free_filters(&s);
 		return rc == FE_STOP ? DBT_OK : rc;
+	}
 	log_set_level(opt_common_log_level(&s.common));
 	rc = check_args(&s);
-	if (rc != DBT_OK)
+	if (rc != DBT_OK) {
+		free_filters(&s);
 		return rc;
+	}
 	if (cfg_load(s.common.config, &c) < 0) {
+		free_filters(&s);
 		cfg_free(&c);
 		return DBT_USAGE;
 	}
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
 	if (fe_settings_resolve(&s.common, s.compress, false, &c, &fs) < 0) {
+		free_filters(&s);
 		fe_settings_free(&fs);
 		cfg_free(&c);
 		return DBT_USAGE;
@@ -270,6 +442,12 @@ main(int argc, char **argv)
 		break;
 	case MODE_PRUNE:
 		rc = run_prune(&s, &c, fs.dir);
+		break;
+	case MODE_DELETE:
+		rc = run_delete(&s, fs.dir);
+		break;
+	case MODE_RENAME:
+		rc = run_rename(&s, fs.dir);
 		break;
 	case MODE_SNAPSHOT: {
 		snapshot_opts o = {
@@ -283,16 +461,18 @@ main(int argc, char **argv)
 			.pg_dump = fs.pg_dump,
 			.progress = s.common.progress,
 			.split = s.split,
+			.filters = s.filters.present ? &s.filters : NULL,
 		};
 		snapshot_result r;
+		dbt_status st;
 
 		if (intr_install() < 0) {
 			log_error("could not set up signal handling");
 			rc = DBT_FAILED;
 			break;
 		}
-		if (snapshot_run(&o, &r) == DBT_OK) {
-			fe_print_snapshot_summary(&r);
+		if ((st = snapshot_run(&o, &r)) == DBT_OK) {
+			fe_print_snapshot_summary(&r, fs.dir, s.common.dir != NULL);
 			/* the archive's path on stdout, unless stdout carried the archive itself */
 			if (r.tar_path)
 				printf("%s\n", r.tar_path);
@@ -304,11 +484,12 @@ main(int argc, char **argv)
 			log_error("snapshot %s; %s", intr_pending() ? "interrupted" : "failed",
 			    stream ? "the stream written so far is cut short, without meta.json and the tar's end, "
 			    "so no reader takes it for an archive" : "nothing was written");
-			rc = DBT_FAILED;
+			rc = st == DBT_USAGE ? DBT_USAGE : DBT_FAILED;
 		}
 		break;
 	}
 	}
+	free_filters(&s);
 	fe_settings_free(&fs);
 	cfg_free(&c);
 	return rc;

@@ -14,6 +14,33 @@
 #include "util/jsoncheck.h"
 #include "util/strbuf.h"
 
+static const char *const filter_keys[MF_KINDS] = {
+	"table", "exclude_table", "schema", "exclude_schema", "exclude_table_data",
+};
+
+const char *
+meta_filter_key(enum meta_filter_kind kind)
+{
+	return kind < MF_KINDS ? filter_keys[kind] : "";
+}
+
+bool
+meta_filters_any(const meta_filters *f)
+{
+	for (int k = 0; k < MF_KINDS; k++)
+		if (f->n[k] > 0)
+			return true;
+	return false;
+}
+
+void
+meta_filters_free(meta_filters *f)
+{
+	for (int k = 0; k < MF_KINDS; k++)
+		strv_free(f->patterns[k], f->n[k]);
+	memset(f, 0, sizeof(*f));
+}
+
 /* ---- writing ---- */
 
 static json_object *
@@ -65,6 +92,7 @@ meta_totals_of(const meta_doc *m, meta_totals *t)
 	memset(t, 0, sizeof(*t));
 	t->tables = (int64_t) m->n_tables;
 	for (size_t i = 0; i < m->n_tables; i++) {
+		t->data_excluded += m->tables[i].data_excluded;
 		t->rows += m->tables[i].rows;
 		t->raw_bytes += m->tables[i].raw_bytes;
 		t->stored_bytes += m->tables[i].stored_bytes;
@@ -76,7 +104,7 @@ meta_totals_of(const meta_doc *m, meta_totals *t)
 	t->large_objects = (int64_t) m->n_los;
 }
 
-/* format, name, time, source, server, locale, settings, codec, git, migration */
+/* format, name, time, source, server, locale, settings, codec, git, migration, filters */
 static void
 add_header(json_object *root, const meta_doc *m)
 {
@@ -132,6 +160,19 @@ add_header(json_object *root, const meta_doc *m)
 	} else {
 		json_object_object_add(root, "migration", NULL);
 	}
+	if (m->filters.present) {
+		json_object *f = json_object_new_object();
+
+		for (int k = 0; k < MF_KINDS; k++) {
+			json_object *arr = json_object_new_array();
+
+			for (size_t i = 0; i < m->filters.n[k]; i++)
+				json_object_array_add(arr, jstr(m->filters.patterns[k][i]));
+			json_object_object_add(f, filter_keys[k], arr);
+		}
+		json_object_object_add(f, "large_objects", json_object_new_boolean(m->filters.large_objects));
+		json_object_object_add(root, "filters", f);
+	}
 }
 
 static json_object *
@@ -144,6 +185,8 @@ table_json(const meta_table *mt)
 	json_object_object_add(o, "schema", jstr(mt->schema));
 	json_object_object_add(o, "name", jstr(mt->name));
 	json_object_object_add(o, "kind", jstr(mt->kind));
+	if (mt->data_excluded)
+		json_object_object_add(o, "data_excluded", json_object_new_boolean(true));
 	for (size_t c = 0; c < mt->n_columns; c++)
 		json_object_array_add(cols, jstr(mt->columns[c]));
 	json_object_object_add(o, "columns", cols);
@@ -394,6 +437,12 @@ read_table(reader *r, json_object *o, meta_table *t, size_t idx)
 	t->schema = str_field(r, o, "schema", false, where);
 	t->name = str_field(r, o, "name", false, where);
 	t->kind = str_field(r, o, "kind", false, where);
+	/* archives from before --exclude-table-data have no such field */
+	if (!r->failed && json_object_object_get_ex(o, "data_excluded", NULL)) {
+		json_object *b = field(r, o, "data_excluded", json_type_boolean, false, where);
+
+		t->data_excluded = b && json_object_get_boolean(b);
+	}
 	cols = array_field(r, o, "columns", where);
 	mems = array_field(r, o, "members", where);
 	if (r->failed)
@@ -402,11 +451,16 @@ read_table(reader *r, json_object *o, meta_table *t, size_t idx)
 	if (!(t->columns = read_strings(r, cols, &t->n_columns, what)))
 		return;
 	t->n_members = json_object_array_length(mems);
-	if (t->n_members == 0) {
+	if (t->n_members == 0 && !t->data_excluded) {
 		fail(r, "%s: a table needs at least one member", where);
 		return;
 	}
-	t->members = xcalloc(t->n_members, sizeof(meta_member));
+	if (t->n_members > 0 && t->data_excluded) {
+		fail(r, "%s: a table whose data is excluded has no members", where);
+		t->n_members = 0;
+		return;
+	}
+	t->members = xcalloc(t->n_members ? t->n_members : 1, sizeof(meta_member));
 	for (size_t j = 0; j < t->n_members && !r->failed; j++) {
 		json_object *mo = json_object_array_get_idx(mems, j);
 		meta_member *mm = &t->members[j];
@@ -461,7 +515,31 @@ parse_root(const char *text, size_t len, char *err, size_t errsize)
 	return root;
 }
 
-/* name, time, source, server, locale, settings, codec, git, migration */
+/* "filters", which only filtered snapshots have: every kind's patterns and -b. */
+static void
+read_filters(reader *r, json_object *root, meta_filters *f)
+{
+	json_object *o, *b;
+
+	if (r->failed || !json_object_object_get_ex(root, "filters", NULL))
+		return;
+	o = field(r, root, "filters", json_type_object, false, "meta");
+	if (!o)
+		return;
+	f->present = true;
+	for (int k = 0; k < MF_KINDS && !r->failed; k++) {
+		json_object *arr = array_field(r, o, filter_keys[k], "filters");
+		char what[64];
+
+		snprintf(what, sizeof(what), "filters: %s", filter_keys[k]);
+		if (arr)
+			f->patterns[k] = read_strings(r, arr, &f->n[k], what);
+	}
+	b = field(r, o, "large_objects", json_type_boolean, false, "filters");
+	f->large_objects = b && json_object_get_boolean(b);
+}
+
+/* name, time, source, server, locale, settings, codec, git, migration, filters */
 static void
 read_header(reader *r, json_object *root, meta_doc *m)
 {
@@ -517,6 +595,7 @@ read_header(reader *r, json_object *root, meta_doc *m)
 		m->migration_table = str_field(r, v, "table", false, "migration");
 		m->migration_head = str_field(r, v, "head", true, "migration");
 	}
+	read_filters(r, root, &m->filters);
 }
 
 /* schema, tables, sequences, large objects */
@@ -679,6 +758,35 @@ check_sums(reader *r, const meta_doc *m)
 	free(oids);
 }
 
+char *
+meta_renamed_json(const char *text, size_t len, const char *name, char *err, size_t errsize)
+{
+	meta_doc m;
+	json_object *root;
+	char *out;
+
+	if (snapname_name_problem(name)) {
+		snprintf(err, errsize, "\"%.40s\" is not a valid snapshot name", name);
+		return NULL;
+	}
+	if (meta_from_json(text, len, &m, err, errsize) != META_OK)
+		return NULL;
+	meta_free(&m);
+	if (!(root = parse_root(text, len, err, errsize)))
+		return NULL;
+	/* json-c replaces the value in place: the keys keep their order */
+	json_object_object_add(root, "name", json_object_new_string(name));
+	out = xasprintf("%s\n", json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	if (meta_from_json(out, strlen(out), &m, err, errsize) != META_OK) {
+		free(out);
+		return NULL;
+	}
+	meta_free(&m);
+	return out;
+}
+
 void
 meta_free(meta_doc *m)
 {
@@ -703,6 +811,7 @@ meta_free(meta_doc *m)
 	free(m->git_commit);
 	free(m->migration_table);
 	free(m->migration_head);
+	meta_filters_free(&m->filters);
 	free(m->pre_data.member);
 	free(m->post_data.member);
 	for (size_t i = 0; i < m->n_tables; i++) {

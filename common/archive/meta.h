@@ -19,6 +19,8 @@
 /*
  * 3: a data or large object member's sha256 is of its stored (compressed)
  * bytes; before, of the uncompressed bytes (meta_sha256_of_stored()).
+ * Optional in 3: "filters" and a table's "data_excluded" (db-snapshot's
+ * -t, -T, -n, -N, --exclude-table-data, -b); absent, nothing was filtered.
  */
 #define META_FORMAT_VERSION 3
 #define META_MEMBER "meta.json"
@@ -37,6 +39,11 @@ typedef struct meta_table {
 	char *schema;
 	char *name;
 	char *kind;            /* "table", "partition", "unlogged" */
+	/*
+	 * --exclude-table-data: the table is in the schema but its rows were
+	 * left out on purpose; it has no members and restores empty.
+	 */
+	bool data_excluded;
 	char **columns;        /* COPY column list (generated columns left out) */
 	size_t n_columns;
 	int64_t rows, raw_bytes, stored_bytes;   /* sums over members */
@@ -64,6 +71,29 @@ typedef struct meta_schema {
 	int64_t bytes;
 	char sha256[HASH_HEX_LEN + 1];
 } meta_schema;
+
+/* The filters of a snapshot, as given on its command line (pg_dump's options). */
+enum meta_filter_kind {
+	MF_TABLE,                   /* -t, "table" */
+	MF_EXCLUDE_TABLE,           /* -T, "exclude_table" */
+	MF_SCHEMA,                  /* -n, "schema" */
+	MF_EXCLUDE_SCHEMA,          /* -N, "exclude_schema" */
+	MF_EXCLUDE_TABLE_DATA,      /* --exclude-table-data, "exclude_table_data" */
+	MF_KINDS
+};
+
+typedef struct meta_filters {
+	bool present;               /* "filters" is in the meta: a pattern or -b was given */
+	char **patterns[MF_KINDS];  /* each kind's patterns in the order given */
+	size_t n[MF_KINDS];
+	bool large_objects;         /* -b/--large-objects */
+} meta_filters;
+
+/* The key of a kind in "filters": "table", "exclude_table", ... */
+const char *meta_filter_key(enum meta_filter_kind kind);
+/* True when any pattern of any kind was given. */
+bool meta_filters_any(const meta_filters *f);
+void meta_filters_free(meta_filters *f);
 
 typedef struct meta_doc {
 	int format_version;
@@ -94,6 +124,7 @@ typedef struct meta_doc {
 	int compression_level;
 	char *git_branch, *git_commit;            /* NULL outside a git work tree */
 	char *migration_table, *migration_head;   /* NULL when no tracking table */
+	meta_filters filters;                      /* not present in unfiltered snapshots */
 	meta_schema pre_data, post_data;
 	meta_table *tables;
 	size_t n_tables;
@@ -105,6 +136,7 @@ typedef struct meta_doc {
 
 typedef struct meta_totals {
 	int64_t tables, rows, raw_bytes, stored_bytes, large_objects;
+	int64_t data_excluded;      /* tables among them without data (--exclude-table-data) */
 } meta_totals;
 
 void meta_totals_of(const meta_doc *m, meta_totals *t);
@@ -121,5 +153,12 @@ enum meta_parse_result {
 /* Parse and validate; on failure err describes the problem. */
 int meta_from_json(const char *text, size_t len, meta_doc *m, char *err, size_t errsize);
 void meta_free(meta_doc *m);
+/*
+ * The document text (which meta_from_json must accept) with its "name" set
+ * to name and nothing else changed: every other field, known to this
+ * version or not, keeps its value and its place.  Caller frees; NULL with
+ * err saying why.
+ */
+char *meta_renamed_json(const char *text, size_t len, const char *name, char *err, size_t errsize);
 
 #endif

@@ -158,6 +158,29 @@ snapname_parse_filename(const char *file, const char *ext, time_t *when, char **
 }
 
 bool
+snapname_parse_back(const char *arg, size_t *base_len, unsigned *back)
+{
+	const char *tilde = strrchr(arg, '~');
+	unsigned long n = 1;
+
+	*base_len = strlen(arg);
+	*back = 0;
+	if (!tilde || strspn(tilde + 1, "0123456789") != strlen(tilde + 1))
+		return *base_len > 0;
+	if (tilde[1]) {
+		/* at most 7 digits, so that no overflow is possible */
+		if (strlen(tilde + 1) > 7)
+			return false;
+		n = strtoul(tilde + 1, NULL, 10);
+	}
+	if (n > SN_BACK_MAX || tilde == arg)
+		return false;
+	*base_len = (size_t) (tilde - arg);
+	*back = (unsigned) n;
+	return true;
+}
+
+bool
 snapname_parse_age(const char *s, long long *seconds)
 {
 	char *end;

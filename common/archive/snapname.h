@@ -28,6 +28,15 @@ bool snapname_parse_iso8601(const char *s, time_t *out);
  * caller-owned copy).  Returns false for anything else.
  */
 bool snapname_parse_filename(const char *file, const char *ext, time_t *when, char **name);
+/*
+ * An argument naming one snapshot may end in "~N", as git's revisions do: the
+ * N-th snapshot before the one the rest names ("NAME~0" is NAME, "NAME~" is
+ * NAME~1).  *base_len is the length of the rest, *back N (0 without "~N").
+ * A '~' followed by anything but digits is part of the rest.  False when N is
+ * larger than SN_BACK_MAX or the rest is empty.
+ */
+#define SN_BACK_MAX 1000000
+bool snapname_parse_back(const char *arg, size_t *base_len, unsigned *back);
 /* Parse an age such as "90m", "12h", "30d", "2w", "45s" into seconds. */
 bool snapname_parse_age(const char *s, long long *seconds);
 

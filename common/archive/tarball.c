@@ -1,6 +1,7 @@
 /*
  * tarball.c — tar writing and member lookup through libarchive; see tarball.h.
  */
+#define _GNU_SOURCE             /* copy_file_range */
 #include "archive/tarball.h"
 
 #include <archive.h>
@@ -16,10 +17,12 @@
 #include <unistd.h>
 
 #include "archive/meta.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 #define COPY_BUF (256 * 1024)
+#define TAR_BLOCK 512
 
 struct tarball {
 	struct archive *a;
@@ -63,6 +66,78 @@ tarball_create(const char *path)
 	}
 	/* held while the file is open: a live writer's file is told from a killed one's */
 	(void) flock(fd, LOCK_EX | LOCK_NB);
+	return start(fd, path);
+}
+
+/* Copy len bytes of in to out, both from offset 0: in the kernel when it can, else read and write. */
+static int
+copy_prefix(int in, int out, int64_t len)
+{
+	loff_t ioff = 0, ooff = 0;
+	char *buf = NULL;
+
+	while (ioff < len) {
+		ssize_t n = copy_file_range(in, &ioff, out, &ooff, (size_t) (len - ioff), 0);
+
+		if (n > 0)
+			continue;
+		if (n == 0) {
+			errno = EIO;       /* the source is shorter than its index said */
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP && errno != EINVAL)
+			return -1;
+		break;
+	}
+	/* a file system (or a kernel) that cannot: an ordinary copy of the rest */
+	while (ioff < len) {
+		ssize_t n;
+
+		if (!buf)
+			buf = xmalloc(COPY_BUF);
+		n = pread(in, buf, (size_t) (len - ioff < COPY_BUF ? len - ioff : COPY_BUF), ioff);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || lseek(out, (off_t) ooff, SEEK_SET) < 0 || fs_write_all(out, buf, (size_t) n) < 0) {
+			if (n == 0)
+				errno = EIO;
+			free(buf);
+			return -1;
+		}
+		ioff += n;
+		ooff += n;
+	}
+	free(buf);
+	return 0;
+}
+
+tarball *
+tarball_create_from(const char *path, const char *src, int64_t prefix)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	if (in < 0) {
+		log_error("could not open \"%s\": %s", src, strerror(errno));
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("could not create \"%s\": %s", path, strerror(errno));
+		close(in);
+		return NULL;
+	}
+	(void) flock(fd, LOCK_EX | LOCK_NB);
+	if (copy_prefix(in, fd, prefix) < 0 || lseek(fd, (off_t) prefix, SEEK_SET) < 0) {
+		log_error("could not copy \"%s\" to \"%s\": %s", src, path, strerror(errno));
+		close(in);
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(in);
 	return start(fd, path);
 }
 
@@ -311,9 +386,101 @@ tarball_read_member(const char *path, const char *member, size_t limit, char **o
 	return result;
 }
 
-/* ---- index for restore ---- */
+/*
+ * The member at the start of buf (len bytes up to the end of the file): 0
+ * when it is member, at most limit bytes, and the archive ends after it.
+ */
+static int
+last_member_at(const char *buf, size_t len, const char *member, size_t limit, char **out, size_t *outlen)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int result = 1;
 
-#define TAR_BLOCK 512
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_none(a);
+	if (archive_read_open_memory(a, buf, len) == ARCHIVE_OK &&
+	    archive_read_next_header(a, &e) == ARCHIVE_OK && archive_entry_pathname(e) &&
+	    strcmp(archive_entry_pathname(e), member) == 0 && archive_entry_filetype(e) == AE_IFREG &&
+	    archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
+	    (uint64_t) archive_entry_size(e) <= limit) {
+		size_t size = (size_t) archive_entry_size(e), got = 0;
+		char *data = xmalloc(size + 1);
+		la_ssize_t n = 1;
+
+		while (got < size && (n = archive_read_data(a, data + got, size - got)) > 0)
+			got += (size_t) n;
+		if (got == size && archive_read_next_header(a, &e) == ARCHIVE_EOF) {
+			data[size] = '\0';
+			*out = data;
+			*outlen = size;
+			result = 0;
+		} else {
+			free(data);
+		}
+	}
+	archive_read_free(a);
+	return result;
+}
+
+int
+tarball_read_last(const char *path, const char *member, size_t limit, char **out, size_t *len, char *err,
+    size_t errsize)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	size_t mlen = strlen(member);
+	struct stat st;
+	int64_t window = 64 * 1024, most;
+	char *buf = NULL;
+	int result = 1;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errsize, "could not open archive \"%s\": %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || mlen == 0 || mlen >= 100) {
+		close(fd);
+		return 1;
+	}
+	/* the member, its header, an extended header, and the end blocks a tar may pad to 10 KiB */
+	most = (int64_t) limit + 4 * TAR_BLOCK + 20 * 1024;
+	for (;;) {
+		int64_t start, size = (int64_t) st.st_size;
+		ssize_t got;
+
+		if (window > size)
+			window = size;
+		start = (size - window) / TAR_BLOCK * TAR_BLOCK;
+		buf = xrealloc(buf, (size_t) (size - start));
+		got = pread(fd, buf, (size_t) (size - start), (off_t) start);
+		if (got != size - start) {
+			snprintf(err, errsize, "could not read archive \"%s\": %s", path,
+			    got < 0 ? strerror(errno) : "it is shorter than it was");
+			result = -1;
+			break;
+		}
+		/* a header block starts with the member's name (ustar's name field: 100 bytes, NUL-padded) */
+		for (int64_t h = (size - 2 * TAR_BLOCK) / TAR_BLOCK * TAR_BLOCK; h >= start && result == 1;
+		    h -= TAR_BLOCK) {
+			const char *b = buf + (h - start);
+
+			if (memcmp(b, member, mlen) == 0 && b[mlen] == '\0')
+				result = last_member_at(b, (size_t) (size - h), member, limit, out, len);
+		}
+		if (result != 1 || start == 0 || window >= most)
+			break;
+		window *= 8;
+	}
+	free(buf);
+	close(fd);
+	return result;
+}
+
+/* ---- index for restore ---- */
 
 static int64_t
 padded(int64_t size)
@@ -369,6 +536,7 @@ place_members(tarball_index *ix, const int64_t *pos, char *err, size_t errsize)
 	for (size_t i = 0; i < ix->n_entries; i++) {
 		tarball_entry *t = &ix->entries[i];
 
+		t->header = pos[i];
 		t->offset = pos[i + 1] - padded(t->size);
 		if (t->offset < pos[i] + TAR_BLOCK || t->offset + t->size > ix->file_size) {
 			snprintf(err, errsize, "member \"%s\" has an impossible position", t->name);

@@ -24,6 +24,13 @@ tarball *tarball_create(const char *path);
  * caller's: the tarball writes through a duplicate.  name is for messages.
  */
 tarball *tarball_open_stream(int fd, const char *name);
+/*
+ * Create path as tarball_create does, holding a copy of the first prefix
+ * bytes of the archive src (whole members: a header offset from its index),
+ * to which members are then added.  The copy is made in the kernel
+ * (copy_file_range: a clone where the file system shares blocks).
+ */
+tarball *tarball_create_from(const char *path, const char *src, int64_t prefix);
 int tarball_add_spool(tarball *tb, const char *member, spool *sp, time_t mtime);
 int tarball_add_mem(tarball *tb, const char *member, const void *data, size_t len, time_t mtime);
 /* Finish the archive, fsync and close; *bytes (may be NULL) the archive's size.  -1 after logging. */
@@ -41,6 +48,16 @@ void tarball_abort(tarball *tb);
  */
 int tarball_read_member(const char *path, const char *member, size_t limit, char **out, size_t *len,
     char *err, size_t errsize);
+/*
+ * The same for a member that is the archive's last (meta.json), reading only
+ * the end of the file: the last 64 KiB, more only for a larger member.  Its
+ * header is found by its name at a block boundary and read by libarchive,
+ * which must then find the end of the archive.  Returns 0, 1 when the
+ * archive does not end with that member (or is not a tar), -1 with err when
+ * the file cannot be read; nothing is logged.
+ */
+int tarball_read_last(const char *path, const char *member, size_t limit, char **out, size_t *len,
+    char *err, size_t errsize);
 
 /*
  * Reading an archive for restore.  tarball_index_open() walks every header once
@@ -52,6 +69,7 @@ int tarball_read_member(const char *path, const char *member, size_t limit, char
  */
 typedef struct tarball_entry {
 	char *name;
+	int64_t header;        /* of its header (extended headers included) in the file */
 	int64_t offset;        /* of the member's data in the file */
 	int64_t size;
 } tarball_entry;

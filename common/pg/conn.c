@@ -17,12 +17,19 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-/* Server notices ("... does not exist, skipping") are detail, not news. */
+/*
+ * Server notices ("database ... does not exist, skipping" from the tools'
+ * own DROP ... IF EXISTS) are debugging detail, not news: shown with -vv.
+ */
 static void
 notice_to_log(void *arg, const char *message)
 {
+	size_t len = strlen(message);
+
 	(void) arg;
-	log_verbose("server: %s", message);
+	while (len > 0 && message[len - 1] == '\n')
+		len--;
+	log_debug("server: %.*s", (int) len, message);
 }
 
 void

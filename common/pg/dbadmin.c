@@ -452,6 +452,16 @@ dbadmin_check_sessions(PGconn *conn, const char *name)
 }
 
 int
+dbadmin_count_sessions(PGconn *conn, const char *name)
+{
+	PGresult *res = query1(conn, "SELECT pg_catalog.count(*)" OTHER_SESSIONS, name);
+	int n = res ? atoi(PQgetvalue(res, 0, 0)) : -1;
+
+	PQclear(res);
+	return n;
+}
+
+int
 dbadmin_terminate(PGconn *conn, const char *name, int timeout_ms)
 {
 	/* short naps first: a terminated backend is usually gone within a millisecond or two */

@@ -73,6 +73,8 @@ int dbadmin_allows_connections(PGconn *conn, const char *name);
  * workers aside); otherwise -1 after naming the sessions it may not end.
  */
 int dbadmin_check_sessions(PGconn *conn, const char *name);
+/* How many other sessions are connected to name (autovacuum workers aside); -1 after logging. */
+int dbadmin_count_sessions(PGconn *conn, const char *name);
 /* How long the tools give sessions being terminated to go. */
 #define DBA_TERMINATE_WAIT_MS 10000
 /*

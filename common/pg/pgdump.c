@@ -273,8 +273,40 @@ write_service_file(const char *lines)
 	return path;
 }
 
+/* pg_dump's spelling of each filter */
+static const char *const filter_options[PGDUMP_FILTER_KINDS] = {
+	"--table", "--exclude-table", "--schema", "--exclude-schema", "--exclude-table-data",
+};
+
+/*
+ * argv with the filters' "--option=PATTERN" arguments inserted before its
+ * last n_tail arguments: one argument each, so that no pattern is ever
+ * taken for an option or split.  *n_added says how many were added (they
+ * are the caller's to free); the array is the caller's too.
+ */
+static char **
+with_filters(char *const *argv, size_t argc, size_t n_tail, const pgdump_filters *f, size_t *n_added)
+{
+	size_t n = 0, k = 0;
+	char **v;
+
+	for (int kind = 0; f && kind < PGDUMP_FILTER_KINDS; kind++)
+		n += f->n[kind];
+	v = xcalloc(argc + n + 1, sizeof(char *));
+	for (size_t i = 0; i < argc - n_tail; i++)
+		v[k++] = argv[i];
+	for (int kind = 0; f && kind < PGDUMP_FILTER_KINDS; kind++)
+		for (size_t i = 0; i < f->n[kind]; i++)
+			v[k++] = xasprintf("%s=%s", filter_options[kind], f->patterns[kind][i]);
+	for (size_t i = argc - n_tail; i < argc; i++)
+		v[k++] = argv[i];
+	*n_added = n;
+	return v;
+}
+
 int
-pgdump_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, const char *path)
+pgdump_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot,
+    const pgdump_filters *filters, const char *path)
 {
 	char *password = NULL, *secrets = NULL, *service_file = NULL;
 	char *conninfo = conn_child_conninfo(conn, NULL, &password, &secrets);
@@ -290,9 +322,11 @@ pgdump_dump_schema(const pgdump_prog *prog, PGconn *conn, const char *snapshot, 
 	 * a session that waits for the snapshot: it gives up at once instead
 	 * (see lock_table_nowait in snapshot.c).
 	 */
-	char *argv[] = {prog->path, "--format=custom", "--compress=0", "--section=pre-data",
+	char *base[] = {prog->path, "--format=custom", "--compress=0", "--section=pre-data",
 	    "--section=post-data", "--no-blobs", "--lock-wait-timeout=1000", snapshot_arg,
-	    "--no-password", file_arg, dbname_arg, NULL};
+	    "--no-password", file_arg, dbname_arg};
+	size_t n_filters;
+	char **argv = with_filters(base, sizeof(base) / sizeof(base[0]), 2, filters, &n_filters);
 	char *pw_env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
 	char *env[4] = {NULL};
 	int rc, fd, ne = 0;
@@ -326,6 +360,9 @@ out:
 		free(env[ne - 1]);
 	}
 	free_secret(secrets);
+	for (size_t i = 0; i < n_filters; i++)
+		free(argv[sizeof(base) / sizeof(base[0]) - 2 + i]);
+	free(argv);
 	free(snapshot_arg);
 	free(dbname_arg);
 	free(file_arg);
@@ -336,16 +373,168 @@ out:
 }
 
 int
-pgdump_restore_section(const pgdump_prog *prog, const char *path, const char *section, spool *out,
-    int64_t *bytes, char sha256[HASH_HEX_LEN + 1])
+pgdump_restore_section(const pgdump_prog *prog, const char *path, const char *section,
+    const char *list_path, spool *out, int64_t *bytes, char sha256[HASH_HEX_LEN + 1])
 {
 	char *section_arg = xasprintf("--section=%s", section);
 	char *what = xasprintf("pg_restore --section=%s", section);
+	char *list_arg = list_path ? xasprintf("--use-list=%s", list_path) : NULL;
 	/* "--": a path that starts with '-' is not taken for an option */
-	char *argv[] = {prog->restore_path, section_arg, "--file=-", "--", (char *) path, NULL};
-	int rc = run_tool(argv, NULL, what, out, bytes, sha256);
+	char *argv[] = {prog->restore_path, section_arg, "--file=-", "--", (char *) path, NULL, NULL};
+	int rc;
 
+	if (list_arg) {
+		/* the list's option goes before "--" */
+		argv[5] = argv[4];
+		argv[4] = argv[3];
+		argv[3] = list_arg;
+	}
+	rc = run_tool(argv, NULL, what, out, bytes, sha256);
+	free(list_arg);
 	free(section_arg);
 	free(what);
+	return rc;
+}
+
+/*
+ * A TOC line "ID; CATALOG OID DESC..." (pg_restore --list): the two OIDs and
+ * where the description starts; false for comments and anything else.
+ */
+static bool
+toc_entry(const char *line, size_t len, pgdump_obj *obj, const char **desc)
+{
+	const char *p = line, *end = line + len;
+	unsigned long v[2];
+
+	if (p == end || !isdigit((unsigned char) *p))
+		return false;
+	while (p < end && isdigit((unsigned char) *p))
+		p++;
+	if (end - p < 2 || p[0] != ';' || p[1] != ' ')
+		return false;
+	p += 2;
+	for (int i = 0; i < 2; i++) {
+		const char *start = p;
+
+		v[i] = 0;
+		while (p < end && isdigit((unsigned char) *p) && v[i] <= UINT32_MAX)
+			v[i] = v[i] * 10 + (unsigned long) (*p++ - '0');
+		if (p == start || p == end || *p != ' ' || v[i] > UINT32_MAX)
+			return false;
+		p++;
+	}
+	obj->catalog = (uint32_t) v[0];
+	obj->oid = (uint32_t) v[1];
+	*desc = p;
+	return true;
+}
+
+/* desc (up to end) is what, followed by the end or one more word (the owner) */
+static bool
+desc_is(const char *desc, const char *end, const char *what)
+{
+	size_t n = strlen(what);
+
+	if ((size_t) (end - desc) < n || memcmp(desc, what, n) != 0)
+		return false;
+	if (desc + n == end)
+		return true;
+	return desc[n] == ' ' && !memchr(desc + n + 1, ' ', (size_t) (end - desc) - n - 1);
+}
+
+/* Whether a TOC entry is one omit names; *schema: it creates schema public. */
+static bool
+toc_omitted(const char *line, size_t len, const pgdump_omit *omit, bool public_seen, bool *schema)
+{
+	pgdump_obj obj;
+	const char *desc, *end = line + len;
+
+	*schema = false;
+	if (!toc_entry(line, len, &obj, &desc))
+		return false;
+	for (size_t i = 0; i < omit->n_objs; i++)
+		if (omit->objs[i].catalog == obj.catalog && omit->objs[i].oid == obj.oid && obj.oid != 0)
+			return true;
+	if (!omit->public_schema)
+		return false;
+	if (desc_is(desc, end, "SCHEMA - public")) {
+		*schema = true;
+		return true;
+	}
+	return public_seen && desc_is(desc, end, "COMMENT - SCHEMA public");
+}
+
+char *
+pgdump_toc_omit(const char *toc, const pgdump_omit *omit, size_t *omitted)
+{
+	strbuf out;
+	bool public_seen = false, schema;
+
+	*omitted = 0;
+	/* the comment on schema public goes only with the entry that creates it */
+	for (const char *l = toc; *l;) {
+		size_t len = strcspn(l, "\n");
+
+		if (toc_omitted(l, len, omit, false, &schema) && schema)
+			public_seen = true;
+		l += len + (l[len] == '\n');
+	}
+	sb_init(&out);
+	for (const char *l = toc; *l;) {
+		size_t len = strcspn(l, "\n");
+
+		if (toc_omitted(l, len, omit, public_seen, &schema)) {
+			sb_append_char(&out, ';');
+			(*omitted)++;
+		}
+		sb_append_len(&out, l, len);
+		sb_append_char(&out, '\n');
+		l += len + (l[len] == '\n');
+	}
+	return sb_steal(&out);
+}
+
+int
+pgdump_write_list(const pgdump_prog *prog, const char *path, const pgdump_omit *omit,
+    const char *list_path)
+{
+	/* "--": a path that starts with '-' is not taken for an option */
+	char *argv[] = {prog->restore_path, "--list", "--", (char *) path, NULL};
+	proc p;
+	strbuf toc;
+	char buf[8192], *list;
+	ssize_t n;
+	size_t omitted;
+	int status, rc;
+
+	if (proc_start(&p, argv, NULL, NULL) < 0)
+		return -1;
+	sb_init(&toc);
+	while ((n = read(p.out_fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		sb_append_len(&toc, buf, (size_t) n);
+	}
+	status = proc_wait(&p);
+	if (status != 0) {
+		char *err = proc_stderr(&p, 8192);
+
+		log_error("pg_restore --list failed with exit status %d", status);
+		if (*err)
+			log_detail("%s", err);
+		free(err);
+		proc_close(&p);
+		sb_free(&toc);
+		return -1;
+	}
+	proc_close(&p);
+	list = pgdump_toc_omit(toc.data, omit, &omitted);
+	sb_free(&toc);
+	log_debug("leaving %zu entries of the schema out", omitted);
+	rc = fs_write_new_file(list_path, list, strlen(list));
+	free(list);
 	return rc;
 }

@@ -34,15 +34,22 @@ sqlrun_run(PGconn *conn, const char *text, size_t len, const char *label)
 		PGresult *res;
 
 		if (st[i].meta) {
-			log_error("%s, line %d: psql commands such as \"%.20s\" are not supported", label,
-			    st[i].line, text + st[i].start);
+			/* the command word alone: "\\copy", not the line (or lines) after it */
+			int word = (int) strcspn(text + st[i].start, " \t\r\n");
+
+			log_error("%s, line %d: psql commands such as \"%.*s\" are not supported", label,
+			    st[i].line, word < 20 ? word : 20, text + st[i].start);
 			rc = -1;
 			break;
 		}
 		sb_reset(&sql);
 		sb_append_len(&sql, text + st[i].start, st[i].len);
 		res = PQexec(conn, sql.data);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
+		    intr_pending()) {
+			/* cancelled by Ctrl-C: the caller says the run was interrupted */
+			rc = -1;
+		} else if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 			char *what = xasprintf("%s, line %d", label, st[i].line);
 
 			conn_log_error(conn, res, what);

@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/monotime.h"
+#include "util/progress.h"
 
 int
 migrate_version_cmp(const char *a, const char *b)
@@ -158,6 +159,7 @@ migrate_status(PGconn *conn, const migrate_file *v, size_t n, migrate_state *st)
 				hit = r;
 		if (hit < 0) {
 			st->pending++;
+			push(&st->pending_names, &st->n_pending_names, v[i].name);
 			if (st->head && migrate_version_cmp(v[i].version, st->head) < 0)
 				push(&st->gaps, &st->n_gaps, v[i].name);
 		} else {
@@ -181,11 +183,25 @@ migrate_status(PGconn *conn, const migrate_file *v, size_t n, migrate_state *st)
 void
 migrate_state_free(migrate_state *st)
 {
+	strv_free(st->pending_names, st->n_pending_names);
 	strv_free(st->changed, st->n_changed);
 	strv_free(st->gaps, st->n_gaps);
 	strv_free(st->missing, st->n_missing);
 	free(st->head);
 	memset(st, 0, sizeof(*st));
+}
+
+int
+migrate_refuse(const migrate_state *st)
+{
+	if (st->n_changed == 0 && st->n_gaps == 0 && st->n_missing == 0)
+		return 0;
+	log_error("refusing to migrate: %s \"%s\"", st->n_changed ? "an applied migration has changed:" :
+	    st->n_gaps ? "a pending migration is older than the newest applied one:" :
+	    "an applied migration is no longer in the directory:",
+	    st->n_changed ? st->changed[0] : st->n_gaps ? st->gaps[0] : st->missing[0]);
+	log_hint("see db-reset --status");
+	return -1;
 }
 
 /* Apply one file and record it. */
@@ -241,11 +257,7 @@ migrate_apply(PGconn *conn, const migrate_file *v, size_t n, int *applied)
 	*applied = 0;
 	if (ensure_table(conn) < 0 || migrate_status(conn, v, n, &st) < 0)
 		return -1;
-	if (st.n_changed > 0 || st.n_gaps > 0) {
-		log_error("refusing to migrate: %s \"%s\"", st.n_changed ? "an applied migration has changed:" :
-		    "a pending migration is older than the newest applied one:",
-		    st.n_changed ? st.changed[0] : st.gaps[0]);
-		log_hint("see db-reset --status");
+	if (migrate_refuse(&st) < 0) {
 		migrate_state_free(&st);
 		return -1;
 	}
@@ -257,11 +269,12 @@ migrate_apply(PGconn *conn, const migrate_file *v, size_t n, int *applied)
 
 		for (int r = 0; r < PQntuples(res) && !done; r++)
 			done = migrate_version_cmp(PQgetvalue(res, r, 0), v[i].version) == 0;
-		if (done)
-			continue;
-		rc = apply_one(conn, &v[i]);
-		if (rc == 0)
-			(*applied)++;
+		if (!done) {
+			rc = apply_one(conn, &v[i]);
+			if (rc == 0)
+				(*applied)++;
+		}
+		progress_item_done();
 	}
 	PQclear(res);
 	return rc;

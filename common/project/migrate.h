@@ -37,6 +37,8 @@ int migrate_version_cmp(const char *a, const char *b);
 
 typedef struct migrate_state {
 	size_t applied, pending;
+	char **pending_names;        /* the pending files, in order */
+	size_t n_pending_names;
 	char **changed;              /* applied files whose checksum differs */
 	size_t n_changed;
 	char **gaps;                 /* pending files older than the newest applied */
@@ -51,8 +53,14 @@ int migrate_status(PGconn *conn, const migrate_file *v, size_t n, migrate_state 
 void migrate_state_free(migrate_state *st);
 
 /*
+ * -1 after logging why when st stands in the way of applying migrations:
+ * a file changed since it was applied, a gap, an applied file gone; else 0.
+ */
+int migrate_refuse(const migrate_state *st);
+/*
  * Apply the pending migrations (creating the tracking table if needed).
- * Refuses (-1 after logging) when a file changed or there is a gap.
+ * Refuses (-1 after logging) when a file changed, there is a gap, or an
+ * applied migration's file is gone.
  * *applied counts what was applied.
  */
 int migrate_apply(PGconn *conn, const migrate_file *v, size_t n, int *applied);

@@ -12,6 +12,7 @@
 #include "sql/quote.h"
 #include "sql/sqlscript.h"
 #include "util/log.h"
+#include "util/progress.h"
 
 void
 sv_set(seed_vars *vs, const char *name, const char *value)
@@ -78,20 +79,22 @@ unquote(const char *s, size_t len)
 	return sb_steal(&sb);
 }
 
-int
-seed_substitute(const char *text, size_t len, const seed_vars *vs, strbuf *out, char *err,
-    size_t errsize)
+/* One variable reference: kind 'v' (:name), 'l' (:'name') or 'i' (:"name"), text [start, end). */
+typedef int (*var_fn)(void *arg, const char *name, char kind, size_t start, size_t end, int line);
+
+/* Call fn for every variable reference in text, in order; stops at fn's first nonzero. */
+static int
+scan_vars(const char *text, size_t len, var_fn fn, void *arg)
 {
 	sql_lexer lx;
 	sql_token t, next;
-	size_t copied = 0;
 
 	sql_lex_init(&lx, text, len);
 	while (sql_lex_next(&lx, &t) != SQL_TOK_EOF) {
 		sql_lexer peek = lx;
-		char *name = NULL;
-		const char *value;
+		char *name;
 		char kind;
+		int rc;
 
 		if (t.kind != SQL_TOK_COLON)
 			continue;
@@ -108,23 +111,89 @@ seed_substitute(const char *text, size_t len, const seed_vars *vs, strbuf *out, 
 			kind = 'i';
 		} else
 			continue;
-		if (!(value = sv_get(vs, name))) {
-			snprintf(err, errsize, "line %d: unknown variable :%s", t.line, name);
-			free(name);
-			return -1;
-		}
-		sb_append_len(out, text + copied, t.start - copied);
-		if (kind == 'v')
-			sb_append(out, value);
-		else if (kind == 'l')
-			q_literal(out, value);
-		else
-			q_ident(out, value);
-		copied = next.start + next.len;
-		lx = peek;
+		rc = fn(arg, name, kind, t.start, next.start + next.len, t.line);
 		free(name);
+		if (rc != 0)
+			return rc;
+		lx = peek;
 	}
-	sb_append_len(out, text + copied, len - copied);
+	return 0;
+}
+
+typedef struct subst {
+	const char *text;
+	const seed_vars *vs;
+	strbuf *out;
+	size_t copied;
+	char *err;
+	size_t errsize;
+} subst;
+
+static int
+subst_one(void *arg, const char *name, char kind, size_t start, size_t end, int line)
+{
+	subst *st = arg;
+	const char *value = sv_get(st->vs, name);
+
+	if (!value) {
+		snprintf(st->err, st->errsize, "line %d: unknown variable :%s", line, name);
+		return -1;
+	}
+	sb_append_len(st->out, st->text + st->copied, start - st->copied);
+	if (kind == 'v')
+		sb_append(st->out, value);
+	else if (kind == 'l')
+		q_literal(st->out, value);
+	else
+		q_ident(st->out, value);
+	st->copied = end;
+	return 0;
+}
+
+int
+seed_substitute(const char *text, size_t len, const seed_vars *vs, strbuf *out, char *err,
+    size_t errsize)
+{
+	subst st = {.text = text, .vs = vs, .out = out, .err = err, .errsize = errsize};
+
+	if (scan_vars(text, len, subst_one, &st) != 0)
+		return -1;
+	sb_append_len(out, text + st.copied, len - st.copied);
+	return 0;
+}
+
+static int
+collect_one(void *arg, const char *name, char kind, size_t start, size_t end, int line)
+{
+	seed_vars *names = arg;
+
+	(void) kind;
+	(void) start;
+	(void) end;
+	(void) line;
+	if (!sv_get(names, name))
+		sv_set(names, name, "");
+	return 0;
+}
+
+void
+seed_text_variables(const char *text, size_t len, seed_vars *names)
+{
+	(void) scan_vars(text, len, collect_one, names);
+}
+
+int
+seed_files_variables(const sql_file *v, size_t n, seed_vars *names)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *text = sqlrun_read_file(v[i].path, &len);
+
+		if (!text)
+			return -1;
+		seed_text_variables(text, len, names);
+		free(text);
+	}
 	return 0;
 }
 
@@ -167,6 +236,8 @@ seed_run(PGconn *conn, const sql_file *v, size_t n, const seed_vars *vs, long lo
 			rc = conn_exec(conn, set);
 		if (rc == 0)
 			rc = sqlrun_run(conn, sql.data, sql.len, v[i].path);
+		if (rc == 0)
+			progress_item_done();
 		sb_free(&sql);
 		free(text);
 	}

@@ -45,6 +45,11 @@ void sv_free(seed_vars *vs);
 int seed_substitute(const char *text, size_t len, const seed_vars *vs, strbuf *out, char *err,
     size_t errsize);
 
+/* Add the name of every variable text refers to to names (values ""), once each. */
+void seed_text_variables(const char *text, size_t len, seed_vars *names);
+/* The same for every file of v; -1 after logging when a file cannot be read. */
+int seed_files_variables(const sql_file *v, size_t n, seed_vars *names);
+
 /* The seed files: sqlrun_scan_dir(dir, "seeds", ...) (sqlrun.h). */
 
 /* The value setseed() gets before file name, in [-1, 1). */

@@ -44,6 +44,17 @@ replace_open(const char *conninfo, const guard_policy *guard, const char *appnam
 		log_error("refusing to %s the template database \"%s\"", what, target);
 		return DBT_REFUSED;
 	}
+	/* the maintenance database: what a tool connects to when nothing else is named */
+	if (strcmp(target, "postgres") == 0) {
+		if (!guard->force) {
+			log_error("refusing to %s \"postgres\": it is the server's maintenance database, "
+			    "not a development database", what);
+			log_hint("name the database with -d NAME, DATABASE_URL or \"database\" in db-tools.json; "
+			    "pass --force if you really mean \"postgres\"");
+			return DBT_REFUSED;
+		}
+		log_warning("going on with the maintenance database \"postgres\" as the target (--force)");
+	}
 	if (!(maint = dbadmin_connect_maintenance(conninfo, target, appname)))
 		return DBT_FAILED;
 	*maint_out = maint;
@@ -304,7 +315,10 @@ replace_run(const replace_task *t, replace_outcome *out)
 	if ((rc = t->prepare(t->ctx, maint, target, exists)) != DBT_OK)
 		goto out;
 
-	if ((rc = t->plan(t->ctx, maint, target, exists)) != DBT_OK)
+	t0 = monotime();
+	rc = t->plan(t->ctx, maint, target, exists);
+	out->t_plan = monotime() - t0;
+	if (rc != DBT_OK)
 		goto out;
 	rc = DBT_FAILED;
 
@@ -322,6 +336,7 @@ replace_run(const replace_task *t, replace_outcome *out)
 
 	t0 = monotime();
 	log_verbose("swapping \"%s\" into place", built);
+	progress_start(t->progress, "swapping", NULL, 0, 0);
 	if (replace_swap_in(maint, built, target, exists, &out->previous) < 0) {
 		rc = DBT_FAILED;
 		replace_abandon(maint, built, target, exists > 0);
@@ -336,6 +351,7 @@ replace_run(const replace_task *t, replace_outcome *out)
 	out->t_swap = monotime() - t0;
 	rc = DBT_OK;
 out:
+	progress_stop();
 	free(built);
 	free(target);
 	PQfinish(maint);

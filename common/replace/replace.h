@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "pg/guard.h"
+#include "util/progress.h"
 #include "util/status.h"
 
 #define RP_SUFFIX_BUILDING "__restoring_"
@@ -69,6 +70,7 @@ typedef struct replace_task {
 	const char *appname;         /* "db-restore" */
 	const char *what;            /* for the guard's messages: "restore into", "reset" */
 	int keep_previous;
+	enum opt_when progress;      /* the progress line: the swap is shown as a step */
 	void *ctx;
 	/* after the target is known, before the plan (cache lookups, checks) */
 	dbt_status (*prepare)(void *ctx, PGconn *maint, const char *target, bool exists);
@@ -84,6 +86,7 @@ typedef struct replace_outcome {
 	char *previous;              /* the replaced database's new name; NULL when none is kept */
 	int previous_dropped;
 	double t_swap;
+	double t_plan;               /* spent showing the plan and waiting for the answer */
 } replace_outcome;
 
 /* Run the task; the outcome filled as far as it got. */

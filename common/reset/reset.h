@@ -31,6 +31,11 @@ typedef struct reset_plan {
 	const seed_vars *counts;
 	long long rng_seed;
 	bool from_cache;             /* --fast, and the inputs' result is cached */
+	const char *fast_miss;       /* --fast, and it is not: why, a line each */
+	int sessions;                /* other sessions on the target, ended at the swap; -1: unknown */
+	bool in_place;               /* reset_migrate: the pending migrations, on the target as it is */
+	char *const *pending;        /* their files (built-in runner) */
+	size_t n_pending;
 } reset_plan;
 
 typedef struct reset_opts {
@@ -45,6 +50,8 @@ typedef struct reset_opts {
 	long long rng_seed;
 	bool no_seed;
 	bool fast;                   /* clone the cached result when the inputs match */
+	const char *project;         /* the configuration file (absolute), NULL when none: tells
+	                              * this project's cached resets from others' */
 	bool use_cache;              /* keep a template of the result */
 	int cache_size;
 	int keep_previous;
@@ -74,6 +81,14 @@ typedef struct reset_state {
 
 /* Logs what went wrong. */
 dbt_status reset_run(const reset_opts *o, reset_result *r);
+/*
+ * Apply the pending migrations to the target as it is, without a reset
+ * (the production guard, the plan and its confirmation as for reset_run;
+ * the same refusals as migrate_apply before anything is asked).  Each
+ * file runs in its own transaction: a failing one leaves those before it
+ * applied.
+ */
+dbt_status reset_migrate(const reset_opts *o, reset_result *r);
 /* --status of the database conninfo names, against the files of migrations_dir (may be NULL). */
 dbt_status reset_status(const char *conninfo, const char *migrations_dir, reset_state *st);
 void reset_state_free(reset_state *st);

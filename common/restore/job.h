@@ -44,6 +44,7 @@ typedef struct job {
 	archive_in *a;
 	const restore_opts *o;
 	bool verify_only;
+	bool count_statements;       /* post-data after the load: each statement run is progress */
 	PGconn **conns;              /* jobs connections to the new database (NULL when verifying) */
 	struct share **shares;       /* per connection: the large member it is sharing, if any */
 	int *intr_slots;

@@ -33,6 +33,7 @@
 #include "replace/tcache.h"
 #include "util/log.h"
 #include "util/monotime.h"
+#include "util/progress.h"
 #include "util/strbuf.h"
 
 #define CACHE_KIND "restore"
@@ -118,6 +119,18 @@ same_server(const meta_doc *m, PGconn *maint)
 
 /* ---- the run ---- */
 
+/* The statements of sc still to run (not done during the load, not settings). */
+static int64_t
+statements_left(const script *sc)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < sc->n; i++)
+		if (sc->v[i].state != ST_DONE && sc->v[i].k.cls != STMT_SKIP && sc->v[i].k.cls != STMT_SESSION)
+			n++;
+	return n;
+}
+
 static int
 load_archive(job *j, PGconn *maint, const char *built)
 {
@@ -140,14 +153,14 @@ load_archive(job *j, PGconn *maint, const char *built)
 	if (script_load(j, &j->a->m.pre_data, &pre) < 0 || script_load(j, &j->a->m.post_data, &post) < 0)
 		goto out;
 	t0 = monotime();
+	progress_start(j->o->progress, "schema", NULL, 0, 0);
 	if (script_run(j, &pre) < 0)
 		goto out;
 	log_verbose("pre-data schema created in %.2f s", monotime() - t0);
 	t0 = monotime();
 	j->post = &post;
-	progress_start(j->o->progress, "restore", total, (int64_t) j->n_items);
+	progress_start(j->o->progress, "loading", "members", total, (int64_t) j->n_items);
 	rc = run_threads(j, j->n_conns, data_worker);
-	progress_stop();
 	if (rc < 0)
 		goto out;
 	log_verbose("data loaded (and some indexes built) in %.2f s", monotime() - t0);
@@ -155,11 +168,15 @@ load_archive(job *j, PGconn *maint, const char *built)
 	if (set_sequences(j) < 0)
 		goto out;
 	t0 = monotime();
+	/* from here on every statement run counts (the index builds done early do not) */
+	j->count_statements = true;
+	progress_start(j->o->progress, "indexes and constraints", "statements", 0, statements_left(&post));
 	if (script_run(j, &post) < 0)
 		goto out;
 	log_verbose("the rest of post-data built in %.2f s", monotime() - t0);
 	rc = 0;
 out:
+	j->count_statements = false;
 	j->post = NULL;
 	sched_script_free(&pre);
 	sched_script_free(&post);
@@ -306,6 +323,8 @@ restore_plan_confirm(void *arg, PGconn *maint, const char *target, bool exists)
 		.foreign = (m->src_database && strcmp(m->src_database, target) != 0) ||
 		    !same_server(m, maint),
 		.trust_archive = c->o->trust_archive,
+		.sessions = exists ? dbadmin_count_sessions(maint, target) : 0,
+		.migrate = c->o->migrate,
 	};
 	dbt_status rc;
 
@@ -346,6 +365,7 @@ restore_build(void *arg, PGconn *maint, const char *built)
 
 	if (c->tmpl) {
 		log_info("cloning the cached template \"%s\"", c->tmpl);
+		progress_start(o->progress, "cloning the cached template", NULL, 0, 0);
 		if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
 			return DBT_FAILED;
 		(void) tcache_touch(maint, CACHE_KIND, c->key);
@@ -360,17 +380,21 @@ restore_build(void *arg, PGconn *maint, const char *built)
 		pthread_cond_init(&c->j.cond, NULL);
 		rc = load_archive(&c->j, maint, built);
 		close_conns(&c->j);
-		if (rc < 0)
+		if (rc < 0) {
+			progress_stop();
 			return atomic_load(&c->j.integrity) ? DBT_INTEGRITY : DBT_FAILED;
+		}
 		if (o->use_cache && o->cache_size > 0) {
 			const char *base = strrchr(c->a->path, '/');
 
+			progress_start(o->progress, "keeping a template", NULL, 0, 0);
 			if (tcache_store(maint, built, CACHE_KIND, c->key, base ? base + 1 : c->a->path,
 			    o->cache_size) == 0)
 				c->r->cached = true;
 			else
 				log_warning("could not keep a template for the next restore of this archive");
 		}
+		progress_stop();
 	}
 	/* migrations first: the database's own settings (read-only, a short statement_timeout) could stop them */
 	if (o->migrate && migrate_built(o, maint, built, c->r) < 0)
@@ -388,7 +412,7 @@ restore_run(const restore_opts *o, restore_result *r)
 	replace_task t = {
 		.conninfo = o->conninfo, .guard = o->guard,
 		.appname = "db-restore", .what = "restore into",
-		.keep_previous = o->keep_previous, .ctx = &c,
+		.keep_previous = o->keep_previous, .progress = o->progress, .ctx = &c,
 		.prepare = restore_prepare, .plan = restore_plan_confirm, .build = restore_build,
 	};
 	int rc;
@@ -423,7 +447,8 @@ restore_run(const restore_opts *o, restore_result *r)
 	close_conns(&c.j);
 	free(c.tmpl);
 	archive_close(&a);
-	r->seconds = monotime() - t0;
+	/* the work, not the wait at the prompt */
+	r->seconds = monotime() - t0 - out.t_plan;
 	return rc;
 }
 
@@ -461,7 +486,7 @@ restore_verify(const char *archive, int jobs, enum opt_when progress, bool trust
 	plan_items(&j);
 	for (size_t i = 0; i < j.n_items; i++)
 		total += (uint64_t) j.items[i].stored;
-	progress_start(progress, "verify", total, (int64_t) j.n_items);
+	progress_start(progress, "verify", "members", total, (int64_t) j.n_items);
 	rc = run_threads(&j, jobs, data_worker);
 	progress_stop();
 	if (rc < 0)
@@ -473,6 +498,24 @@ restore_verify(const char *archive, int jobs, enum opt_when progress, bool trust
 out:
 	archive_close(&a);
 	r->seconds = monotime() - t0;
+	return rc;
+}
+
+dbt_status
+restore_describe(const char *archive, meta_doc *m, int64_t *archive_bytes)
+{
+	archive_in a;
+	dbt_status rc = archive_open(archive, &a);
+
+	memset(m, 0, sizeof(*m));
+	*archive_bytes = 0;
+	if (rc == DBT_OK) {
+		/* the description moves out of the archive's reader */
+		*m = a.m;
+		a.have_meta = false;
+		*archive_bytes = a.ix.file_size;
+	}
+	archive_close(&a);
 	return rc;
 }
 

@@ -33,6 +33,8 @@ typedef struct restore_plan {
 	bool foreign;                /* from another database or server: its schema runs as user */
 	bool trust_archive;
 	char *project_head;          /* the project's newest migration; NULL when none or unknown */
+	int sessions;                /* other sessions on the target, ended at the swap; -1: unknown */
+	bool migrate;                /* --migrate: pending migrations are applied before the swap */
 } restore_plan;
 
 typedef struct restore_opts {
@@ -79,5 +81,12 @@ dbt_status restore_run(const restore_opts *o, restore_result *r);
 dbt_status restore_verify(const char *archive, int jobs, enum opt_when progress, bool trust,
     restore_result *r);
 void restore_result_free(restore_result *r);
+/*
+ * What an archive holds, without restoring or reading its data: its
+ * structure and meta.json are checked as a restore checks them (exit
+ * statuses alike), then *m gets the description (meta_free it) and
+ * *archive_bytes the file's size.
+ */
+dbt_status restore_describe(const char *archive, meta_doc *m, int64_t *archive_bytes);
 
 #endif

@@ -14,6 +14,7 @@
 #include "sql/quote.h"
 #include "util/log.h"
 #include "util/monotime.h"
+#include "util/progress.h"
 #include "util/strbuf.h"
 
 /* Read, check, split and classify a schema section. */
@@ -61,6 +62,8 @@ exec_sql(job *j, PGconn *conn, const script *sc, const pd_stmt *p)
 	}
 	PQclear(res);
 	sb_free(&sql);
+	if (rc == 0 && j->count_statements && p->k.cls != STMT_SESSION)
+		progress_item_done();
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pg/conn.h"
+#include "snapshot/filter.h"
 #include "sql/quote.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -135,7 +136,8 @@ catalog_tables(PGconn *conn, catalog_table **out, size_t *n)
 	res = conn_query(conn,
 	    "SELECT c.oid, n.nspname, c.relname, c.relispartition, c.relpersistence,"
 	    " pg_catalog.pg_relation_size(c.oid),"
-	    " CASE WHEN c.reltoastrelid <> 0 THEN pg_catalog.pg_total_relation_size(c.reltoastrelid) ELSE 0 END"
+	    " CASE WHEN c.reltoastrelid <> 0 THEN pg_catalog.pg_total_relation_size(c.reltoastrelid) ELSE 0 END,"
+	    " c.relnamespace"
 	    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	    " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND" USER_SCHEMA_FILTER
 	    " AND" NOT_EXTENSION_MEMBER("c.oid")
@@ -166,6 +168,7 @@ catalog_tables(PGconn *conn, catalog_table **out, size_t *n)
 		    PQgetvalue(res, r, 4)[0] == 'u' ? "unlogged" : "table";
 		t[i].heap_bytes = strtoull(PQgetvalue(res, r, 5), NULL, 10);
 		t[i].toast_bytes = strtoull(PQgetvalue(res, r, 6), NULL, 10);
+		t[i].nsp_oid = (uint32_t) strtoul(PQgetvalue(res, r, 7), NULL, 10);
 	}
 	/* columns come ordered by attrelid, tables by name: match through an oid index */
 	{
@@ -201,26 +204,52 @@ catalog_tables(PGconn *conn, catalog_table **out, size_t *n)
 }
 
 void
+catalog_tables_free_one(catalog_table *t)
+{
+	free(t->schema);
+	free(t->name);
+	strv_free(t->columns, t->n_columns);
+	memset(t, 0, sizeof(*t));
+}
+
+void
 catalog_tables_free(catalog_table *t, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(t[i].schema);
-		free(t[i].name);
-		strv_free(t[i].columns, t[i].n_columns);
-	}
+	for (size_t i = 0; i < n; i++)
+		catalog_tables_free_one(&t[i]);
 	free(t);
 }
 
-int
-catalog_sequences(PGconn *conn, meta_sequence **out, size_t *n)
+/* Whether row r of catalog_sequences' query is a sequence f keeps the value of. */
+static bool
+sequence_kept(const filter *f, const PGresult *res, int r)
 {
+	uint32_t seq = (uint32_t) strtoul(PQgetvalue(res, r, 2), NULL, 10);
+	uint32_t owner = PQgetisnull(res, r, 4) ? 0 : (uint32_t) strtoul(PQgetvalue(res, r, 4), NULL, 10);
+
+	if (!f)
+		return true;
+	return filter_selects_sequence(f, seq, (uint32_t) strtoul(PQgetvalue(res, r, 3), NULL, 10), owner,
+	    owner ? (uint32_t) strtoul(PQgetvalue(res, r, 5), NULL, 10) : 0,
+	    PQgetvalue(res, r, 6)[0] == 'i') && filter_keeps_data(f, seq);
+}
+
+int
+catalog_sequences(PGconn *conn, const filter *f, meta_sequence **out, size_t *n)
+{
+	/* the owning table: pg_dump's getOwnedSeqs ('a': serial and OWNED BY, 'i': identity) */
 	PGresult *res = conn_query(conn,
-	    "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+	    "SELECT n.nspname, c.relname, c.oid, c.relnamespace, d.refobjid, o.relnamespace, d.deptype"
+	    " FROM pg_catalog.pg_class c"
 	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	    "  AND d.objid = c.oid AND d.objsubid = 0"
+	    "  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')"
+	    " LEFT JOIN pg_catalog.pg_class o ON o.oid = d.refobjid"
 	    " WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND" USER_SCHEMA_FILTER
 	    " AND" NOT_EXTENSION_MEMBER("c.oid")
 	    " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"");
-	size_t count;
+	size_t count, k = 0;
 	meta_sequence *s;
 	strbuf sql;
 
@@ -231,11 +260,15 @@ catalog_sequences(PGconn *conn, meta_sequence **out, size_t *n)
 	count = (size_t) PQntuples(res);
 	s = xcalloc(count ? count : 1, sizeof(meta_sequence));
 	sb_init(&sql);
-	for (size_t i = 0; i < count; i++) {
+	for (size_t row = 0; row < count; row++) {
+		size_t i = k;
 		PGresult *v;
 
-		s[i].schema = xstrdup(PQgetvalue(res, (int) i, 0));
-		s[i].name = xstrdup(PQgetvalue(res, (int) i, 1));
+		if (!sequence_kept(f, res, (int) row))
+			continue;
+		k++;
+		s[i].schema = xstrdup(PQgetvalue(res, (int) row, 0));
+		s[i].name = xstrdup(PQgetvalue(res, (int) row, 1));
 		sb_reset(&sql);
 		sb_append(&sql, "SELECT last_value, is_called FROM ");
 		q_qualified(&sql, s[i].schema, s[i].name);
@@ -255,7 +288,7 @@ catalog_sequences(PGconn *conn, meta_sequence **out, size_t *n)
 	sb_free(&sql);
 	PQclear(res);
 	*out = s;
-	*n = count;
+	*n = k;
 	return 0;
 }
 

@@ -31,6 +31,7 @@ typedef struct catalog_db {
 
 typedef struct catalog_table {
 	uint32_t oid;
+	uint32_t nsp_oid;            /* its schema's */
 	char *schema;
 	char *name;
 	const char *kind;            /* "table", "partition", "unlogged" */
@@ -38,7 +39,10 @@ typedef struct catalog_table {
 	uint64_t toast_bytes;
 	char **columns;              /* non-generated columns in attnum order */
 	size_t n_columns;
+	bool data_excluded;          /* --exclude-table-data: the definition without the rows */
 } catalog_table;
+
+struct filter;
 
 int catalog_db_info(PGconn *conn, catalog_db *db);
 void catalog_db_free(catalog_db *db);
@@ -51,8 +55,13 @@ void catalog_db_free(catalog_db *db);
  */
 int catalog_tables(PGconn *conn, catalog_table **out, size_t *n);
 void catalog_tables_free(catalog_table *t, size_t n);
-/* Sequence values (last_value, is_called) of every user sequence. */
-int catalog_sequences(PGconn *conn, meta_sequence **out, size_t *n);
+/* What one table holds (the array is the caller's). */
+void catalog_tables_free_one(catalog_table *t);
+/*
+ * Sequence values (last_value, is_called) of every user sequence that f
+ * selects and keeps the data of (NULL: every one).
+ */
+int catalog_sequences(PGconn *conn, const struct filter *f, meta_sequence **out, size_t *n);
 /* Large object OIDs in order, and the size of pg_largeobject on disk. */
 int catalog_large_objects(PGconn *conn, uint32_t **oids, size_t *n, uint64_t *disk_bytes);
 /*

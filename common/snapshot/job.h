@@ -19,7 +19,9 @@
 #include "archive/codec.h"
 #include "archive/meta.h"
 #include "archive/tarball.h"
+#include "pg/pgdump.h"
 #include "snapshot/catalog.h"
+#include "snapshot/filter.h"
 #include "snapshot/snapshot.h"
 #include "util/spool.h"
 
@@ -45,8 +47,13 @@ typedef struct job {
 	char *snapshot_id;
 	char *dir;
 	time_t mtime;
-	catalog_table *tables;
+	catalog_table *tables;      /* those the filters select */
 	size_t n_tables;
+	size_t n_data_tables;       /* those of them whose data is copied */
+	filter flt;                 /* -t -T -n -N --exclude-table-data -b, resolved */
+	pgdump_obj *omit;           /* schema entries left out (filter_dependencies) */
+	size_t n_omit;
+	dbt_status status;          /* DBT_USAGE when the filters were refused */
 	meta_doc meta;
 	atomic_int *parts_left;     /* per table, for the tables-done counter */
 	uint32_t *lo_oids;
@@ -87,7 +94,10 @@ typedef struct worker {
 uint64_t plan_chunk_bytes(uint64_t total_bytes, int jobs, bool spread);
 /* How many ranges a heap of heap_bytes becomes (1: whole; chunk_bytes 0: never cut). */
 int plan_table_parts(uint64_t heap_bytes, uint64_t chunk_bytes);
-/* Fill meta.tables from the catalog and cut the work into items, largest first; their total size. */
+/*
+ * Fill meta.tables from the catalog and cut the work into items, largest
+ * first (none for a table whose data is excluded); their total size.
+ */
 uint64_t plan(job *j, const catalog_db *db);
 /* Largest first (again, after an item was added). */
 void sort_items(job *j);

@@ -100,7 +100,8 @@ split_chunk_bytes(const job *j, const catalog_db *db)
 	    db->block_size == 0)
 		return 0;
 	for (size_t i = 0; i < j->n_tables; i++)
-		total += j->tables[i].heap_bytes + j->tables[i].toast_bytes;
+		if (!j->tables[i].data_excluded)
+			total += j->tables[i].heap_bytes + j->tables[i].toast_bytes;
 	return plan_chunk_bytes(total, j->o->jobs, j->o->split == WHEN_ALWAYS ||
 	    !conn_is_local(j->main) || ncpu >= 2L * j->o->jobs);
 }
@@ -121,16 +122,21 @@ plan(job *j, const catalog_db *db)
 		catalog_table *ct = &j->tables[i];
 		meta_table *t = &j->meta.tables[i];
 		uint64_t blocks = ct->heap_bytes / db->block_size;
-		int nparts = ct->n_columns > 0 ? plan_table_parts(ct->heap_bytes, chunk) : 1;
+		int nparts = ct->data_excluded ? 0 : ct->n_columns > 0 ? plan_table_parts(ct->heap_bytes, chunk) : 1;
 
 		t->schema = xstrdup(ct->schema);
 		t->name = xstrdup(ct->name);
 		t->kind = xstrdup(ct->kind);
 		t->n_columns = ct->n_columns;
 		t->columns = strv_dup(ct->columns, ct->n_columns);
+		/* --exclude-table-data: in the meta, without members, so that the restore knows why */
+		t->data_excluded = ct->data_excluded;
+		atomic_init(&j->parts_left[i], nparts);
+		if (ct->data_excluded)
+			continue;
+		j->n_data_tables++;
 		t->n_members = (size_t) nparts;
 		t->members = xcalloc((size_t) nparts, sizeof(meta_member));
-		atomic_init(&j->parts_left[i], nparts);
 		if (j->n_items + (size_t) nparts + 1 > cap) {
 			cap = (j->n_items + (size_t) nparts + 1) * 2;
 			j->items = xrealloc(j->items, cap * sizeof(work_item));

@@ -76,6 +76,15 @@ fill_source(job *j, const catalog_db *db, const pgdump_prog *pgd)
 	m->db_comment = db->comment ? xstrdup(db->comment) : NULL;
 	m->codec = xstrdup(j->codec->name);
 	m->compression_level = j->o->level;
+	/* the filters as given: what the restore shows, and part of the cache key with the rest */
+	if (j->o->filters && meta_filters_any(j->o->filters)) {
+		m->filters.present = true;
+		m->filters.large_objects = j->o->filters->large_objects;
+		for (int k = 0; k < MF_KINDS; k++) {
+			m->filters.n[k] = j->o->filters->n[k];
+			m->filters.patterns[k] = strv_dup(j->o->filters->patterns[k], j->o->filters->n[k]);
+		}
+	}
 }
 
 /*
@@ -85,7 +94,7 @@ fill_source(job *j, const catalog_db *db, const pgdump_prog *pgd)
 static void
 remove_stale_partials(const char *dir)
 {
-	static const char *const kinds[] = {".tar.partial", ".meta.partial", ".schema.partial"};
+	static const char *const kinds[] = {".tar.partial", ".meta.partial", ".schema.partial", ".list.partial"};
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
@@ -99,15 +108,15 @@ remove_stale_partials(const char *dir)
 		int fd;
 		bool live = false;
 
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < 4; k++)
 			if (len > strlen(kinds[k]) && strcmp(n + len - strlen(kinds[k]), kinds[k]) == 0)
 				break;
-		if (k == 3)
+		if (k == 4)
 			continue;
-		/* the schema file is hidden: ".<stem>.schema.partial" */
-		stem = xasprintf("%.*s", (int) (len - strlen(kinds[k]) - (k == 2)), n + (k == 2));
+		/* the schema file and its list are hidden: ".<stem>.schema.partial" */
+		stem = xasprintf("%.*s", (int) (len - strlen(kinds[k]) - (k >= 2)), n + (k >= 2));
 		tar = xasprintf("%s.tar", stem);
-		if ((k == 2) != (n[0] == '.') || !snapname_parse_filename(tar, ".tar", &when, &name)) {
+		if ((k >= 2) != (n[0] == '.') || !snapname_parse_filename(tar, ".tar", &when, &name)) {
 			free(tar);
 			free(stem);
 			continue;
@@ -157,6 +166,8 @@ job_free(job *j)
 	free(j->snapshot_id);
 	free(j->dir);
 	catalog_tables_free(j->tables, j->n_tables);
+	filter_free(&j->flt);
+	free(j->omit);
 	meta_free(&j->meta);
 	free(j->parts_left);
 	free(j->lo_oids);
@@ -202,6 +213,13 @@ summarize(job *j, snapshot_result *r, uint64_t archive_bytes, double seconds, co
 	r->tables = t.tables;
 	r->sequences = (int64_t) j->meta.n_sequences;
 	r->large_objects = t.large_objects;
+	r->data_excluded = t.data_excluded;
+	r->filters.present = j->meta.filters.present;
+	r->filters.large_objects = j->meta.filters.large_objects;
+	for (int k = 0; k < MF_KINDS; k++) {
+		r->filters.n[k] = j->meta.filters.n[k];
+		r->filters.patterns[k] = strv_dup(j->meta.filters.patterns[k], j->meta.filters.n[k]);
+	}
 	r->seconds = seconds;
 }
 
@@ -209,7 +227,8 @@ summarize(job *j, snapshot_result *r, uint64_t archive_bytes, double seconds, co
 typedef struct outputs {
 	char *tar_path, *meta_path;
 	char *tar_tmp, *meta_tmp, *schema_tmp;
-	bool tar_created, meta_created, schema_created;
+	char *list_tmp;             /* pg_restore's list of what the schema keeps (filtered snapshots) */
+	bool tar_created, meta_created, schema_created, list_created;
 	spool pre_sp, post_sp;      /* the schema sections between pg_restore and the tar */
 	char *meta_json;
 } outputs;
@@ -237,8 +256,13 @@ open_source(job *j, catalog_db *db, pgdump_prog *pgd)
 	const snapshot_opts *o = j->o;
 
 	if (!o->file) {
+		/* made here, inside a git work tree: it ignores its own contents (.gitignore "*") */
+		bool made = access(o->dir, F_OK) != 0;
+
 		if (fs_mkdir_p(o->dir, 0700) < 0)
 			return -1;
+		if (made)
+			(void) vcs_ignore_dir(o->dir);
 		j->dir = xstrdup(o->dir);
 	} else
 		j->dir = work_dir(o->file);
@@ -267,6 +291,7 @@ name_outputs(job *j, const catalog_db *db, outputs *out)
 	j->meta.created_at = j->mtime;
 	snapname_stamp(j->mtime, stamp);
 	out->schema_tmp = xasprintf("%s/.%s_%s.schema.partial", j->dir, stamp, j->meta.name);
+	out->list_tmp = xasprintf("%s/.%s_%s.list.partial", j->dir, stamp, j->meta.name);
 	if (o->file && strcmp(o->file, "-") == 0)
 		return 0;               /* standard output: no file of its own */
 	if (o->file) {
@@ -315,6 +340,31 @@ plan_large_objects(job *j, uint64_t lo_disk, uint64_t *est_total)
 }
 
 /*
+ * A migration head is the snapshot's only when its tracking table is in it
+ * with its rows: else the restored database has no such record of it.
+ */
+static void
+forget_filtered_migrations(job *j)
+{
+	const char *qualified = j->meta.migration_table;
+
+	if (!qualified || !j->flt.active)
+		return;
+	for (size_t i = 0; i < j->n_tables; i++) {
+		size_t ns = strlen(j->tables[i].schema);
+
+		if (strncmp(qualified, j->tables[i].schema, ns) == 0 && qualified[ns] == '.' &&
+		    strcmp(qualified + ns + 1, j->tables[i].name) == 0 && !j->tables[i].data_excluded)
+			return;
+	}
+	log_verbose("migration table %s is not in the snapshot (or without its rows): no migration head recorded",
+	    qualified);
+	free(j->meta.migration_table);
+	free(j->meta.migration_head);
+	j->meta.migration_table = j->meta.migration_head = NULL;
+}
+
+/*
  * The consistent moment: export the snapshot, read the catalogs and lock
  * the tables in it, plan the work; check that the directory can hold it.
  */
@@ -327,17 +377,29 @@ read_source(job *j, const catalog_db *db, const pgdump_prog *pgd, uint64_t *est_
 	if (begin_snapshot(j) < 0)
 		return -1;
 	log_verbose("exported snapshot %s", j->snapshot_id);
-	if (catalog_tables(j->main, &j->tables, &j->n_tables) < 0 ||
-	    catalog_lock_tables(j->main, j->tables, j->n_tables) < 0 ||
-	    catalog_sequences(j->main, &j->meta.sequences, &j->meta.n_sequences) < 0 ||
-	    catalog_large_objects(j->main, &j->lo_oids, &j->n_lo_oids, &lo_disk) < 0 ||
-	    catalog_migration_head(j->main, &j->meta.migration_table, &j->meta.migration_head) < 0)
+	/* the filters, matched in the snapshot: the same tables as pg_dump's, since it shares it */
+	if ((j->status = filter_resolve(j->main, db->name, o->filters, &j->flt)) != DBT_OK)
 		return -1;
+	if (catalog_tables(j->main, &j->tables, &j->n_tables) < 0)
+		return -1;
+	filter_tables(&j->flt, j->tables, &j->n_tables);
+	if (catalog_lock_tables(j->main, j->tables, j->n_tables) < 0 ||
+	    catalog_sequences(j->main, &j->flt, &j->meta.sequences, &j->meta.n_sequences) < 0 ||
+	    (j->flt.large_objects &&
+	     catalog_large_objects(j->main, &j->lo_oids, &j->n_lo_oids, &lo_disk) < 0) ||
+	    catalog_migration_head(j->main, &j->meta.migration_table, &j->meta.migration_head) < 0 ||
+	    filter_dependencies(j->main, &j->flt, &j->omit, &j->n_omit) < 0)
+		return -1;
+	forget_filtered_migrations(j);
 	fill_source(j, db, pgd);
 	*est_total = plan(j, db);
 	plan_large_objects(j, lo_disk, est_total);
 	log_verbose("%zu tables in %zu work items, %zu sequences, %zu large objects, about %llu bytes",
 	    j->n_tables, j->n_items, j->meta.n_sequences, j->meta.n_los, (unsigned long long) *est_total);
+	if (j->n_data_tables < j->n_tables)
+		log_verbose("%zu tables without their data (--exclude-table-data)", j->n_tables - j->n_data_tables);
+	if (j->flt.active && !j->flt.large_objects)
+		log_verbose("large objects left out: -t and -n leave them out unless -b is given (as pg_dump does)");
 	if (!o->file)
 		remove_stale_partials(o->dir);
 	if (o->file && strcmp(o->file, "-") == 0)
@@ -351,6 +413,49 @@ read_source(job *j, const catalog_db *db, const pgdump_prog *pgd, uint64_t *est_
 	return check_space(j->dir, *est_total);
 }
 
+/* pg_dump's options for the snapshot's filters (NULL: none). */
+static const pgdump_filters *
+dump_filters(const job *j, pgdump_filters *pf)
+{
+	static const enum pgdump_filter_kind kinds[MF_KINDS] = {
+		[MF_TABLE] = PGDUMP_TABLE,
+		[MF_EXCLUDE_TABLE] = PGDUMP_EXCLUDE_TABLE,
+		[MF_SCHEMA] = PGDUMP_SCHEMA,
+		[MF_EXCLUDE_SCHEMA] = PGDUMP_EXCLUDE_SCHEMA,
+		[MF_EXCLUDE_TABLE_DATA] = PGDUMP_EXCLUDE_TABLE_DATA,
+	};
+
+	if (!j->flt.active)
+		return NULL;
+	memset(pf, 0, sizeof(*pf));
+	for (int k = 0; k < MF_KINDS; k++) {
+		pf->patterns[kinds[k]] = j->o->filters->patterns[k];
+		pf->n[kinds[k]] = j->o->filters->n[k];
+	}
+	return pf;
+}
+
+/*
+ * A filtered snapshot's schema leaves out what would fail in a new
+ * database: foreign keys to what is left out (filter_dependencies), and
+ * the CREATE SCHEMA public that pg_dump writes for -n.  0 with *list NULL
+ * for an unfiltered snapshot (everything), else -1 after logging.
+ */
+static int
+write_list(job *j, const pgdump_prog *pgd, outputs *out, const char **list)
+{
+	pgdump_omit omit = {.objs = j->omit, .n_objs = j->n_omit, .public_schema = true};
+
+	*list = NULL;
+	if (!j->flt.active)
+		return 0;
+	out->list_created = true;
+	if (pgdump_write_list(pgd, out->schema_tmp, &omit, out->list_tmp) < 0)
+		return -1;
+	*list = out->list_tmp;
+	return 0;
+}
+
 /*
  * Schema, while the workers copy: one pg_dump into a custom-format file
  * beside the archive, then pg_restore per section.  Pre-data goes into
@@ -359,24 +464,31 @@ read_source(job *j, const catalog_db *db, const pgdump_prog *pgd, uint64_t *est_
 static void
 write_schema(job *j, const pgdump_prog *pgd, outputs *out)
 {
+	pgdump_filters pf;
+	const char *list = NULL;
+
 	j->meta.pre_data.member = xstrdup("schema/pre-data.sql");
 	j->meta.post_data.member = xstrdup("schema/post-data.sql");
 	spool_init(&out->pre_sp, j->dir, SPOOL_MEM);
 	spool_init(&out->post_sp, j->dir, SPOOL_MEM);
 	out->schema_created = true;
-	if (pgdump_dump_schema(pgd, j->main, j->snapshot_id, out->schema_tmp) < 0 ||
-	    pgdump_restore_section(pgd, out->schema_tmp, "pre-data", &out->pre_sp,
+	if (pgdump_dump_schema(pgd, j->main, j->snapshot_id, dump_filters(j, &pf), out->schema_tmp) < 0 ||
+	    write_list(j, pgd, out, &list) < 0 ||
+	    pgdump_restore_section(pgd, out->schema_tmp, "pre-data", list, &out->pre_sp,
 	        &j->meta.pre_data.bytes, j->meta.pre_data.sha256) < 0 ||
 	    job_stopping(j) ||
 	    tarball_add_spool(j->tb, j->meta.pre_data.member, &out->pre_sp, j->mtime) < 0)
 		job_fail(j);
 	open_gate(j);
 	if (!job_stopping(j) &&
-	    pgdump_restore_section(pgd, out->schema_tmp, "post-data", &out->post_sp,
+	    pgdump_restore_section(pgd, out->schema_tmp, "post-data", list, &out->post_sp,
 	        &j->meta.post_data.bytes, j->meta.post_data.sha256) < 0)
 		job_fail(j);
 	unlink(out->schema_tmp);
 	out->schema_created = false;
+	if (out->list_created)
+		unlink(out->list_tmp);
+	out->list_created = false;
 }
 
 /* The data (workers) and the schema (this thread) into the tar; then post-data. */
@@ -393,8 +505,8 @@ write_contents(job *j, const pgdump_prog *pgd, outputs *out, uint64_t est_total)
 		out->tar_created = true;
 	if (!j->tb)
 		return -1;
-	progress_start(o->progress, "snapshot", est_total,
-	    (int64_t) j->n_tables + (j->meta.n_los > 0 ? 1 : 0));
+	progress_start(o->progress, "snapshot", "tables", est_total,
+	    (int64_t) j->n_data_tables + (j->meta.n_los > 0 ? 1 : 0));
 	workers = xcalloc((size_t) o->jobs, sizeof(worker));
 	for (int i = 0; i < o->jobs && (size_t) i < (j->n_items ? j->n_items : 1); i++) {
 		workers[i].j = j;
@@ -476,6 +588,8 @@ outputs_free(outputs *out)
 		unlink(out->meta_tmp);
 	if (out->schema_created)
 		unlink(out->schema_tmp);
+	if (out->list_created)
+		unlink(out->list_tmp);
 	spool_free(&out->pre_sp);
 	spool_free(&out->post_sp);
 	free(out->meta_json);
@@ -484,6 +598,7 @@ outputs_free(outputs *out)
 	free(out->tar_tmp);
 	free(out->meta_tmp);
 	free(out->schema_tmp);
+	free(out->list_tmp);
 }
 
 dbt_status
@@ -495,6 +610,7 @@ snapshot_run(const snapshot_opts *o, snapshot_result *r)
 	outputs out = {.pre_sp = {.fd = -1}, .post_sp = {.fd = -1}};
 	uint64_t est_total = 0, archive_bytes = 0;
 	double t0 = monotime();
+	dbt_status status;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
@@ -528,8 +644,9 @@ snapshot_run(const snapshot_opts *o, snapshot_result *r)
 	outputs_free(&out);
 	pgdump_free(&pgd);
 	catalog_db_free(&db);
+	status = rc == 0 ? DBT_OK : j.status == DBT_USAGE ? DBT_USAGE : DBT_FAILED;
 	job_free(&j);
-	return rc == 0 ? DBT_OK : DBT_FAILED;
+	return status;
 }
 
 void
@@ -538,5 +655,6 @@ snapshot_result_free(snapshot_result *r)
 	free(r->tar_path);
 	free(r->meta_path);
 	free(r->name);
+	meta_filters_free(&r->filters);
 	memset(r, 0, sizeof(*r));
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "archive/codec.h"
+#include "archive/meta.h"
 #include "util/progress.h"
 #include "util/status.h"
 
@@ -26,6 +27,12 @@ typedef struct snapshot_opts {
 	enum opt_when progress;         /* --progress */
 	enum opt_when split;            /* --split: cut large tables into ctid ranges */
 	const char *pg_dump;            /* $DB_TOOLS_PG_DUMP; NULL: the newest suitable one */
+	/*
+	 * -t, -T, -n, -N, --exclude-table-data, -b: pg_dump's patterns and
+	 * rules (filter.h), recorded in the meta as given; NULL: everything.
+	 * A -t or -n pattern that matches nothing fails the run with DBT_USAGE.
+	 */
+	const meta_filters *filters;
 } snapshot_opts;
 
 typedef struct snapshot_result {
@@ -38,10 +45,15 @@ typedef struct snapshot_result {
 	int64_t tables;
 	int64_t sequences;
 	int64_t large_objects;
+	int64_t data_excluded;          /* tables without their data (--exclude-table-data) */
+	meta_filters filters;           /* as the meta records them (present: filtered) */
 	double seconds;
 } snapshot_result;
 
-/* Logs what went wrong; on failure no snapshot file is left behind. */
+/*
+ * Logs what went wrong; on failure no snapshot file is left behind.
+ * DBT_USAGE: a filter pattern is malformed or selects nothing.
+ */
 dbt_status snapshot_run(const snapshot_opts *o, snapshot_result *r);
 void snapshot_result_free(snapshot_result *r);
 

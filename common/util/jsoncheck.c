@@ -18,8 +18,7 @@
 typedef struct scan {
 	const unsigned char *s;
 	size_t len, pos;
-	char *err;
-	size_t errsize;
+	json_check_error *e;
 	bool failed;
 } scan;
 
@@ -33,10 +32,30 @@ static int value(scan *sc, int depth);
 static int
 fail_at(scan *sc, const char *what)
 {
-	if (!sc->failed)
-		snprintf(sc->err, sc->errsize, "%s at byte %zu", what, sc->pos);
+	if (!sc->failed) {
+		snprintf(sc->e->what, sizeof(sc->e->what), "%s", what);
+		sc->e->offset = sc->pos;
+	}
 	sc->failed = true;
 	return -1;
+}
+
+/* Something the grammar does not allow at pos: the forms lenient parsers take are named. */
+static int
+unexpected(scan *sc, const char *what)
+{
+	const unsigned char *p = sc->s + sc->pos;
+	size_t left = sc->len - sc->pos;
+
+	if (left == 0)
+		return fail_at(sc, "unexpected end");
+	if (left >= 2 && p[0] == '/' && (p[1] == '/' || p[1] == '*'))
+		return fail_at(sc, "comment (JSON has none)");
+	if (left >= 1 && p[0] == '\'')
+		return fail_at(sc, "single quotes (JSON strings take double quotes)");
+	if (sc->pos == 0 && left >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		return fail_at(sc, "byte order mark (not allowed at the start of JSON text)");
+	return fail_at(sc, what);
 }
 
 static void
@@ -168,11 +187,47 @@ cmp_key(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* equal keys in the order written, so that a duplicate is reported where it is repeated */
+static int
+cmp_key_then_place(const void *a, const void *b)
+{
+	const key *x = a, *y = b;
+	int c = cmp_key(a, b);
+
+	return c ? c : (x->start > y->start) - (x->start < y->start);
+}
+
+/* The first key of an object that repeats an earlier one; -1 after reporting it, else 0. */
+static int
+duplicate_keys(scan *sc, key *keys, size_t n)
+{
+	const key *dup = NULL;
+	char what[96];
+	bool printable = true;
+
+	/* keys compared as written: "a" and "\u0061" count as two, which json-c keeps apart too */
+	qsort(keys, n, sizeof(*keys), cmp_key_then_place);
+	for (size_t i = 1; i < n; i++)
+		if (cmp_key(&keys[i - 1], &keys[i]) == 0 && (!dup || keys[i].start < dup->start))
+			dup = &keys[i];
+	if (!dup)
+		return 0;
+	sc->pos = dup->start - 1;
+	for (size_t i = 0; i < dup->len; i++)
+		printable &= dup->s[dup->start + i] >= 0x20 && dup->s[dup->start + i] < 0x7f;
+	if (printable && dup->len <= 40)
+		snprintf(what, sizeof(what), "duplicate key \"%.*s\"", (int) dup->len,
+		    (const char *) dup->s + dup->start);
+	else
+		snprintf(what, sizeof(what), "duplicate key in an object");
+	return fail_at(sc, what);
+}
+
 static int
 object(scan *sc, int depth)
 {
 	key *keys = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, comma = 0;
 	int rc = 0;
 
 	sc->pos++;
@@ -185,8 +240,13 @@ object(scan *sc, int depth)
 		size_t start, slen;
 
 		skip_space(sc);
+		if (n > 0 && sc->pos < sc->len && sc->s[sc->pos] == '}') {
+			sc->pos = comma;
+			rc = fail_at(sc, "trailing comma");
+			break;
+		}
 		if (sc->pos >= sc->len || sc->s[sc->pos] != '"') {
-			rc = fail_at(sc, "expected a key");
+			rc = unexpected(sc, "expected a key");
 			break;
 		}
 		if ((rc = string(sc, &start, &slen)) < 0)
@@ -198,7 +258,7 @@ object(scan *sc, int depth)
 		keys[n++] = (key) {start, slen, sc->s};
 		skip_space(sc);
 		if (sc->pos >= sc->len || sc->s[sc->pos] != ':') {
-			rc = fail_at(sc, "expected ':'");
+			rc = unexpected(sc, "expected ':'");
 			break;
 		}
 		sc->pos++;
@@ -206,25 +266,18 @@ object(scan *sc, int depth)
 			break;
 		skip_space(sc);
 		if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
-			sc->pos++;
+			comma = sc->pos++;
 			continue;
 		}
 		if (sc->pos < sc->len && sc->s[sc->pos] == '}') {
 			sc->pos++;
 			break;
 		}
-		rc = fail_at(sc, "expected ',' or '}'");
+		rc = unexpected(sc, "expected ',' or '}'");
 		break;
 	}
-	if (rc == 0 && n > 1) {
-		/* keys compared as written: "a" and "\u0061" count as two, which json-c keeps apart too */
-		qsort(keys, n, sizeof(*keys), cmp_key);
-		for (size_t i = 1; i < n && rc == 0; i++)
-			if (cmp_key(&keys[i - 1], &keys[i]) == 0) {
-				sc->pos = keys[i].start;
-				rc = fail_at(sc, "duplicate key in an object");
-			}
-	}
+	if (rc == 0 && n > 1)
+		rc = duplicate_keys(sc, keys, n);
 	free(keys);
 	return rc;
 }
@@ -239,18 +292,25 @@ array(scan *sc, int depth)
 		return 0;
 	}
 	for (;;) {
+		size_t comma;
+
 		if (value(sc, depth + 1) < 0)
 			return -1;
 		skip_space(sc);
 		if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
-			sc->pos++;
+			comma = sc->pos++;
+			skip_space(sc);
+			if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
+				sc->pos = comma;
+				return fail_at(sc, "trailing comma");
+			}
 			continue;
 		}
 		if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
 			sc->pos++;
 			return 0;
 		}
-		return fail_at(sc, "expected ',' or ']'");
+		return unexpected(sc, "expected ',' or ']'");
 	}
 }
 
@@ -288,20 +348,52 @@ value(scan *sc, int depth)
 		return literal(sc, "false");
 	case 'n':
 		return literal(sc, "null");
-	default:
+	case '-':
 		return number(sc);
+	default:
+		if (sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9')
+			return number(sc);
+		return unexpected(sc, "not a JSON value");
 	}
+}
+
+/* line and column (1-based, counting characters) of byte offset */
+static void
+locate(const unsigned char *s, size_t offset, size_t *line, size_t *column)
+{
+	*line = *column = 1;
+	for (size_t i = 0; i < offset; i++)
+		if (s[i] == '\n') {
+			(*line)++;
+			*column = 1;
+		} else if ((s[i] & 0xc0) != 0x80) {
+			(*column)++;
+		}
+}
+
+int
+json_check_strict_at(const char *text, size_t len, json_check_error *e)
+{
+	scan sc = {(const unsigned char *) text, len, 0, e, false};
+
+	memset(e, 0, sizeof(*e));
+	if (value(&sc, 0) == 0) {
+		skip_space(&sc);
+		if (sc.pos == sc.len)
+			return 0;
+		(void) unexpected(&sc, "trailing bytes after the document");
+	}
+	locate(sc.s, e->offset, &e->line, &e->column);
+	return -1;
 }
 
 int
 json_check_strict(const char *text, size_t len, char *err, size_t errsize)
 {
-	scan sc = {(const unsigned char *) text, len, 0, err, errsize, false};
+	json_check_error e;
 
-	if (value(&sc, 0) < 0)
-		return -1;
-	skip_space(&sc);
-	if (sc.pos != sc.len)
-		return fail_at(&sc, "trailing bytes after the document");
-	return 0;
+	if (json_check_strict_at(text, len, &e) == 0)
+		return 0;
+	snprintf(err, errsize, "%s at byte %zu", e.what, e.offset);
+	return -1;
 }

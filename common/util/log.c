@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/term.h"
+
 static const char *progname = "db-tools";
 static enum log_level min_level = LOG_LEVEL_INFO;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -141,6 +143,92 @@ put_text(const char *s, size_t n)
 	fwrite(s + run, 1, n - run, stderr);
 }
 
+/* Columns a run of UTF-8 takes (continuation bytes take none). */
+static size_t
+text_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char) s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/*
+ * put_text, with lines longer than the terminal (cols > 0) broken at a
+ * blank and continued indent columns in; col is where the text starts.
+ */
+static void
+put_wrapped(const char *s, size_t n, size_t col, size_t indent, int cols)
+{
+	size_t max = cols > 0 ? (size_t) cols - 1 : 0;
+
+	if (max == 0 || indent + 20 > max) {
+		put_text(s, n);
+		return;
+	}
+	while (n > 0) {
+		size_t line = 0, brk = 0, w = col;
+
+		/* the longest piece up to a newline that fits, broken after a blank when it can */
+		while (line < n && s[line] != '\n') {
+			size_t cw = ((unsigned char) s[line] & 0xC0) != 0x80 ? 1 : 0;
+
+			if (w + cw > max)
+				break;
+			w += cw;
+			line++;
+			if (s[line - 1] == ' ')
+				brk = line;
+		}
+		if (line < n && s[line] != '\n' && brk > 0)
+			line = brk;
+		else if (line == 0)
+			line = 1;
+		put_text(s, line);
+		s += line;
+		n -= line;
+		if (n > 0 && s[0] == '\n') {
+			/* a newline of the text itself: the next line starts in column 0 */
+			put_text(s, 1);
+			s++;
+			n--;
+			col = 0;
+			continue;
+		}
+		if (n > 0) {
+			/* a break of ours: blanks at the break are left off, the rest indented */
+			while (n > 0 && s[0] == ' ') {
+				s++;
+				n--;
+			}
+			fprintf(stderr, "\n%*s", (int) indent, "");
+			col = indent;
+		}
+	}
+}
+
+/*
+ * Where a plain line's value starts: after its label and the blanks that pad
+ * it ("target      database ..."), else a small indent.
+ */
+static size_t
+value_column(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	while (i + 1 < n && s[i] != '\n' && !(s[i] == ' ' && s[i + 1] == ' '))
+		i++;
+	if (i + 1 >= n || s[i] != ' ')
+		return 2;
+	while (i < n && s[i] == ' ')
+		i++;
+	return i < 40 ? text_width(s, i) : 2;
+}
+
 /*
  * Print one line; the trailing newlines and blanks of the message (libpq's
  * error messages end in one) are left off.
@@ -151,7 +239,7 @@ emit(enum log_level level, bool always, const char *label, const char *colour, c
 {
 	char small[1024];
 	char *msg;
-	size_t n;
+	size_t n, prefix;
 
 	if (level < min_level && !always)
 		return;
@@ -164,10 +252,12 @@ emit(enum log_level level, bool always, const char *label, const char *colour, c
 			fprintf(stderr, "%s: \033[%sm%s:\033[0m ", progname, colour, label);
 		else
 			fprintf(stderr, "%s: %s: ", progname, label);
+		prefix = strlen(progname) + strlen(label) + 4;
 	} else {
 		fprintf(stderr, "%s: ", progname);
+		prefix = strlen(progname) + 2;
 	}
-	put_text(msg, n);
+	put_wrapped(msg, n, prefix, 4, term_columns(STDERR_FILENO));
 	fputc('\n', stderr);
 	log_unlock();
 	if (msg != small)
@@ -217,7 +307,7 @@ plain(bool always, const char *fmt, va_list ap)
 		return;
 	msg = format_msg(small, sizeof(small), &n, fmt, ap);
 	log_lock();
-	put_text(msg, n);
+	put_wrapped(msg, n, 0, value_column(msg, n), term_columns(STDERR_FILENO));
 	log_unlock();
 	if (msg != small)
 		free(msg);

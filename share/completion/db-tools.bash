@@ -1,40 +1,43 @@
 # bash completion for db-snapshot, db-restore and db-reset (db-tools)
 #
-# Use: source this file from ~/.bashrc, or install it into bash-completion's
-# directory once per command (bash-completion loads completions by command name):
-#   for c in db-snapshot db-restore db-reset; do
-#       ln -s /path/to/db-tools.bash /usr/share/bash-completion/completions/$c
-#   done
+# Use: `cmake --install` puts it into bash-completion's completions directory
+# (PREFIX/share/bash-completion/completions) once per command, as db-snapshot,
+# db-restore and db-reset, since bash-completion loads completions by command
+# name; without bash-completion, source this file from ~/.bashrc.
 #
-# Completes the options of each tool and the values of --progress, --split
+# Completes the options of each tool (not the patterns of db-snapshot's -t, -T,
+# -n, -N and --exclude-table-data) and the values of --progress, --split
 # (auto always never), --cache (list clear), -Z/--compress (gzip, zstd, none), -c/--count (NAME= from the
 # configuration's seeds.counts, with jq), --config (files) and -o/--dir
 # (directories).  db-restore's argument and db-reset --from complete snapshot
-# NAMEs, taken from DIR/YYYYMMDD-HHMMSS_NAME.tar, and paths to .tar files;
-# db-snapshot's NAME completes the existing names.  DIR is -o/--dir from the
+# NAMEs, taken from DIR/YYYYMMDD-HHMMSS_NAME.tar, the file names of archives
+# there (stamped ones after a digit), and paths to .tar files; db-snapshot's
+# NAME completes the existing names, and those file names after --delete or
+# --rename.  DIR is -o/--dir from the
 # command line, else "backups_dir" of the configuration file (--config,
 # $DB_TOOLS_CONFIG or the nearest db-tools.json upwards; read with jq when
 # it is installed), else ./backups.
 # Needs bash 4; does not need the bash-completion package.
 
 _db_tools_opts_db_snapshot='-d --dbname= -o --dir= -f --file= -j --jobs= -Z --compress= --config=
-    --list --json --prune --keep= --older-than= -n --dry-run --split= --progress=
+    --list --json --prune --keep= --older-than= --dry-run --delete --rename -y --yes --split= --progress=
+    -t --table= -T --exclude-table= -n --schema= -N --exclude-schema= --exclude-table-data= -b --large-objects
     -q --quiet -v --verbose -V --version -h --help'
-_db_tools_opts_db_restore='-d --dbname= -o --dir= -j --jobs= -y --yes --force --verify
+_db_tools_opts_db_restore='-d --dbname= -o --dir= -j --jobs= -y --yes --force --verify --contents
     --keep-previous= --owners --migrate --trust-archive --no-cache --cache= --json --config= --progress=
     -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_reset='-d --dbname= -o --dir= -j --jobs= --config= --progress=
     -q --quiet -v --verbose -V --version -h --help -c --count= --set= --rng-seed=
-    --no-seed -y --yes --fast --status --from= --snapshot-first --force
+    --no-seed -y --yes --fast --status --migrate --from= --snapshot-first --force
     --keep-previous= --no-cache --cache= --json'
 
 # Does option $2 of command $1 take a value?  (The long ones are listed with '=';
-# the short ones that do are -d -o -j, -Z and -f for db-snapshot and -c for db-reset.)
+# the short ones that do are -d -o -j, -Z -f -t -T -n -N for db-snapshot and -c for db-reset.)
 _db_tools_takes_value() {
     local opts
     case $2 in
         -d | -o | -j) return 0 ;;
-        -Z | -f) [[ $1 == db-snapshot ]]; return ;;
+        -Z | -f | -t | -T | -n | -N) [[ $1 == db-snapshot ]]; return ;;
         -c) [[ $1 == db-reset ]]; return ;;
         --*) ;;
         *) return 1 ;;
@@ -108,9 +111,11 @@ _db_tools_snapshot_dir() {
     printf '%s' ./backups
 }
 
-# Add the snapshot names in the snapshot directory that start with $1.
+# Add the snapshot names in the snapshot directory that start with $1; with $2 = files,
+# also the file names that name one snapshot: archives without a time stamp, and
+# YYYYMMDD-HHMMSS_NAME once $1 starts with a digit.
 _db_tools_add_names() {
-    local dir f base name restore
+    local dir f base name restore files=${2-}
     local -A seen=()
     dir=$(_db_tools_snapshot_dir)
     [[ -d $dir ]] || return 0
@@ -120,8 +125,12 @@ _db_tools_add_names() {
     for f in "$dir"/*.tar; do
         base=${f##*/}
         base=${base%.tar}
-        [[ $base =~ ^[0-9]{8}-[0-9]{6}_(.+)$ ]] || continue
+        if [[ ! $base =~ ^[0-9]{8}-[0-9]{6}_(.+)$ ]]; then
+            [[ $files == files && $base != .* && $base == "$1"* ]] && COMPREPLY+=("$base")
+            continue
+        fi
         name=${BASH_REMATCH[1]}
+        [[ $files == files && $1 == [0-9]* && $base == "$1"* ]] && COMPREPLY+=("$base")
         [[ $name == "$1"* && -z ${seen[$name]-} ]] || continue
         seen[$name]=1
         COMPREPLY+=("$name")
@@ -156,7 +165,7 @@ _db_tools_add_snapshot() {
         return
     fi
     n=${#COMPREPLY[@]}
-    _db_tools_add_names "$cur"
+    _db_tools_add_names "$cur" files
     _db_tools_add_files "$cur" tar 0
     # Nothing by that name: offer the directories, to look for an archive.
     ((${#COMPREPLY[@]} > n)) || _db_tools_add_files "$cur" dir
@@ -271,10 +280,17 @@ _db_tools_complete() {
         return 0
     fi
 
-    # The argument: NAME or PATH for db-restore, NAME for db-snapshot.
+    # The argument: NAME or PATH for db-restore, NAME for db-snapshot (one snapshot, by
+    # NAME or file name, for --delete and --rename).
     case $cmd in
         db-restore) _db_tools_add_snapshot "$cur" ;;
-        db-snapshot) _db_tools_add_names "$cur" ;;
+        db-snapshot)
+            if [[ " ${words[*]} " == *" --delete "* || " ${words[*]} " == *" --rename "* ]]; then
+                _db_tools_add_names "$cur" files
+            else
+                _db_tools_add_names "$cur"
+            fi
+            ;;
     esac
     return 0
 }

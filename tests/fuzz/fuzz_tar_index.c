@@ -1,8 +1,9 @@
 /*
  * fuzz_tar_index.c — libFuzzer target: tarball_index_open, which indexes an
  * untrusted archive (member names, sizes, offsets, meta.json), and
- * tarball_index_find on what it found.  The bytes are written to a private file
- * first, since the reader takes a path.
+ * tarball_index_find on what it found, and tarball_read_last, which reads
+ * meta.json from the end of the file for listings.  The bytes are written to a
+ * private file first, since the readers take a path.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	tarball_index ix;
 	char err[512];
+	char *last = NULL;
+	size_t last_len = 0;
 
 	log_set_level(LOG_LEVEL_SILENT);
 	if (!path[0])
@@ -39,5 +42,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void) tarball_index_find(&ix, "meta.json");
 		tarball_index_free(&ix);
 	}
+	if (tarball_read_last(path, "meta.json", 1 << 20, &last, &last_len, err, sizeof(err)) == 0 &&
+	    (!last || last[last_len] != '\0'))
+		abort();
+	free(last);
 	return 0;
 }

@@ -43,6 +43,8 @@
 #                             triggers, functions, extensions), for servers pg_dump cannot read
 #   restore ARGS...           "$DB_TOOLS_BINDIR/db-restore" ARGS...
 #   forget_templates DIR      at exit, drop the db-restore cache templates of the archives in DIR
+#   forget_reset_templates DB...
+#                             at exit, drop the db-reset cache templates built for target DB
 #   template_name META [ROLE] the cache template db-restore keeps for the archive whose .meta is
 #                             META, for ROLE (default: the current role)
 #   unpack_archive TAR        extract TAR into $T/rb (emptied first), remembering the member order
@@ -341,11 +343,25 @@ template_name() {
     printf 'db_tools_cache_%s\n' "$(printf '%s\n%s' "$role" "$key" | sha256sum | cut -c1-16)"
 }
 
+_lib_reset_targets=()
+forget_reset_templates() {
+    _lib_reset_targets+=("$@")
+}
+
 # Whoever made them: the templates are found by the key in their comment.
 _lib_drop_templates() {
-    local dir
+    local dir target
     for dir in ${_lib_template_dirs[@]+"${_lib_template_dirs[@]}"}; do
         drop_templates_of "$dir"
+    done
+    # db-reset's: its label names the target (other tests' templates stay)
+    for target in ${_lib_reset_targets[@]+"${_lib_reset_targets[@]}"}; do
+        psql -X -q -v pat="%\"target\":\"$target\"%" -d postgres >/dev/null 2>&1 <<'EOF'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datname LIKE 'db\_tools\_cache\_%'
+   AND shobj_description(oid, 'pg_database') LIKE :'pat'
+\gexec
+EOF
     done
 }
 

@@ -40,7 +40,7 @@ content() {
                    (SELECT md5(string_agg(o::text, ',' ORDER BY id)) FROM orders o)"
 }
 # the reset templates this test makes (the other runs of it wait for the database name)
-on_exit "run_tool db-reset --cache=clear"
+forget_reset_templates "$dst" itest_reset_empty
 
 # --- a full reset; migrations in numeric order (9 before 10) --------------------
 assert_status 0 run_tool db-reset -d "$dst" -y --json
@@ -72,11 +72,11 @@ assert_eq true "$(jq -r .from_cache "$T/last.out")" "--fast with the same inputs
 assert_eq "$first" "$(content)" "content after --fast"
 assert_status 0 run_tool db-reset -d "$dst" -y --fast --json -c users=12
 assert_eq false "$(jq -r .from_cache "$T/last.out")" "--fast with other counts"
-grep -q 'counts: users (10 -> 12)' "$T/last.err" || die "--fast did not say what changed: $(cat "$T/last.err")"
+grep -q 'counts: users changed (10 -> 12)' "$T/last.err" || die "--fast did not say what changed: $(cat "$T/last.err")"
 echo "-- touched" >>db/seeds/020_orders.sql
 assert_status 0 run_tool db-reset -d "$dst" -y --fast --json
 assert_eq false "$(jq -r .from_cache "$T/last.out")" "--fast after a seed file changed"
-grep -q 'seeds: 020_orders.sql' "$T/last.err" || die "--fast did not name the changed seed file: $(cat "$T/last.err")"
+grep -q 'seeds: 020_orders.sql changed' "$T/last.err" || die "--fast did not name the changed seed file: $(cat "$T/last.err")"
 
 # --- --status: a changed migration and a gap -----------------------------------------
 assert_status 0 run_tool db-reset -d "$dst" --status
@@ -139,11 +139,14 @@ for f in db/migrations/9_users.sql db/migrations/10_orders.sql db/seeds/010_user
 done
 assert_eq "4 6" "$(psql_q itest_reset_psql 'SELECT (SELECT count(*) FROM users) || $$ $$ || (SELECT count(*) FROM orders)')" "rows made by psql -v"
 
-# --- empty migrations and seeds directories: a reset of nothing, not a crash --------------
+# --- empty migrations and seeds directories: nothing to build, refused; --force: empty ----
 fresh_db itest_reset_empty
 mkdir -p empty/db/migrations empty/db/seeds
 echo '{"migrations": {"dir": "db/migrations"}, "seeds": {"dir": "db/seeds"}}' >empty/db-tools.json
-(cd empty && assert_status 0 run_tool db-reset -d itest_reset_empty -y --no-cache)
+(cd empty && assert_status 3 run_tool db-reset -d itest_reset_empty -y --no-cache)
+grep -q 'configures no migrations and no seeds (or their directories are empty)' "$T/last.err" ||
+    die "empty directories: $(cat "$T/last.err")"
+(cd empty && assert_status 0 run_tool db-reset -d itest_reset_empty -y --no-cache --force)
 
 # --- --set values: part of the cache key, never stored in readable form ---------------
 assert_status 0 run_tool db-reset -d "$dst" -y --set api_token=S3cr3tV4lue --json

@@ -56,4 +56,19 @@ assert_status 2 snap --config "$T/range.json" -o "$T/x" f
 grep -q '"jobs"' "$T/last.err" || die "bad jobs value not explained: $(cat "$T/last.err")"
 assert_status 2 snap --config "$T/missing.json" -o "$T/x" f
 [ ! -e "$T/x" ] || die "a configuration error created the output directory"
+
+# the file is strict JSON: what lenient readers take (json-c's default mode) is refused by
+# each tool (they share the loader) with the file, the line and the column
+printf '{\n  "jobs": 3,\n  "compression": 1,\n}\n' >"$T/comma.json"
+printf '{\n  // the team database\n  "database": "x"\n}\n' >"$T/comment.json"
+printf "{\n  \"jobs\": 3,\n  'database': 'x'\n}\n" >"$T/quotes.json"
+printf '{"jobs": 3, "compression": 1, "jobs": 4}\n' >"$T/twice.json"
+for tool in db-snapshot db-restore db-reset; do
+    for c in "comma.json:3:19: trailing comma" "comment.json:2:3: comment" "quotes.json:3:3: single quotes" \
+        'twice.json:1:31: duplicate key "jobs"'; do
+        assert_status 2 run_tool "$tool" --config "$T/${c%%:*}" -o "$T/x"
+        grep -qF "$T/$c" "$T/last.err" || die "$tool: ${c%%:*} not refused with its line and column: $(cat "$T/last.err")"
+    done
+done
+[ ! -e "$T/x" ] || die "a configuration error created the output directory"
 note "ok"

@@ -1,6 +1,7 @@
 /*
  * test_config.c — unit tests for config.c: parsing and validating
- * db-tools.json, setting precedence, finding and loading the file.
+ * db-tools.json (strict JSON: the lenient forms refused with the file's
+ * name, line and column), setting precedence, finding and loading the file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -390,6 +391,91 @@ test_parse_migrations_seeds(void **state)
 	cfg_free(&c);
 }
 
+/* stderr of cfg_parse(text) at the error level; *rc its result */
+static char *
+parse_stderr(const char *text, int *rc)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	char *out;
+	long len;
+	cfg c;
+
+	assert_non_null(f);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_int_equal(dup2(fileno(f), STDERR_FILENO), STDERR_FILENO);
+	log_set_level(LOG_LEVEL_ERROR);
+	*rc = parse(text, &c);
+	log_set_level(LOG_LEVEL_SILENT);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	cfg_free(&c);
+	len = ftell(f);
+	assert_true(len >= 0);
+	out = xcalloc(1, (size_t) len + 1);
+	rewind(f);
+	assert_int_equal(fread(out, 1, (size_t) len, f), (size_t) len);
+	fclose(f);
+	return out;
+}
+
+/* text is refused with want (file:line:column: problem) in the message */
+static void
+expect_strict_error(const char *text, const char *want)
+{
+	int rc;
+	char *err = parse_stderr(text, &rc);
+
+	if (rc != -1)
+		fail_msg("document should have been rejected: %s", text);
+	if (!strstr(err, want))
+		fail_msg("for %s: wanted \"%s\" in: %s", text, want, err);
+	free(err);
+}
+
+/* json-c's default mode takes all of these; db-tools(5) says JSON, and jq, which the completion uses, refuses them */
+static void
+test_parse_strict(void **state)
+{
+	cfg c;
+	int rc;
+	char *err;
+
+	(void) state;
+	expect_strict_error("{\n  \"jobs\": 2,\n  \"retention\": {\"keep\": 3},\n}\n",
+	    "/proj/db-tools.json:3:27: trailing comma");
+	expect_strict_error("{\"allowed_hosts\": [\"a\", \"b\",]}", "/proj/db-tools.json:1:28: trailing comma");
+	expect_strict_error("{\n  'database': 'app'\n}", "/proj/db-tools.json:2:3: single quotes");
+	expect_strict_error("{\"database\": 'app'}", "/proj/db-tools.json:1:14: single quotes");
+	expect_strict_error("{\n  // the team's database\n  \"database\": \"app\"\n}",
+	    "/proj/db-tools.json:2:3: comment");
+	expect_strict_error("{\"jobs\": 2 /* two */}", "/proj/db-tools.json:1:12: comment");
+	expect_strict_error("/* settings */ {}", "/proj/db-tools.json:1:1: comment");
+	expect_strict_error("{\"jobs\": 2,\n \"database\": \"a\",\n \"jobs\": 4}",
+	    "/proj/db-tools.json:3:2: duplicate key \"jobs\"");
+	expect_strict_error("{\"seeds\": {\"counts\": {\"users\": 1, \"users\": 2}}}",
+	    "/proj/db-tools.json:1:35: duplicate key \"users\"");
+	expect_strict_error("{\"jobs\": 2}\n}", "/proj/db-tools.json:2:1: trailing bytes after the document");
+	expect_strict_error("{\"jobs\": 2} {\"jobs\": 3}", "/proj/db-tools.json:1:13: trailing bytes");
+	expect_strict_error("{\"jobs\": 2", "/proj/db-tools.json:1:11: unexpected end");
+	expect_strict_error("{\"jobs\": NaN}", "/proj/db-tools.json:1:10: not a JSON value");
+	/* the message says what the format is */
+	err = parse_stderr("{\"jobs\": 2,}", &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "strict JSON"));
+	free(err);
+
+	/* a valid file is still accepted, whitespace of every kind included */
+	err = parse_stderr("\r\n\t{ \"jobs\" : 2 ,\r\n\t\"allowed_hosts\": [ ],\"database\":\"caf\u00e9\\u00e9\"}\r\n", &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(err, "");
+	free(err);
+	assert_int_equal(parse(full_doc, &c), 0);
+	cfg_free(&c);
+}
+
 /* ---- precedence ---- */
 
 static void
@@ -608,6 +694,20 @@ test_load_errors(void **state)
 	write_text(bad, "{\"jobs\": 100}");
 	assert_int_equal(cfg_load(bad, &c), -1);
 	cfg_free(&c);
+
+	/* a NUL byte in the file is not the end of the document */
+	{
+		FILE *f = fopen(bad, "wb");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite("{\"jobs\": 2}\0{\"jobs\": 3}", 1, 23, f), 23);
+		assert_int_equal(fclose(f), 0);
+	}
+	assert_int_equal(cfg_load(bad, &c), -1);
+	cfg_free(&c);
+	write_text(bad, "{\"jobs\": 2,}");
+	assert_int_equal(cfg_load(bad, &c), -1);
+	cfg_free(&c);
 	free(missing);
 	free(bad);
 }
@@ -665,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_parse_wrong_types),
 		cmocka_unit_test(test_parse_unknown_keys),
 		cmocka_unit_test(test_parse_migrations_seeds),
+		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_pick_str),
 		cmocka_unit_test(test_pick_int),
 		cmocka_unit_test(test_find_upwards),

@@ -813,6 +813,169 @@ test_reject_inconsistent_sums(void **state)
 	expect_edit("large_objects.1", lo_twice, META_INVALID);
 }
 
+/* ---- filters: "filters" and a table's "data_excluded" ---- */
+
+/* build_meta's description, filtered: patterns of three kinds, -b, and a third table without data. */
+static void
+build_filtered(meta_doc *m)
+{
+	meta_table *t;
+
+	build_meta(m, true, true);
+	m->filters.present = true;
+	m->filters.large_objects = true;
+	m->filters.n[MF_EXCLUDE_TABLE] = 2;
+	m->filters.patterns[MF_EXCLUDE_TABLE] = xcalloc(3, sizeof(char *));
+	m->filters.patterns[MF_EXCLUDE_TABLE][0] = xstrdup("audit_log");
+	m->filters.patterns[MF_EXCLUDE_TABLE][1] = xstrdup("\"Sales\".\"Old \"\"x\"\"\"*");
+	m->filters.n[MF_SCHEMA] = 1;
+	m->filters.patterns[MF_SCHEMA] = xcalloc(2, sizeof(char *));
+	m->filters.patterns[MF_SCHEMA][0] = xstrdup("app_?");
+	m->filters.n[MF_EXCLUDE_TABLE_DATA] = 1;
+	m->filters.patterns[MF_EXCLUDE_TABLE_DATA] = xcalloc(2, sizeof(char *));
+	m->filters.patterns[MF_EXCLUDE_TABLE_DATA][0] = xstrdup("events");
+	m->tables = xrealloc(m->tables, 3 * sizeof(meta_table));
+	t = &m->tables[2];
+	memset(t, 0, sizeof(*t));
+	t->schema = xstrdup("public");
+	t->name = xstrdup("events");
+	t->kind = xstrdup("table");
+	t->data_excluded = true;
+	t->n_columns = 1;
+	t->columns = xcalloc(2, sizeof(char *));
+	t->columns[0] = xstrdup("payload");
+	m->n_tables = 3;
+	meta_sum_tables(m);
+}
+
+static void
+test_round_trip_filters(void **state)
+{
+	meta_doc m, back;
+	meta_totals t;
+	char err[256];
+	char *json, *again;
+
+	(void) state;
+	build_filtered(&m);
+	meta_totals_of(&m, &t);
+	assert_int_equal(t.tables, 3);
+	assert_int_equal(t.data_excluded, 1);
+	json = meta_to_json(&m);
+	assert_non_null(strstr(json, "\"filters\": {"));
+	assert_non_null(strstr(json, "\"data_excluded\": true"));
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_meta_equal(&m, &back);
+	assert_true(back.filters.present);
+	assert_true(back.filters.large_objects);
+	for (int k = 0; k < MF_KINDS; k++) {
+		assert_int_equal(back.filters.n[k], m.filters.n[k]);
+		for (size_t i = 0; i < m.filters.n[k]; i++)
+			assert_string_equal(back.filters.patterns[k][i], m.filters.patterns[k][i]);
+	}
+	assert_false(back.tables[0].data_excluded);
+	assert_true(back.tables[2].data_excluded);
+	assert_int_equal(back.tables[2].n_members, 0);
+	again = meta_to_json(&back);
+	assert_string_equal(again, json);
+	free(again);
+	free(json);
+	meta_free(&back);
+	meta_free(&m);
+
+	/* an unfiltered description says nothing about filters: older readers' documents stay as they were */
+	build_meta(&m, false, false);
+	json = meta_to_json(&m);
+	assert_null(strstr(json, "filters"));
+	assert_null(strstr(json, "data_excluded"));
+	assert_int_equal(meta_from_json(json, strlen(json), &back, err, sizeof(err)), META_OK);
+	assert_false(back.filters.present);
+	free(json);
+	meta_free(&back);
+	meta_free(&m);
+}
+
+static void
+test_filters_checked(void **state)
+{
+	static const char ok[] = "{\"table\": [], \"exclude_table\": [\"a\"], \"schema\": [],"
+	    " \"exclude_schema\": [], \"exclude_table_data\": [\"b*\"], \"large_objects\": false}";
+	static const char empty_table[] = "{\"schema\": \"public\", \"name\": \"events\", \"kind\": \"table\","
+	    " \"data_excluded\": true, \"columns\": [\"id\"], \"rows\": 0, \"raw_bytes\": 0,"
+	    " \"stored_bytes\": 0, \"members\": []}";
+
+	(void) state;
+	expect_edit("filters", ok, META_OK);
+	/* strict: an object with every kind, each an array of strings, and large_objects a boolean */
+	expect_edit("filters", "null", META_INVALID);
+	expect_edit("filters", "[]", META_INVALID);
+	expect_edit("filters", "{}", META_INVALID);
+	expect_edit("filters", "{\"table\": [], \"exclude_table\": [\"a\"], \"schema\": [],"
+	    " \"exclude_schema\": [], \"exclude_table_data\": [], \"large_objects\": 0}", META_INVALID);
+	expect_edit("filters", "{\"table\": [1], \"exclude_table\": [], \"schema\": [],"
+	    " \"exclude_schema\": [], \"exclude_table_data\": [], \"large_objects\": true}", META_INVALID);
+	expect_edit("filters", "{\"table\": \"a\", \"exclude_table\": [], \"schema\": [],"
+	    " \"exclude_schema\": [], \"exclude_table_data\": [], \"large_objects\": true}", META_INVALID);
+	expect_edit("filters", "{\"exclude_table\": [], \"schema\": [],"
+	    " \"exclude_schema\": [], \"exclude_table_data\": [], \"large_objects\": true}", META_INVALID);
+	/* a table without members only when its data was excluded, and then without any */
+	expect_edit("tables.0", empty_table, META_OK);
+	expect_edit("tables.0.data_excluded", "true", META_INVALID);
+	expect_edit("tables.0.data_excluded", "false", META_OK);
+	expect_edit("tables.0.data_excluded", "\"yes\"", META_INVALID);
+	expect_edit("tables.0.data_excluded", "null", META_INVALID);
+	expect_edit("tables.0.members", "[]", META_INVALID);
+}
+
+/* ---- renaming: meta_renamed_json ---- */
+
+static void
+test_renamed_json(void **state)
+{
+	meta_doc m, back;
+	char err[256];
+	char *json, *renamed, *again, *edited;
+
+	(void) state;
+	build_meta(&m, true, true);
+	json = meta_to_json(&m);
+	renamed = meta_renamed_json(json, strlen(json), "after-rename", err, sizeof(err));
+	assert_non_null(renamed);
+	assert_int_equal(renamed[strlen(renamed) - 1], '\n');
+	assert_int_equal(meta_from_json(renamed, strlen(renamed), &back, err, sizeof(err)), META_OK);
+	assert_string_equal(back.name, "after-rename");
+	/* nothing else changed: the same document but for the name, and renaming back gives the same bytes */
+	free(back.name);
+	back.name = xstrdup(m.name);
+	assert_meta_equal(&m, &back);
+	meta_free(&back);
+	again = meta_renamed_json(renamed, strlen(renamed), m.name, err, sizeof(err));
+	assert_non_null(again);
+	assert_string_equal(again, json);
+	free(again);
+	free(renamed);
+
+	/* fields this version does not know keep their value and their place */
+	edited = edited_json(true, true, "x_later", "{\"list\": [1, 2.50, \"\\u00e9\"]}");
+	renamed = meta_renamed_json(edited, strlen(edited), "other", err, sizeof(err));
+	assert_non_null(renamed);
+	assert_non_null(strstr(renamed, "\"x_later\": {"));
+	assert_non_null(strstr(renamed, "2.50"));
+	assert_true(strstr(renamed, "\"name\": \"other\"") < strstr(renamed, "\"created_at\""));
+	assert_true(strstr(renamed, "\"migration\"") < strstr(renamed, "\"x_later\""));
+	free(renamed);
+	free(edited);
+
+	/* refusals: a name that is not one, a document that is not a description */
+	assert_null(meta_renamed_json(json, strlen(json), "a b", err, sizeof(err)));
+	assert_null(meta_renamed_json(json, strlen(json), "", err, sizeof(err)));
+	assert_null(meta_renamed_json("{}", 2, "ok", err, sizeof(err)));
+	assert_true(err[0] != '\0');
+	assert_null(meta_renamed_json(json, strlen(json) - 3, "ok", err, sizeof(err)));
+	free(json);
+	meta_free(&m);
+}
+
 int
 main(void)
 {
@@ -839,6 +1002,9 @@ main(void)
 		cmocka_unit_test(test_reject_created_at),
 		cmocka_unit_test(test_reject_table_without_members),
 		cmocka_unit_test(test_reject_inconsistent_sums),
+		cmocka_unit_test(test_round_trip_filters),
+		cmocka_unit_test(test_filters_checked),
+		cmocka_unit_test(test_renamed_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * test_pgdump.c — unit tests for the pure parts of pgdump.c: recognising
- * the \restrict / \unrestrict lines and parsing pg_dump --version output.
+ * the \restrict / \unrestrict lines, parsing pg_dump --version output, and
+ * leaving entries out of a pg_restore --list table of contents.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +130,87 @@ test_parse_version_garbage(void **state)
 	expect_bad_version("bash: pg_dump: command not found");
 }
 
+/* A table of contents as pg_restore --list prints it for pg_dump -n public (abridged). */
+static const char toc_text[] =
+    ";\n"
+    "; Archive created at 2026-12-06 08:47:15 UTC\n"
+    ";     dbname: app\n"
+    ";\n"
+    "4; 2615 2200 SCHEMA - public pg_database_owner\n"
+    "3370; 0 0 COMMENT - SCHEMA public pg_database_owner\n"
+    "3371; 0 0 COMMENT - SCHEMA public foo owner\n"
+    "216; 1259 27388 TABLE public a postgres\n"
+    "3217; 2606 27395 CONSTRAINT public a a_pkey postgres\n"
+    "3220; 2606 27402 FK CONSTRAINT public b b_a_id_fkey postgres\n"
+    "3221; 2606 27403 FK CONSTRAINT public b b_c_fkey postgres\n"
+    "3222; 2606 27402 FK CONSTRAINT public c c_x postgres\n";
+
+/* The lines of text that start with ';' and are not comments of the header. */
+static int
+count_omitted(const char *text, const char *entry)
+{
+	char *line = NULL;
+	int n = 0;
+
+	for (const char *l = text; *l;) {
+		size_t len = strcspn(l, "\n");
+
+		free(line);
+		line = strndup(l, len);
+		if (strstr(line, entry) && line[0] == ';')
+			n++;
+		l += len + (l[len] == '\n');
+	}
+	free(line);
+	return n;
+}
+
+static void
+test_toc_omit(void **state)
+{
+	const pgdump_obj objs[] = {{2606, 27402}, {1259, 99999}};
+	pgdump_omit omit = {.objs = objs, .n_objs = 2, .public_schema = true};
+	size_t omitted;
+	char *out;
+
+	(void) state;
+	out = pgdump_toc_omit(toc_text, &omit, &omitted);
+	/* the foreign key by its pg_constraint OID (wherever that OID shows up), schema public and its comment */
+	assert_int_equal(omitted, 4);
+	assert_int_equal(count_omitted(out, "b_a_id_fkey"), 1);
+	assert_int_equal(count_omitted(out, "c c_x"), 1);
+	assert_int_equal(count_omitted(out, "SCHEMA - public pg_database_owner"), 1);
+	assert_int_equal(count_omitted(out, "COMMENT - SCHEMA public pg_database_owner"), 1);
+	/* the rest is kept, and only the entries are touched */
+	assert_int_equal(count_omitted(out, "b_c_fkey"), 0);
+	assert_int_equal(count_omitted(out, "a_pkey"), 0);
+	assert_int_equal(count_omitted(out, "SCHEMA public foo owner"), 0);
+	assert_non_null(strstr(out, "\n216; 1259 27388 TABLE public a postgres\n"));
+	assert_non_null(strstr(out, "\n;4; 2615 2200 SCHEMA - public pg_database_owner\n"));
+	assert_int_equal(strlen(out), strlen(toc_text) + 4);
+	free(out);
+
+	/* without the schema entry, its comment stays (an unfiltered dump with a comment of its own) */
+	omit.n_objs = 0;
+	out = pgdump_toc_omit(strstr(toc_text, "3370;"), &omit, &omitted);
+	assert_int_equal(omitted, 0);
+	assert_string_equal(out, strstr(toc_text, "3370;"));
+	free(out);
+
+	/* nothing to leave out: the same text */
+	omit.public_schema = false;
+	out = pgdump_toc_omit(toc_text, &omit, &omitted);
+	assert_int_equal(omitted, 0);
+	assert_string_equal(out, toc_text);
+	free(out);
+
+	/* lines that are not entries are never touched, even when they look close */
+	out = pgdump_toc_omit("27402; 2606\n; 2606 27402 FK\nx; 2606 27402 FK\n2606 27402 FK\n", &(pgdump_omit){
+	    .objs = objs, .n_objs = 1}, &omitted);
+	assert_int_equal(omitted, 0);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -139,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_restrict_uses_len),
 		cmocka_unit_test(test_parse_version),
 		cmocka_unit_test(test_parse_version_garbage),
+		cmocka_unit_test(test_toc_omit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

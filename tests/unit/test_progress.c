@@ -2,7 +2,9 @@
  * test_progress.c — unit tests for progress.c's progress_format: the label,
  * the percentage (under 100 until every item is done), the 23-character
  * bar, the size done, tables done of all, the rate and the ETA, with and
- * without bold around the percentage.
+ * without bold around the percentage; fitted to a terminal's width (parts
+ * given up in order, never wrapped); by items alone, and a step shown by
+ * its time alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +25,7 @@ check(bool color, const char *label, uint64_t bytes, uint64_t total_bytes, int64
 	char buf[256];
 
 	memset(buf, 'X', sizeof(buf));
-	progress_format(buf, sizeof(buf), color, label, bytes, total_bytes, items, total_items, elapsed);
+	progress_format(buf, sizeof(buf), color, 0, label, "tables", bytes, total_bytes, items, total_items, elapsed);
 	assert_string_equal(buf, want);
 }
 
@@ -119,7 +121,7 @@ test_bar_width(void **state)
 	for (size_t i = 0; i < sizeof(done) / sizeof(done[0]); i++) {
 		size_t eq;
 
-		progress_format(line, sizeof(line), false, "x", done[i], 1000, 0, 1, 0.0);
+		progress_format(line, sizeof(line), false, 0, "x", "tables", done[i], 1000, 0, 1, 0.0);
 		bar_of(line, bar, sizeof(bar));
 		assert_int_equal(strlen(bar), 23);
 		eq = strspn(bar, "=");
@@ -142,9 +144,9 @@ test_color(void **state)
 	check(true, "restore", 1000, 1000, 4, 4, 1.0,
 	    "restore \033[1m100%\033[0m [=======================] 1000 B  4/4 tables  1000 B/s  ETA --:--");
 	/* without color not one escape code */
-	progress_format(buf, sizeof(buf), false, "snapshot", 50 * MiB, 100 * MiB, 1, 4, 10.0);
+	progress_format(buf, sizeof(buf), false, 0, "snapshot", "tables", 50 * MiB, 100 * MiB, 1, 4, 10.0);
 	assert_null(strchr(buf, '\033'));
-	progress_format(buf, sizeof(buf), false, "snapshot", 0, 0, 0, 0, 0.0);
+	progress_format(buf, sizeof(buf), false, 0, "snapshot", "tables", 0, 0, 0, 0, 0.0);
 	assert_null(strchr(buf, '\033'));
 }
 
@@ -164,9 +166,71 @@ test_small_buffer(void **state)
 
 	(void) state;
 	/* cut to the buffer, still a string */
-	progress_format(buf, sizeof(buf), false, "snapshot", 0, 1000, 0, 4, 0.0);
+	progress_format(buf, sizeof(buf), false, 0, "snapshot", "tables", 0, 1000, 0, 4, 0.0);
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
 	assert_string_equal(buf, "snapshot ");
+}
+
+/* The line at a terminal width: no longer than columns - 1, the label and percentage kept. */
+static void
+check_fits(int columns, const char *label, uint64_t bytes, uint64_t total_bytes, int64_t items,
+    int64_t total_items, char *buf, size_t size)
+{
+	progress_format(buf, size, false, columns, label, "tables", bytes, total_bytes, items, total_items, 10.0);
+	assert_true(strlen(buf) <= (size_t) columns - 1);
+	assert_memory_equal(buf, label, strlen(label) < (size_t) columns - 1 ? strlen(label) : (size_t) columns - 1);
+}
+
+static void
+test_fits_the_terminal(void **state)
+{
+	char buf[512], bar[64];
+
+	(void) state;
+	/* wide: everything, the bar 30 wide */
+	check_fits(120, "loading", 50 * MiB, 100 * MiB, 1, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "loading  50% [===============>              ] 50 MiB  1/4 tables  5.0 MiB/s  ETA 0:10");
+	/* 80 columns: the same parts, a narrower bar */
+	check_fits(80, "loading", 50 * MiB, 100 * MiB, 1, 4, buf, sizeof(buf));
+	bar_of(buf, bar, sizeof(bar));
+	assert_true(strlen(bar) >= 10 && strlen(bar) < 30);
+	assert_non_null(strstr(buf, "5.0 MiB/s"));
+	assert_non_null(strstr(buf, "ETA 0:10"));
+	/* 60 columns: the rate goes first */
+	check_fits(60, "loading", 50 * MiB, 100 * MiB, 1, 4, buf, sizeof(buf));
+	assert_null(strstr(buf, "MiB/s"));
+	assert_non_null(strstr(buf, "1/4 tables"));
+	assert_non_null(strstr(buf, "ETA 0:10"));
+	bar_of(buf, bar, sizeof(bar));
+	assert_true(strlen(bar) >= 10);
+	/* 40 columns: only what matters most */
+	check_fits(40, "loading", 50 * MiB, 100 * MiB, 1, 4, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 50%"));
+	assert_non_null(strstr(buf, "ETA 0:10"));
+	/* narrower than anything: cut, never wrapped */
+	check_fits(12, "indexes and constraints", 50 * MiB, 100 * MiB, 1, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "indexes and");
+	/* a long label and large numbers at 60 */
+	check_fits(60, "indexes and constraints", 2048ULL * 1024 * MiB, 4096ULL * 1024 * MiB, 5000, 12000,
+	    buf, sizeof(buf));
+}
+
+static void
+test_by_items(void **state)
+{
+	char buf[256];
+
+	(void) state;
+	/* no byte total: the fraction is of the items, the ETA from the time per item */
+	progress_format(buf, sizeof(buf), false, 0, "migrations", "files", 0, 0, 3, 12, 6.0);
+	assert_string_equal(buf, "migrations  25% [=====>                 ]  3/12 files  ETA 0:18");
+	progress_format(buf, sizeof(buf), false, 0, "seeds", "files", 0, 0, 0, 4, 0.0);
+	assert_string_equal(buf, "seeds   0% [>                      ]  0/4 files  ETA --:--");
+	/* a step without totals: its name and how long it has taken */
+	progress_format(buf, sizeof(buf), false, 0, "swapping", NULL, 0, 0, 0, 0, 65.0);
+	assert_string_equal(buf, "swapping  1:05");
+	progress_format(buf, sizeof(buf), false, 8, "keeping a template", NULL, 0, 0, 0, 0, 3.0);
+	assert_string_equal(buf, "keeping");
 }
 
 int
@@ -182,6 +246,8 @@ main(void)
 		cmocka_unit_test(test_color),
 		cmocka_unit_test(test_large_counts),
 		cmocka_unit_test(test_small_buffer),
+		cmocka_unit_test(test_fits_the_terminal),
+		cmocka_unit_test(test_by_items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,27 @@ test_unknown_variable(void **state)
 	sb_free(&sb);
 }
 
+/* The names a text refers to, once each, in order; nothing from strings, comments or casts. */
+static void
+test_variables_used(void **state)
+{
+	const char *text = "-- :in_comment\n"
+	    "INSERT INTO t SELECT g, :'name', :\"ident\", ':in_string' FROM generate_series(1, :users) g\n"
+	    "  WHERE g < :users AND x::int > 0 AND $$ :in_body $$ <> '' AND y = :orders;";
+	seed_vars names = {0};
+
+	(void) state;
+	seed_text_variables(text, strlen(text), &names);
+	assert_int_equal(names.n, 4);
+	assert_string_equal(names.v[0].name, "name");
+	assert_string_equal(names.v[1].name, "ident");
+	assert_string_equal(names.v[2].name, "users");
+	assert_string_equal(names.v[3].name, "orders");
+	sv_free(&names);
+	seed_text_variables("SELECT 1;", 9, &names);
+	assert_int_equal(names.n, 0);
+}
+
 static void
 test_setseed_value(void **state)
 {
@@ -106,6 +127,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_left_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_variable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setseed_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_variables_used, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

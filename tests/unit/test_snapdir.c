@@ -1,9 +1,12 @@
 /*
  * test_snapdir.c — unit tests for snapdir.c: listing a snapshot directory
  * (oldest first, names and times from the file names, .meta sidecars or the
- * tar's meta.json, leftovers and files that are not snapshots), resolving
- * NAME or PATH arguments, and pruning by --keep, --older-than and NAME,
- * with and without --dry-run.
+ * tar's meta.json, archives without a stamp under their meta.json's name,
+ * leftovers and files that are not snapshots), finding what an argument
+ * names (NAME, stamped names and file names, NAME~N), the shortest argument
+ * for a snapshot, resolving NAME or PATH arguments, pruning by --keep,
+ * --older-than and NAME, with and without --dry-run, deleting, and renaming
+ * (and renames that fail, leaving the snapshot as it was).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -228,6 +232,8 @@ test_scan(void **state)
 	p = xasprintf("%s/20260101-100000_app.tar", dir);
 	assert_string_equal(e[0].tar_path, p);
 	free(p);
+	assert_string_equal(e[0].file, "20260101-100000_app.tar");
+	assert_true(e[0].stamped);
 	p = xasprintf("%s/20260101-100000_app.meta", dir);
 	assert_string_equal(e[0].meta_path, p);
 	free(p);
@@ -257,6 +263,8 @@ test_scan(void **state)
 
 	/* only the sidecar is left */
 	assert_null(e[5].tar_path);
+	assert_int_equal(e[5].tar_bytes, -1);
+	assert_string_equal(e[5].file, "20260401-000000_orphan.meta");
 	p = xasprintf("%s/20260401-000000_orphan.meta", dir);
 	assert_string_equal(e[5].meta_path, p);
 	free(p);
@@ -341,12 +349,42 @@ test_resolve_path(void **state)
 	assert_int_equal(snapdir_resolve("/elsewhere/x.tar", dir, &path), DBT_OK);
 	assert_string_equal(path, "/elsewhere/x.tar");
 	free(path);
-	assert_int_equal(snapdir_resolve("teammate.tar", dir, &path), DBT_OK);
-	assert_string_equal(path, "teammate.tar");
-	free(path);
 	assert_int_equal(snapdir_resolve("app/", "/nonexistent", &path), DBT_OK);
 	assert_string_equal(path, "app/");
 	free(path);
+}
+
+/* A .tar file name: a path when it exists here, else a file in the snapshot directory. */
+static void
+test_resolve_file_name(void **state)
+{
+	const char *dir = *state;
+	char *path = NULL, *want, *cwd = getcwd(NULL, 0);
+	char *here = xasprintf("%s/here", dir);
+
+	assert_non_null(cwd);
+	assert_int_equal(mkdir(here, 0700), 0);
+	assert_int_equal(chdir(here), 0);
+	write_bytes(".", "teammate.tar", "x");
+	assert_int_equal(snapdir_resolve("teammate.tar", dir, &path), DBT_OK);
+	assert_string_equal(path, "teammate.tar");
+	free(path);
+	/* in the directory, with or without .tar */
+	assert_int_equal(snapdir_resolve("20260215-000000_real.tar", dir, &path), DBT_OK);
+	want = xasprintf("%s/20260215-000000_real.tar", dir);
+	assert_string_equal(path, want);
+	free(path);
+	assert_int_equal(snapdir_resolve("20260215-000000_real", dir, &path), DBT_OK);
+	assert_string_equal(path, want);
+	free(path);
+	free(want);
+	/* neither here nor there */
+	path = (char *) "untouched";
+	assert_int_equal(snapdir_resolve("nosuch.tar", dir, &path), DBT_FAILED);
+	assert_null(path);
+	assert_int_equal(chdir(cwd), 0);
+	free(cwd);
+	free(here);
 }
 
 static void
@@ -406,8 +444,8 @@ test_prune_dry_run(void **state)
 	const char *dir = *state;
 	prune_opts po = rules(NULL, 1, -1, true);
 
-	/* app: two beyond the newest; every other name has only one */
-	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 2);
+	/* app: two beyond the newest; every other name has only one; a .meta alone is not kept */
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 3);
 	assert_int_equal(count_entries(dir), 6);
 	assert_true(exists(dir, "20260101-100000_app.tar"));
 	assert_true(exists(dir, "20260101-100000_app.meta"));
@@ -424,7 +462,7 @@ test_prune_keep(void **state)
 	const char *dir = *state;
 	prune_opts po = rules(NULL, 1, -1, false);
 
-	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 2);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 3);
 	/* both files of a snapshot go */
 	assert_false(exists(dir, "20260101-100000_app.tar"));
 	assert_false(exists(dir, "20260101-100000_app.meta"));
@@ -433,15 +471,16 @@ test_prune_keep(void **state)
 	assert_true(exists(dir, "20260301-100000_app.meta"));
 	assert_true(exists(dir, "20260115-120000_other.tar"));
 	assert_true(exists(dir, "20260215-000000_real.tar"));
-	assert_true(exists(dir, "20260401-000000_orphan.meta"));
-	assert_int_equal(count_entries(dir), 4);
+	/* a .meta whose archive is gone is not a snapshot to keep */
+	assert_false(exists(dir, "20260401-000000_orphan.meta"));
+	assert_int_equal(count_entries(dir), 3);
 	check_untouched_others(dir);
 
 	/* again: nothing left to do */
 	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 0);
 	/* keep 0 removes every snapshot */
 	po = rules(NULL, 0, -1, false);
-	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 4);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 3);
 	assert_int_equal(count_entries(dir), 0);
 	check_untouched_others(dir);
 }
@@ -452,7 +491,9 @@ test_prune_keep_more_than_there_are(void **state)
 	const char *dir = *state;
 	prune_opts po = rules(NULL, 3, -1, false);
 
-	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 0);
+	/* only the .meta left alone */
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 1);
+	assert_false(exists(dir, "20260401-000000_orphan.meta"));
 	po = rules(NULL, 2, -1, false);
 	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 1);
 	assert_false(exists(dir, "20260101-100000_app.tar"));
@@ -551,6 +592,367 @@ test_prune_no_rule(void **state)
 	free(missing);
 }
 
+/* ---- archives without a stamp, NAME~N, stamped names: snapdir_find ---- */
+
+static snapdir_entry *
+scan_ok(const char *dir, size_t *n)
+{
+	snapdir_entry *e;
+
+	assert_int_equal(snapdir_scan(dir, &e, n), 0);
+	return e;
+}
+
+static long
+find_in(const char *dir, const char *arg)
+{
+	size_t n;
+	snapdir_entry *e = scan_ok(dir, &n);
+	long i = snapdir_find(e, n, arg);
+
+	snapdir_free(e, n);
+	return i;
+}
+
+/* The file name of what arg names ("" when nothing). */
+static char *
+found_file(const char *dir, const char *arg)
+{
+	size_t n;
+	snapdir_entry *e = scan_ok(dir, &n);
+	long i = snapdir_find(e, n, arg);
+	char *file = xstrdup(i >= 0 ? e[i].file : "");
+
+	snapdir_free(e, n);
+	return file;
+}
+
+static void
+expect_found(const char *dir, const char *arg, const char *file)
+{
+	char *got = found_file(dir, arg);
+
+	if (strcmp(got, file) != 0)
+		fail_msg("\"%s\" found \"%s\", expected \"%s\"", arg, got, file);
+	free(got);
+}
+
+static void
+test_find_names(void **state)
+{
+	const char *dir = *state;
+
+	/* NAME and NAME~N: the newest, then older ones (only those with a tar) */
+	expect_found(dir, "app", "20260301-100000_app.tar");
+	expect_found(dir, "app~0", "20260301-100000_app.tar");
+	expect_found(dir, "app~1", "20260201-100000_app.tar");
+	expect_found(dir, "app~", "20260201-100000_app.tar");
+	expect_found(dir, "app~2", "20260101-100000_app.tar");
+	assert_int_equal(find_in(dir, "app~3"), SNAPDIR_TOO_FEW);
+	expect_found(dir, "real", "20260215-000000_real.tar");
+	assert_int_equal(find_in(dir, "real~1"), SNAPDIR_TOO_FEW);
+	/* stamped names, with or without .tar, and ~N from there */
+	expect_found(dir, "20260201-100000_app", "20260201-100000_app.tar");
+	expect_found(dir, "20260201-100000_app.tar", "20260201-100000_app.tar");
+	expect_found(dir, "20260201-100000_app~1", "20260101-100000_app.tar");
+	expect_found(dir, "20260301-100000_app.tar~2", "20260101-100000_app.tar");
+	assert_int_equal(find_in(dir, "20260101-100000_app~1"), SNAPDIR_TOO_FEW);
+	expect_found(dir, "20260115-120000_other", "20260115-120000_other.tar");
+	/* nothing to restore: a sidecar alone, a stamp that is not there, another name */
+	assert_int_equal(find_in(dir, "orphan"), SNAPDIR_NO_MATCH);
+	assert_int_equal(find_in(dir, "20260401-000000_orphan"), SNAPDIR_NO_MATCH);
+	assert_int_equal(find_in(dir, "20260201-100001_app"), SNAPDIR_NO_MATCH);
+	assert_int_equal(find_in(dir, "nosuch"), SNAPDIR_NO_MATCH);
+	assert_int_equal(find_in(dir, "nosuch~2"), SNAPDIR_NO_MATCH);
+	assert_int_equal(find_in(dir, "20260101-100000_app.meta"), SNAPDIR_NO_MATCH);
+	/* "garbage.tar" is not an archive: not listed, not found */
+	assert_int_equal(find_in(dir, "garbage.tar"), SNAPDIR_NO_MATCH);
+	assert_int_equal(find_in(dir, "garbage"), SNAPDIR_NO_MATCH);
+	/* not names */
+	assert_int_equal(find_in(dir, "a b"), SNAPDIR_BAD_ARG);
+	assert_int_equal(find_in(dir, "-x"), SNAPDIR_BAD_ARG);
+	assert_int_equal(find_in(dir, "app~x"), SNAPDIR_BAD_ARG);
+	assert_int_equal(find_in(dir, "app~99999999"), SNAPDIR_BAD_ARG);
+	assert_int_equal(find_in(dir, "~1"), SNAPDIR_BAD_ARG);
+	assert_int_equal(find_in(dir, "./app"), SNAPDIR_BAD_ARG);
+	assert_int_equal(find_in(dir, ""), SNAPDIR_BAD_ARG);
+}
+
+static void
+test_find_unstamped(void **state)
+{
+	const char *dir = *state;
+	size_t n;
+	snapdir_entry *e;
+
+	/* a teammate's archive, renamed: listed under its meta.json's name and time */
+	write_tar_with_meta(dir, "baseline.tar", "app", T_MAR01 + DAY);
+	/* one whose file name is another snapshot's name */
+	write_tar_with_meta(dir, "real.tar", "zeta", T_JAN01 - DAY);
+	e = scan_ok(dir, &n);
+	assert_int_equal(n, 8);
+	assert_string_equal(e[0].file, "real.tar");
+	assert_string_equal(e[0].name, "zeta");
+	assert_false(e[0].stamped);
+	assert_int_equal(e[0].when, T_JAN01 - DAY);
+	assert_null(e[0].meta_path);
+	assert_true(e[0].has_meta);
+	assert_string_equal(e[6].file, "baseline.tar");
+	assert_string_equal(e[6].name, "app");
+	assert_int_equal(e[6].when, T_MAR01 + DAY);
+	snapdir_free(e, n);
+
+	/* by its meta name (the newest "app" now), its file name, with or without .tar */
+	expect_found(dir, "app", "baseline.tar");
+	expect_found(dir, "baseline", "baseline.tar");
+	expect_found(dir, "baseline.tar", "baseline.tar");
+	expect_found(dir, "app~1", "20260301-100000_app.tar");
+	expect_found(dir, "baseline~1", "20260301-100000_app.tar");
+	expect_found(dir, "baseline.tar~3", "20260101-100000_app.tar");
+	assert_int_equal(find_in(dir, "baseline~4"), SNAPDIR_TOO_FEW);
+	/* a NAME wins over a file name without .tar */
+	expect_found(dir, "real", "20260215-000000_real.tar");
+	expect_found(dir, "real.tar", "real.tar");
+	expect_found(dir, "zeta", "real.tar");
+}
+
+static void
+expect_shortest(const char *dir, const char *file, const char *want)
+{
+	size_t n;
+	snapdir_entry *e = scan_ok(dir, &n);
+	char *got = NULL;
+	bool seen = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(e[i].file, file) == 0) {
+			got = snapdir_shortest(e, n, i);
+			seen = true;
+		}
+	assert_true(seen);
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+	free(got);
+	snapdir_free(e, n);
+}
+
+static void
+test_shortest(void **state)
+{
+	const char *dir = *state;
+	char *path, *ref;
+
+	expect_shortest(dir, "20260301-100000_app.tar", "app");
+	expect_shortest(dir, "20260201-100000_app.tar", "20260201-100000_app");
+	expect_shortest(dir, "20260215-000000_real.tar", "real");
+	expect_shortest(dir, "20260401-000000_orphan.meta", NULL);
+	write_tar_with_meta(dir, "real.tar", "app", T_JAN01 - DAY);
+	write_tar_with_meta(dir, "baseline.tar", "app", T_MAR01 + DAY);
+	expect_shortest(dir, "baseline.tar", "app");
+	expect_shortest(dir, "20260301-100000_app.tar", "20260301-100000_app");
+	/* "real" is another snapshot's NAME: the file name with .tar */
+	expect_shortest(dir, "real.tar", "real.tar");
+
+	path = xasprintf("%s/baseline.tar", dir);
+	ref = snapdir_ref(dir, path);
+	assert_string_equal(ref, "app");
+	free(ref);
+	free(path);
+	path = xasprintf("%s/nosuch.tar", dir);
+	assert_null(snapdir_ref(dir, path));
+	free(path);
+}
+
+static void
+test_prune_names(void **state)
+{
+	const char *dir = *state;
+	prune_opts po = rules("app~1", 0, -1, false);
+
+	/* one snapshot, not a NAME: a usage error, nothing removed */
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), -2);
+	po = rules("20260201-100000_app", 0, -1, false);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), -2);
+	po = rules("20260215-000000_real.tar", 0, -1, false);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), -2);
+	po = rules("a b", 0, -1, false);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), -2);
+	assert_int_equal(count_entries(dir), 6);
+	/* NAME counts what NAME~N does: an archive without a stamp, by its meta.json's name */
+	write_tar_with_meta(dir, "baseline.tar", "app", T_MAR01 + DAY);
+	po = rules("app", 2, -1, false);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 2);
+	assert_true(exists(dir, "baseline.tar"));
+	assert_true(exists(dir, "20260301-100000_app.tar"));
+	assert_false(exists(dir, "20260201-100000_app.tar"));
+	po = rules("app", 0, -1, false);
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 2);
+	assert_false(exists(dir, "baseline.tar"));
+	check_untouched_others(dir);
+}
+
+/* ---- deleting and renaming ---- */
+
+static size_t
+count_partials(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += strstr(de->d_name, ".partial") != NULL;
+	closedir(d);
+	return n;
+}
+
+static void
+test_lookup_delete(void **state)
+{
+	const char *dir = *state;
+	snapdir_entry *x;
+
+	assert_int_equal(snapdir_lookup("app~1", dir, &x), DBT_OK);
+	assert_string_equal(x->file, "20260201-100000_app.tar");
+	assert_int_equal(snapdir_delete(dir, x), DBT_OK);
+	snapdir_free(x, 1);
+	assert_false(exists(dir, "20260201-100000_app.tar"));
+	/* both files go */
+	assert_int_equal(snapdir_lookup("app~1", dir, &x), DBT_OK);
+	assert_string_equal(x->file, "20260101-100000_app.tar");
+	assert_non_null(x->meta_path);
+	assert_int_equal(snapdir_delete(dir, x), DBT_OK);
+	snapdir_free(x, 1);
+	assert_false(exists(dir, "20260101-100000_app.tar"));
+	assert_false(exists(dir, "20260101-100000_app.meta"));
+	assert_true(exists(dir, "20260301-100000_app.tar"));
+	/* described, for the question */
+	assert_int_equal(snapdir_lookup("real", dir, &x), DBT_OK);
+	assert_true(x->has_meta);
+	snapdir_free(x, 1);
+	/* what names nothing, or is not a name */
+	x = (snapdir_entry *) 1;
+	assert_int_equal(snapdir_lookup("app~1", dir, &x), DBT_FAILED);
+	assert_null(x);
+	assert_int_equal(snapdir_lookup("nosuch", dir, &x), DBT_FAILED);
+	assert_int_equal(snapdir_lookup("a b", dir, &x), DBT_USAGE);
+	assert_int_equal(snapdir_lookup("./app", dir, &x), DBT_USAGE);
+	assert_int_equal(snapdir_lookup("/x/y.tar", dir, &x), DBT_USAGE);
+	check_untouched_others(dir);
+}
+
+/* The archive's meta.json from its end, and the sidecar: the same bytes, naming name. */
+static void
+expect_renamed(const char *dir, const char *stem, const char *name)
+{
+	char *tar = xasprintf("%s/%s.tar", dir, stem), *meta = xasprintf("%s/%s.meta", dir, stem);
+	char *text = NULL, *side = NULL, err[256];
+	size_t len = 0, slen = 0;
+	meta_doc m;
+	FILE *f;
+
+	assert_int_equal(tarball_read_last(tar, META_MEMBER, META_MAX_BYTES, &text, &len, err, sizeof(err)), 0);
+	f = fopen(meta, "r");
+	assert_non_null(f);
+	side = xmalloc(len + 2);
+	slen = fread(side, 1, len + 1, f);
+	fclose(f);
+	assert_int_equal(slen, len);
+	assert_memory_equal(side, text, len);
+	assert_int_equal(meta_from_json(text, len, &m, err, sizeof(err)), META_OK);
+	assert_string_equal(m.name, name);
+	meta_free(&m);
+	free(text);
+	free(side);
+	free(tar);
+	free(meta);
+}
+
+static void
+test_rename(void **state)
+{
+	const char *dir = *state;
+	snapdir_entry *x;
+	char *path = NULL, *want;
+
+	/* a stamped snapshot without a sidecar: the stamp stays, both files carry the new name */
+	assert_int_equal(snapdir_lookup("real", dir, &x), DBT_OK);
+	assert_int_equal(snapdir_rename(dir, x, "renamed", &path), DBT_OK);
+	snapdir_free(x, 1);
+	want = xasprintf("%s/20260215-000000_renamed.tar", dir);
+	assert_string_equal(path, want);
+	free(want);
+	free(path);
+	assert_false(exists(dir, "20260215-000000_real.tar"));
+	expect_renamed(dir, "20260215-000000_renamed", "renamed");
+	expect_found(dir, "renamed", "20260215-000000_renamed.tar");
+	assert_int_equal(find_in(dir, "real"), SNAPDIR_NO_MATCH);
+
+	/* and again, now with its sidecar */
+	assert_int_equal(snapdir_lookup("renamed", dir, &x), DBT_OK);
+	assert_int_equal(snapdir_rename(dir, x, "again", &path), DBT_OK);
+	snapdir_free(x, 1);
+	free(path);
+	assert_false(exists(dir, "20260215-000000_renamed.tar"));
+	assert_false(exists(dir, "20260215-000000_renamed.meta"));
+	expect_renamed(dir, "20260215-000000_again", "again");
+
+	/* a file without a stamp gets its meta.json's */
+	write_tar_with_meta(dir, "baseline.tar", "app", T_MAR01 + DAY);
+	assert_int_equal(snapdir_lookup("baseline", dir, &x), DBT_OK);
+	assert_int_equal(snapdir_rename(dir, x, "base", &path), DBT_OK);
+	snapdir_free(x, 1);
+	free(path);
+	assert_false(exists(dir, "baseline.tar"));
+	expect_renamed(dir, "20260302-100000_base", "base");
+
+	/* the same name: nothing to do */
+	assert_int_equal(snapdir_lookup("base", dir, &x), DBT_OK);
+	assert_int_equal(snapdir_rename(dir, x, "base", &path), DBT_OK);
+	snapdir_free(x, 1);
+	free(path);
+	expect_renamed(dir, "20260302-100000_base", "base");
+	assert_int_equal(count_partials(dir), 0);
+	check_untouched_others(dir);
+}
+
+static void
+test_rename_refused(void **state)
+{
+	const char *dir = *state;
+	snapdir_entry *x;
+	char *path = (char *) "untouched";
+
+	assert_int_equal(snapdir_lookup("real", dir, &x), DBT_OK);
+	/* a new name that is not a name */
+	assert_int_equal(snapdir_rename(dir, x, "a b", &path), DBT_USAGE);
+	assert_null(path);
+	assert_int_equal(snapdir_rename(dir, x, "", &path), DBT_USAGE);
+	assert_int_equal(snapdir_rename(dir, x, "x~1", &path), DBT_USAGE);
+	/* a snapshot of that name and time exists (either file) */
+	write_bytes(dir, "20260215-000000_taken.meta", "{}");
+	assert_int_equal(snapdir_rename(dir, x, "taken", &path), DBT_FAILED);
+	assert_null(path);
+	snapdir_free(x, 1);
+	assert_true(exists(dir, "20260215-000000_real.tar"));
+	assert_false(exists(dir, "20260215-000000_taken.tar"));
+	expect_found(dir, "real", "20260215-000000_real.tar");
+	/* an archive that cannot be read: an integrity failure, nothing changed */
+	assert_int_equal(snapdir_lookup("app", dir, &x), DBT_OK);
+	assert_int_equal(snapdir_rename(dir, x, "fixed", &path), DBT_INTEGRITY);
+	snapdir_free(x, 1);
+	assert_true(exists(dir, "20260301-100000_app.tar"));
+	assert_true(exists(dir, "20260301-100000_app.meta"));
+	assert_false(exists(dir, "20260301-100000_fixed.tar"));
+	assert_false(exists(dir, "20260301-100000_fixed.meta"));
+	assert_int_equal(count_partials(dir), 0);
+	/* and the .meta named "taken" */
+	assert_int_equal(count_entries(dir), 7);
+}
+
 int
 main(void)
 {
@@ -559,6 +961,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_scan_missing_and_empty, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_name, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_path, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_file_name, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_find_names, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_find_unstamped, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_shortest, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_errors, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_prune_dry_run, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_prune_keep, dir_setup, dir_teardown),
@@ -568,6 +974,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prune_both_rules, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_prune_by_name, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_prune_no_rule, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_prune_names, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_delete, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_rename, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_rename_refused, dir_setup, dir_teardown),
 	};
 
 	/* the code under test logs its complaints; keep the test output readable */

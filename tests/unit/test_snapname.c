@@ -1,6 +1,7 @@
 /*
  * test_snapname.c — unit tests for snapname.c: snapshot name validation and
- * sanitising, file-name stamps, ISO 8601 times and --older-than ages.
+ * sanitising, file-name stamps (and stamped names typed without an
+ * extension), "NAME~N" arguments, ISO 8601 times and --older-than ages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -334,6 +335,85 @@ test_parse_age_rejects(void **state)
 	expect_bad_age("106751991167301d");
 }
 
+/* ---- NAME~N ---- */
+
+static void
+expect_back(const char *arg, const char *base, unsigned back)
+{
+	size_t len = 99;
+	unsigned n = 99;
+
+	if (!snapname_parse_back(arg, &len, &n))
+		fail_msg("\"%s\" rejected", arg);
+	assert_int_equal(len, strlen(base));
+	assert_memory_equal(arg, base, len);
+	assert_int_equal(n, back);
+}
+
+static void
+test_parse_back(void **state)
+{
+	(void) state;
+	/* no suffix: the whole argument, 0 back */
+	expect_back("feature-x", "feature-x", 0);
+	expect_back("20261206-015154_feature-x", "20261206-015154_feature-x", 0);
+	expect_back("baseline.tar", "baseline.tar", 0);
+	/* as git: ~N is N back, ~ alone is ~1, ~0 the same as none */
+	expect_back("feature-x~1", "feature-x", 1);
+	expect_back("feature-x~0", "feature-x", 0);
+	expect_back("feature-x~", "feature-x", 1);
+	expect_back("feature-x~12", "feature-x", 12);
+	expect_back("feature-x~007", "feature-x", 7);
+	expect_back("baseline.tar~2", "baseline.tar", 2);
+	expect_back("20261206-015154_feature-x~3", "20261206-015154_feature-x", 3);
+	expect_back("a~1000000", "a", 1000000);
+	/* only the last '~' counts; one followed by other text is part of the name */
+	expect_back("a~1~2", "a~1", 2);
+	expect_back("backup~old.tar", "backup~old.tar", 0);
+	expect_back("x~1.tar", "x~1.tar", 0);
+	expect_back("a~-1", "a~-1", 0);
+	expect_back("a~ 1", "a~ 1", 0);
+}
+
+static void
+test_parse_back_rejects(void **state)
+{
+	size_t len;
+	unsigned n;
+
+	(void) state;
+	assert_false(snapname_parse_back("", &len, &n));
+	assert_false(snapname_parse_back("~", &len, &n));
+	assert_false(snapname_parse_back("~1", &len, &n));
+	assert_false(snapname_parse_back("a~1000001", &len, &n));
+	assert_false(snapname_parse_back("a~99999999", &len, &n));
+	assert_false(snapname_parse_back("a~99999999999999999999999", &len, &n));
+}
+
+/* A stamped name as --list shows it in FILE, typed without .tar: a file name with no extension. */
+static void
+test_parse_stamped_name(void **state)
+{
+	time_t when;
+	char *name = NULL;
+
+	(void) state;
+	assert_true(snapname_parse_filename("20261122-031024_before-payments", "", &when, &name));
+	assert_int_equal(when, T_SAMPLE);
+	assert_string_equal(name, "before-payments");
+	free(name);
+	assert_true(snapname_parse_filename("20261122-031024_feature-x.tar", "", &when, &name));
+	assert_string_equal(name, "feature-x.tar");
+	free(name);
+	/* a stamp and nothing after it, a bad stamp, or no stamp: not a stamped name */
+	assert_false(snapname_parse_filename("20261122-031024_", "", &when, &name));
+	assert_false(snapname_parse_filename("20261122-031024", "", &when, &name));
+	assert_false(snapname_parse_filename("20261322-031024_x", "", &when, &name));
+	assert_false(snapname_parse_filename("2026112-031024_xx", "", &when, &name));
+	assert_false(snapname_parse_filename("feature-x", "", &when, &name));
+	assert_false(snapname_parse_filename("20261122-031024_a~1", "", &when, &name));
+}
+
 int
 main(void)
 {
@@ -349,6 +429,9 @@ main(void)
 		cmocka_unit_test(test_iso8601_rejects),
 		cmocka_unit_test(test_parse_age),
 		cmocka_unit_test(test_parse_age_rejects),
+		cmocka_unit_test(test_parse_back),
+		cmocka_unit_test(test_parse_back_rejects),
+		cmocka_unit_test(test_parse_stamped_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

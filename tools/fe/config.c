@@ -14,6 +14,7 @@
 
 #include "archive/codec.h"
 #include "archive/snapname.h"
+#include "util/jsoncheck.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -74,8 +75,9 @@ dir_of(const char *path)
 	return copy;
 }
 
+/* The file's bytes, NUL-terminated (a NUL inside is left to the JSON check), and their number. */
 static char *
-read_file(const char *path, size_t limit)
+read_file(const char *path, size_t limit, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	strbuf sb;
@@ -103,14 +105,18 @@ read_file(const char *path, size_t limit)
 		return NULL;
 	}
 	fclose(f);
+	*len = sb.len;
 	return sb_steal(&sb);
 }
+
+static int parse_doc(const char *text, size_t len, const char *path, const char *dir, cfg *c);
 
 int
 cfg_load(const char *explicit_path, cfg *c)
 {
 	const char *env = getenv("DB_TOOLS_CONFIG");
 	char *path = NULL, *dir, *text;
+	size_t len = 0;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -130,13 +136,13 @@ cfg_load(const char *explicit_path, cfg *c)
 		if (!path)
 			return 0;
 	}
-	text = read_file(path, 1 << 20);
+	text = read_file(path, 1 << 20, &len);
 	if (!text) {
 		free(path);
 		return -1;
 	}
 	dir = dir_of(path);
-	rc = cfg_parse(text, path, dir, c);
+	rc = parse_doc(text, len, path, dir, c);
 	free(text);
 	free(path);
 	free(dir);
@@ -322,9 +328,16 @@ parse_seeds(json_object *val, const char *path, const char *dir, cfg *c)
 int
 cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 {
-	struct json_tokener *tok = json_tokener_new();
+	return parse_doc(text, strlen(text), path, dir, c);
+}
+
+/* text[len] is '\0' */
+static int
+parse_doc(const char *text, size_t len, const char *path, const char *dir, cfg *c)
+{
+	struct json_tokener *tok;
 	json_object *root;
-	enum json_tokener_error jerr;
+	json_check_error where;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -334,26 +347,21 @@ cfg_parse(const char *text, const char *path, const char *dir, cfg *c)
 	c->path = xstrdup(path);
 	c->dir = xstrdup(dir);
 
-	root = json_tokener_parse_ex(tok, text, (int) strlen(text) + 1);
-	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success) {
-		log_error("configuration file \"%s\" is not valid JSON: %s near byte %zu",
-		    path, json_tokener_error_desc(jerr), json_tokener_get_parse_end(tok));
+	/* json-c's default mode takes comments, trailing commas, single quotes, repeated keys */
+	if (json_check_strict_at(text, len, &where) < 0) {
+		log_error("%s:%zu:%zu: %s", path, where.line, where.column, where.what);
+		log_hint("a configuration file is strict JSON (RFC 8259): strings in double quotes, no comments, "
+		    "no trailing commas, each key once");
+		return -1;
+	}
+	tok = json_tokener_new();
+	root = json_tokener_parse_ex(tok, text, (int) len + 1);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		log_error("configuration file \"%s\" is not valid JSON: %s", path,
+		    json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_tokener_free(tok);
 		json_object_put(root);
 		return -1;
-	}
-	/* json-c stops after the first value: anything but blanks after it is an error */
-	{
-		size_t len = strlen(text), end = json_tokener_get_parse_end(tok);
-
-		if (end < len && text[end + strspn(text + end, " \t\r\n")] != '\0') {
-			log_error("configuration file \"%s\" is not valid JSON: unexpected text after the object near byte %zu",
-			    path, end);
-			json_tokener_free(tok);
-			json_object_put(root);
-			return -1;
-		}
 	}
 	json_tokener_free(tok);
 	c->root = root;

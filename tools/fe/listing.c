@@ -10,9 +10,51 @@
 
 #include "archive/snapdir.h"
 #include "archive/snapname.h"
+#include "fe/settings.h"
 #include "util/format.h"
 #include "util/log.h"
 #include "util/strbuf.h"
+#include "util/term.h"
+
+/* What "filters" of a meta says, as JSON: the patterns by kind, and -b. */
+static json_object *
+filters_json(const meta_filters *mf)
+{
+	json_object *o = json_object_new_object();
+
+	for (int k = 0; k < MF_KINDS; k++) {
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < mf->n[k]; i++)
+			json_object_array_add(arr, json_object_new_string(mf->patterns[k][i]));
+		json_object_object_add(o, meta_filter_key((enum meta_filter_kind) k), arr);
+	}
+	json_object_object_add(o, "large_objects", json_object_new_boolean(mf->large_objects));
+	return o;
+}
+
+char *
+fe_filters_text(const meta_filters *mf)
+{
+	static const char *const options[MF_KINDS] = {"-t", "-T", "-n", "-N", "--exclude-table-data"};
+	strbuf sb;
+	char *text;
+
+	sb_init(&sb);
+	for (int k = 0; k < MF_KINDS; k++)
+		for (size_t i = 0; i < mf->n[k]; i++) {
+			char *word = fe_shell_word(mf->patterns[k][i]);
+
+			sb_appendf(&sb, "%s%s %s", sb.len ? ", " : "", options[k], word);
+			free(word);
+		}
+	if (mf->large_objects)
+		sb_appendf(&sb, "%s-b", sb.len ? ", " : "");
+	/* patterns come from an archive: one line of plain text */
+	text = str_visible(sb.data);
+	sb_free(&sb);
+	return text;
+}
 
 static void
 snapshots_json(FILE *f, const snapdir_entry *e, size_t n, time_t now)
@@ -25,11 +67,12 @@ snapshots_json(FILE *f, const snapdir_entry *e, size_t n, time_t now)
 
 		snapname_iso8601(e[i].when, when, sizeof(when));
 		json_object_object_add(o, "name", json_object_new_string(e[i].name));
+		json_object_object_add(o, "file", json_object_new_string(e[i].file));
 		json_object_object_add(o, "created_at", json_object_new_string(when));
 		json_object_object_add(o, "age_seconds", json_object_new_int64((int64_t) (now - e[i].when)));
 		json_object_object_add(o, "archive", e[i].tar_path ? json_object_new_string(e[i].tar_path) : NULL);
 		json_object_object_add(o, "meta", e[i].meta_path ? json_object_new_string(e[i].meta_path) : NULL);
-		json_object_object_add(o, "size_bytes", json_object_new_int64(e[i].tar_bytes));
+		json_object_object_add(o, "size_bytes", e[i].tar_bytes >= 0 ? json_object_new_int64(e[i].tar_bytes) : NULL);
 		if (e[i].has_meta) {
 			const meta_doc *m = &e[i].meta;
 			meta_totals t;
@@ -42,6 +85,9 @@ snapshots_json(FILE *f, const snapdir_entry *e, size_t n, time_t now)
 			json_object_object_add(o, "rows", json_object_new_int64(t.rows));
 			json_object_object_add(o, "raw_bytes", json_object_new_int64(t.raw_bytes));
 			json_object_object_add(o, "large_objects", json_object_new_int64(t.large_objects));
+			/* db-snapshot -t -T -n -N --exclude-table-data -b, as given; null: everything */
+			json_object_object_add(o, "filters", m->filters.present ? filters_json(&m->filters) : NULL);
+			json_object_object_add(o, "data_excluded_tables", json_object_new_int64(t.data_excluded));
 		}
 		json_object_object_add(o, "valid", json_object_new_boolean(e[i].has_meta && e[i].tar_path));
 		json_object_array_add(arr, o);
@@ -51,17 +97,51 @@ snapshots_json(FILE *f, const snapdir_entry *e, size_t n, time_t now)
 	json_object_put(arr);
 }
 
+char *
+fe_shell_word(const char *s)
+{
+	strbuf sb;
+
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-+,:=@%") ==
+	    strlen(s))
+		return xstrdup(s);
+	sb_init(&sb);
+	sb_append_char(&sb, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			sb_append(&sb, "'\\''");
+		else
+			sb_append_char(&sb, *p);
+	}
+	sb_append_char(&sb, '\'');
+	return sb_steal(&sb);
+}
+
+/* "no snapshots in DIR (db-snapshot [-o DIR] NAME takes one)": where it looked, how to make one. */
 static void
-print_snapshots(FILE *f, const snapdir_entry *e, size_t n, bool json, time_t now)
+print_no_snapshots(FILE *f, const char *dir)
+{
+	char *shown = str_visible(dir), *word = fe_shell_word(dir);
+	bool default_dir = strcmp(dir, FE_DEFAULT_DIR) == 0;
+
+	fprintf(f, "no snapshots in %s (db-snapshot %s%s%sNAME takes one)\n", shown, default_dir ? "" : "-o ",
+	    default_dir ? "" : word, default_dir ? "" : " ");
+	free(word);
+	free(shown);
+}
+
+static void
+print_snapshots(FILE *f, const snapdir_entry *e, size_t n, bool json, time_t now, const char *dir)
 {
 	size_t wname = 4, wdb = 8;
+	bool any_filtered = false;
 
 	if (json) {
 		snapshots_json(f, e, n, now);
 		return;
 	}
 	if (n == 0) {
-		fprintf(f, "no snapshots\n");
+		print_no_snapshots(f, dir);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -73,17 +153,21 @@ print_snapshots(FILE *f, const snapdir_entry *e, size_t n, bool json, time_t now
 
 			wdb = strlen(db) > wdb ? strlen(db) : wdb;
 			free(db);
+		} else if (wdb < strlen("(unreadable)")) {
+			wdb = strlen("(unreadable)");
 		}
 	}
 	if (wdb > 30)
 		wdb = 30;
-	fprintf(f, "%-*s  %-19s  %6s  %-*s  %-16s  %6s  %12s  %9s\n", (int) wname, "NAME", "TIME (UTC)",
-	    "AGE", (int) wdb, "DATABASE", "BRANCH", "TABLES", "ROWS", "SIZE");
+	/* FILE: what names exactly this snapshot (with or without .tar) in db-restore, --delete, ... */
+	fprintf(f, "%-*s  %-19s  %6s  %-*s  %-16s  %6s  %12s  %9s  %s\n", (int) wname, "NAME", "TIME (UTC)",
+	    "AGE", (int) wdb, "DATABASE", "BRANCH", "TABLES", "ROWS", "SIZE", "FILE");
 	for (size_t i = 0; i < n; i++) {
-		char when[32], age[16], size[32];
+		char when[32], age[16], size[32], tables[32];
 		struct tm tm;
 		meta_totals t = {0};
-		char *db = NULL, *branch = NULL;
+		char *db = NULL, *branch = NULL, *file = str_visible(e[i].file);
+		bool filtered = e[i].has_meta && e[i].meta.filters.present;
 
 		gmtime_r(&e[i].when, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -98,16 +182,32 @@ print_snapshots(FILE *f, const snapdir_entry *e, size_t n, bool json, time_t now
 			if (e[i].meta.git_branch)
 				branch = str_visible(e[i].meta.git_branch);
 		}
+		/* a filtered snapshot's table count is marked: not the whole database */
+		snprintf(tables, sizeof(tables), "%lld%s", (long long) t.tables, filtered ? "*" : "");
+		any_filtered = any_filtered || filtered;
 		if (e[i].has_meta)
-			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6lld  %12lld  %9s\n", (int) wname,
+			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6s  %12lld  %9s  %s\n", (int) wname,
 			    e[i].name, when, age, (int) wdb, (int) wdb, db, branch ? branch : "-",
-			    (long long) t.tables, (long long) t.rows, size);
+			    tables, (long long) t.rows, size, file);
 		else
-			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6s  %12s  %9s\n", (int) wname,
-			    e[i].name, when, age, (int) wdb, (int) wdb, "?", "-", "?", "?", size);
+			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6s  %12s  %9s  %s\n", (int) wname,
+			    e[i].name, when, age, (int) wdb, (int) wdb, "(unreadable)", "-", "?", "?", size, file);
+		if (filtered && log_get_level() <= LOG_LEVEL_VERBOSE) {
+			char *text = fe_filters_text(&e[i].meta.filters);
+
+			fprintf(f, "%-*s  filters: %s", (int) wname, "", text);
+			if (t.data_excluded > 0)
+				fprintf(f, " (%lld table%s without data)", (long long) t.data_excluded,
+				    t.data_excluded == 1 ? "" : "s");
+			fprintf(f, "\n");
+			free(text);
+		}
 		free(db);
 		free(branch);
+		free(file);
 	}
+	if (any_filtered && log_get_level() > LOG_LEVEL_VERBOSE)
+		fprintf(f, "* filtered (-t, -T, -n, -N, --exclude-table-data): -v shows the filters\n");
 }
 
 int
@@ -118,7 +218,7 @@ fe_list_snapshots(FILE *f, const char *dir, bool json)
 
 	if (snapdir_scan(dir, &e, &n) < 0)
 		return -1;
-	print_snapshots(f, e, n, json, time(NULL));
+	print_snapshots(f, e, n, json, time(NULL), dir);
 	snapdir_free(e, n);
 	if (fflush(f) != 0) {
 		log_error("could not write the list: %s", strerror(errno));
@@ -127,9 +227,84 @@ fe_list_snapshots(FILE *f, const char *dir, bool json)
 	return 0;
 }
 
+/*
+ * What a template was made from, in a few words: the archive's file name for
+ * db-restore; for db-reset "reset of \"DB\": users=10, orders=50" from its
+ * label (the inputs as JSON), else the label as it is.  Caller frees.
+ */
+static char *
+template_source(const tcache_entry *e)
+{
+	json_object *label = strcmp(e->kind, "reset") == 0 ? json_tokener_parse(e->label) : NULL;
+	json_object *target = NULL, *counts = NULL, *seeds = NULL;
+	strbuf sb;
+	char *text;
+
+	if (!label || !json_object_is_type(label, json_type_object)) {
+		json_object_put(label);
+		return str_visible(e->label);
+	}
+	sb_init(&sb);
+	if (json_object_object_get_ex(label, "target", &target))
+		sb_appendf(&sb, "reset of \"%s\"", json_object_get_string(target));
+	else
+		sb_append(&sb, "reset");
+	if (json_object_object_get_ex(label, "seeds", &seeds) && json_object_is_type(seeds, json_type_string))
+		sb_appendf(&sb, ", seeds: %s", json_object_get_string(seeds));
+	else if (json_object_object_get_ex(label, "counts", &counts) &&
+	    json_object_is_type(counts, json_type_object) && json_object_object_length(counts) > 0) {
+		const char *sep = ": ";
+
+		json_object_object_foreach(counts, k, v) {
+			sb_appendf(&sb, "%s%s=%s", sep, k, json_object_get_string(v));
+			sep = ", ";
+		}
+	}
+	json_object_put(label);
+	text = str_visible(sb.data);
+	sb_free(&sb);
+	return text;
+}
+
+void
+fe_print_snapshot(const snapdir_entry *e, time_t now)
+{
+	char when[32], age[16], size[32];
+	struct tm tm;
+	char *name = str_visible(e->name);
+
+	gmtime_r(&e->when, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fmt_age((long long) (now - e->when), age, sizeof(age));
+	log_plain_always("snapshot \"%s\", taken %s UTC (%s ago)\n", name, when, age);
+	if (e->has_meta) {
+		meta_totals t;
+		char *db = str_visible(e->meta.src_database);
+
+		meta_totals_of(&e->meta, &t);
+		fmt_size((unsigned long long) (e->tar_bytes > 0 ? e->tar_bytes : 0), size, sizeof(size));
+		log_plain_always("  from      database \"%s\"\n", db);
+		log_plain_always("  contents  %lld tables, %lld rows, %s\n", (long long) t.tables, (long long) t.rows,
+		    e->tar_path ? size : "no archive");
+		free(db);
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *path = k == 0 ? e->tar_path : e->meta_path;
+		char *shown = path ? str_visible(path) : NULL;
+
+		if (shown)
+			log_plain_always("  file      %s\n", shown);
+		free(shown);
+	}
+	free(name);
+}
+
 void
 fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t now)
 {
+	int64_t total = 0;
+	char size_all[32];
+
 	if (json) {
 		json_object *arr = json_object_new_array();
 
@@ -161,15 +336,23 @@ fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t n
 	    "SIZE", "FROM");
 	for (size_t i = 0; i < n; i++) {
 		char created[32], used[32], size[32];
-		char *label = str_visible(v[i].label);
+		char *label = template_source(&v[i]);
+		int columns = term_columns(fileno(f));
+		int width = columns > 0 ? columns - 1 - (32 + 1 + 8 + 1 + 10 + 1 + 10 + 1 + 9 + 2) : 0;
 
 		fmt_age((long long) (now - v[i].created), created, sizeof(created));
 		fmt_age((long long) (now - v[i].used), used, sizeof(used));
 		fmt_size((unsigned long long) v[i].bytes, size, sizeof(size));
+		/* on a terminal the source is cut to fit (--json has it whole) */
+		if (width > 3 && strlen(label) > (size_t) width)
+			strcpy(label + width - 3, "...");
 		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", v[i].db, v[i].kind, created, used, size,
 		    label);
 		free(label);
+		total += v[i].bytes;
 	}
+	fmt_size((unsigned long long) total, size_all, sizeof(size_all));
+	fprintf(f, "%zu template%s, %s in all\n", n, n == 1 ? "" : "s", size_all);
 }
 
 
@@ -178,6 +361,8 @@ fe_print_migrations(FILE *f, const migrate_state *st)
 {
 	fprintf(f, "migrations: %zu applied, %zu pending%s%s\n", st->applied, st->pending,
 	    st->head ? ", head " : "", st->head ? st->head : "");
+	for (size_t i = 0; i < st->n_pending_names; i++)
+		fprintf(f, "  pending: %s\n", st->pending_names[i]);
 	for (size_t i = 0; i < st->n_changed; i++)
 		fprintf(f, "  changed since applied: %s\n", st->changed[i]);
 	for (size_t i = 0; i < st->n_gaps; i++)
@@ -192,6 +377,9 @@ fe_print_reset_status(FILE *f, const reset_state *st, const char *migrations_com
 	fprintf(f, "database %s\n", st->database);
 	if (st->have_migrations)
 		fe_print_migrations(f, &st->migrations);
+	if (st->have_migrations && st->migrations.pending > 0 && st->migrations.n_changed == 0 &&
+	    st->migrations.n_gaps == 0 && st->migrations.n_missing == 0)
+		fprintf(f, "  apply them in place: db-reset --migrate (or rebuild: db-reset)\n");
 	else if (migrations_command)
 		fprintf(f, "migrations: run by a command (%s); not tracked by db-reset\n", migrations_command);
 	else
@@ -201,5 +389,99 @@ fe_print_reset_status(FILE *f, const reset_state *st, const char *migrations_com
 		    st->rng_seed, st->status, st->rows);
 	else if (st->seed_table == 0)
 		fprintf(f, "last seed: none recorded\n");
+	return fflush(f) == 0 ? 0 : -1;
+}
+
+int
+fe_print_contents(FILE *f, const char *path, int64_t archive_bytes, const meta_doc *m, bool json,
+    time_t now)
+{
+	meta_totals t;
+	char when[32], age[32], size[32], raw[32], stored[32];
+	char *name, *src, *host, *port, *text;
+	struct tm tm;
+	size_t width = 5;
+
+	if (json) {
+		text = meta_to_json(m);
+		fprintf(f, "%s", text);
+		free(text);
+		return fflush(f) == 0 ? 0 : -1;
+	}
+	meta_totals_of(m, &t);
+	gmtime_r(&m->created_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fmt_age((long long) (now - m->created_at), age, sizeof(age));
+	fmt_size((unsigned long long) archive_bytes, size, sizeof(size));
+	fmt_size((unsigned long long) t.raw_bytes, raw, sizeof(raw));
+	/* what an archive says is untrusted text: shown as plain text */
+	name = str_visible(m->name);
+	src = str_visible(m->src_database ? m->src_database : "");
+	host = str_visible(m->src_host ? m->src_host : "local");
+	port = str_visible(m->src_port ? m->src_port : "");
+	fprintf(f, "archive    %s (%s, %s level %d, format %d)\n", path, size, m->codec, m->compression_level,
+	    m->format_version);
+	fprintf(f, "snapshot   \"%s\", taken %s (%s ago)\n", name, when, age);
+	fprintf(f, "source     database \"%s\" on %s:%s, PostgreSQL %s\n", src, host, port,
+	    m->server_version ? m->server_version : "?");
+	if (m->git_branch || m->git_commit) {
+		char *b = str_visible(m->git_branch ? m->git_branch : "?");
+		char *c = str_visible(m->git_commit ? m->git_commit : "?");
+
+		fprintf(f, "git        branch %s @ %.12s\n", b, c);
+		free(b);
+		free(c);
+	}
+	if (m->migration_head) {
+		char *h = str_visible(m->migration_head);
+
+		fprintf(f, "migration  head %s\n", h);
+		free(h);
+	}
+	if (m->filters.present && (text = fe_filters_text(&m->filters))) {
+		fprintf(f, "filters    %s\n", text);
+		free(text);
+	}
+	fprintf(f, "contents   %lld table%s, %lld row%s, %s of data; %zu sequence%s; %lld large object%s\n",
+	    (long long) t.tables, t.tables == 1 ? "" : "s", (long long) t.rows, t.rows == 1 ? "" : "s", raw,
+	    m->n_sequences, m->n_sequences == 1 ? "" : "s", (long long) t.large_objects,
+	    t.large_objects == 1 ? "" : "s");
+	for (size_t i = 0; i < m->n_tables; i++) {
+		size_t w = strlen(m->tables[i].schema) + 1 + strlen(m->tables[i].name);
+
+		if (w > width)
+			width = w;
+	}
+	if (width > 48)
+		width = 48;
+	if (m->n_tables > 0)
+		fprintf(f, "\n%-*s %12s %10s %10s %7s\n", (int) width, "TABLE", "ROWS", "DATA", "STORED", "MEMBERS");
+	for (size_t i = 0; i < m->n_tables; i++) {
+		const meta_table *mt = &m->tables[i];
+		char *qual = xasprintf("%s.%s", mt->schema, mt->name);
+		char *vis = str_visible(qual);
+
+		fmt_size((unsigned long long) mt->raw_bytes, raw, sizeof(raw));
+		fmt_size((unsigned long long) mt->stored_bytes, stored, sizeof(stored));
+		fprintf(f, "%-*s %12lld %10s %10s %7zu\n", (int) width, vis, (long long) mt->rows, raw, stored,
+		    mt->n_members);
+		free(vis);
+		free(qual);
+	}
+	if (m->n_sequences > 0)
+		fprintf(f, "\n%-*s %12s %s\n", (int) width, "SEQUENCE", "LAST VALUE", "CALLED");
+	for (size_t i = 0; i < m->n_sequences; i++) {
+		char *qual = xasprintf("%s.%s", m->sequences[i].schema, m->sequences[i].name);
+		char *vis = str_visible(qual);
+
+		fprintf(f, "%-*s %12lld %s\n", (int) width, vis, (long long) m->sequences[i].last_value,
+		    m->sequences[i].is_called ? "yes" : "no");
+		free(vis);
+		free(qual);
+	}
+	free(name);
+	free(src);
+	free(host);
+	free(port);
 	return fflush(f) == 0 ? 0 : -1;
 }

@@ -17,8 +17,11 @@ fe_ask(const char *question)
 	if (!isatty(STDIN_FILENO))
 		return -1;
 	log_plain_always("%s [y/N] ", question);
-	if (!fgets(line, sizeof(line), stdin))
+	if (!fgets(line, sizeof(line), stdin)) {
+		/* Ctrl-D: end the prompt's line, so what follows starts on its own */
+		log_plain_always("\n");
 		return 0;
+	}
 	line[strcspn(line, "\r\n")] = '\0';
 	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0 ||
 	    strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;

@@ -23,7 +23,11 @@ dbt_status fe_reset_confirm(void *yes, const reset_plan *p);
 
 void fe_print_restore_plan(const restore_plan *p);
 void fe_print_reset_plan(const reset_plan *p);
-void fe_print_snapshot_summary(const snapshot_result *r);
+/*
+ * dir: the snapshot directory; dir_given: it came from -o (the db-restore
+ * command suggested then names it too).
+ */
+void fe_print_snapshot_summary(const snapshot_result *r, const char *dir, bool dir_given);
 void fe_print_restore_summary(const restore_result *r);
 void fe_print_reset_summary(const reset_result *r);
 

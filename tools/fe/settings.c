@@ -9,8 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pg/sqlrun.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/strbuf.h"
+#include "util/suggest.h"
 
 int
 fe_settings_resolve(const opt_common *oc, const char *compression, bool force, const cfg *c,
@@ -93,6 +96,51 @@ fe_seed_counts(const seed_vars *cli, const cfg *c, seed_vars *out)
 	for (size_t i = 0; i < cli->n; i++)
 		sv_set(out, cli->v[i].name, cli->v[i].value);
 	return 0;
+}
+
+int
+fe_check_counts(const seed_vars *cli, const char *seeds_dir)
+{
+	sql_file *files = NULL;
+	size_t n_files = 0;
+	seed_vars used = {0};
+	const char **names;
+	int rc = 0;
+
+	if (!seeds_dir || cli->n == 0)
+		return 0;
+	if (sqlrun_scan_dir(seeds_dir, "seeds", &files, &n_files) < 0 ||
+	    seed_files_variables(files, n_files, &used) < 0) {
+		sqlrun_files_free(files, n_files);
+		return -1;
+	}
+	names = xcalloc(used.n + 1, sizeof(*names));
+	for (size_t i = 0; i < used.n; i++)
+		names[i] = used.v[i].name;
+	for (size_t i = 0; i < cli->n && rc == 0; i++) {
+		const char *near;
+
+		if (sv_get(&used, cli->v[i].name))
+			continue;
+		log_error("no seed file in %s uses a count named \"%s\"", seeds_dir, cli->v[i].name);
+		if ((near = suggest_closest(cli->v[i].name, names, used.n)))
+			log_hint("did you mean -c %s=%s?", near, cli->v[i].value);
+		else if (used.n > 0) {
+			strbuf all;
+
+			sb_init(&all);
+			for (size_t k = 0; k < used.n; k++)
+				sb_appendf(&all, "%s%s", k ? ", " : "", used.v[k].name);
+			log_hint("the seed files use: %s (--set gives a variable of any name)", all.data);
+			sb_free(&all);
+		} else
+			log_hint("the seed files use no variables");
+		rc = -1;
+	}
+	free(names);
+	sv_free(&used);
+	sqlrun_files_free(files, n_files);
+	return rc;
 }
 
 int

@@ -52,6 +52,14 @@ char *fe_production_env(void);
  * configuration knows.  0, or -1 after logging a bad value.
  */
 int fe_seed_counts(const seed_vars *cli, const cfg *c, seed_vars *out);
+/*
+ * Every -c name (cli) must be a variable the seed files in seeds_dir use:
+ * 0, or -1 after logging the unknown name with the closest one used (a
+ * usage error; --set takes free-form variables).  Nothing is checked
+ * without a seeds directory (a seed command gets the counts as
+ * SEED_<NAME>_COUNT and may use any).
+ */
+int fe_check_counts(const seed_vars *cli, const char *seeds_dir);
 /* The RNG seed: --rng-seed (cli, -1 when absent) > $SEED_RNG_SEED > "rng_seed" > 0.  0 or -1. */
 int fe_rng_seed(long long cli, const cfg *c, long long *out);
 
