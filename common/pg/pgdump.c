@@ -234,6 +234,11 @@ run_tool(char *const argv[], char *const env[], const char *what, spool *out, in
 			log_error("%s failed with exit status %d", what, status);
 			if (*err)
 				log_detail("%s", err);
+			/* its lock wait gave up (--lock-wait-timeout): a session queued for a table */
+			if (strstr(err, "LOCK TABLE") && (strstr(err, "statement timeout") ||
+			    strstr(err, "could not obtain lock")))
+				log_hint("another session is waiting to change a table (ALTER, TRUNCATE, DROP ...); "
+				    "take the snapshot again once it is done");
 		}
 		free(err);
 		rc = -1;

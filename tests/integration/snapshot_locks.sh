@@ -63,9 +63,12 @@ if grep -q 'error: table "public"."small" is waiting to be changed by another se
     grep -q "detail: pid [0-9]*, user \"[^\"]*\", application \"$app\": TRUNCATE small" "$T/snap.err" ||
         die "the session in the way is not named: $(cat "$T/snap.err")"
 else
-    # pg_dump, when it came to the table after the TRUNCATE, gives up instead
-    grep -q 'could not obtain lock on relation "public.small"\|could not obtain lock on relation "small"' "$T/snap.err" ||
+    # pg_dump, when it came to the table after the TRUNCATE, gives up instead (its lock wait
+    # times out), and the hint says what stands in the way
+    grep -q 'could not obtain lock on relation "public.small"\|could not obtain lock on relation "small"\|Query was: LOCK TABLE public.small' "$T/snap.err" ||
         die "the snapshot does not say why it stopped: $(cat "$T/snap.err")"
+    grep -q 'hint: another session is waiting to change a table' "$T/snap.err" ||
+        die "the snapshot does not say what stands in its way: $(cat "$T/snap.err")"
 fi
 left=$(find "$T/b" -type f 2>/dev/null | grep -E '\.(tar|meta|partial)$' || true)
 [ -z "$left" ] || die "the stopped snapshot left files: $left"
