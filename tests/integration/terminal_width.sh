@@ -76,6 +76,18 @@ for cols in 60 120; do
 done
 note "restore at 60 and 120 columns: every line fits; steps $(steps "$T/restore60.out")"
 
+# the list of snapshots: columns are given up to fit; the name, size and file stay
+assert_status 0 run_tool db-snapshot -q -d "$src" -o "$T/list" -j 2 base
+for cols in 60 120; do
+    on_pty "$cols" "$T/list$cols.out" "$DB_TOOLS_BINDIR/db-snapshot" --list -o "$T/list" ||
+        die "the list on a terminal failed: $(cat "$T/list$cols.out")"
+    every_line_fits "$cols" "$T/list$cols.out"
+    screen "$T/list$cols.out" | grep -Eq '^base .* [0-9.]+ [KMG]?i?B +[0-9]{8}-[0-9]{6}_base\.tar$' ||
+        die "$cols columns: the list lost what matters: $(screen "$T/list$cols.out")"
+done
+screen "$T/list120.out" | grep -q 'DATABASE' || die "120 columns: the list gave up columns it had room for"
+screen "$T/list60.out" | grep -q 'DATABASE' && die "60 columns: the list kept every column"
+
 # the reset: migrations and seeds, k/n files
 mkdir -p proj/db/migrations proj/db/seeds
 echo 'CREATE TABLE t (x int);' >proj/db/migrations/1_t.sql

@@ -130,11 +130,76 @@ print_no_snapshots(FILE *f, const char *dir)
 	free(shown);
 }
 
+/* The list's columns, and the order they are given up in when a terminal is too narrow. */
+enum { COL_NAME, COL_TIME, COL_AGE, COL_DB, COL_BRANCH, COL_TABLES, COL_ROWS, COL_SIZE, COL_FILE, N_COLS };
+static const char *const col_title[N_COLS] = {"NAME", "TIME (UTC)", "AGE", "DATABASE", "BRANCH", "TABLES",
+	"ROWS", "SIZE", "FILE"};
+static const bool col_right[N_COLS] = {false, false, true, false, false, true, true, true, false};
+static const int col_drop[] = {COL_BRANCH, COL_DB, COL_ROWS, COL_TABLES, COL_TIME, COL_AGE};
+static const size_t col_max[N_COLS] = {0, 0, 0, 30, 16, 0, 0, 0, 0};
+
+/* One snapshot's cells (each allocated; the caller frees them). */
+static void
+snapshot_cells(const snapdir_entry *e, time_t now, char *cell[N_COLS], bool *filtered)
+{
+	char when[32], age[16], size[32];
+	struct tm tm;
+	meta_totals t = {0};
+
+	*filtered = e->has_meta && e->meta.filters.present;
+	gmtime_r(&e->when, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fmt_age((long long) (now - e->when), age, sizeof(age));
+	if (e->tar_bytes >= 0)
+		fmt_size((unsigned long long) e->tar_bytes, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "missing");
+	cell[COL_NAME] = str_visible(e->name);
+	cell[COL_TIME] = xstrdup(when);
+	cell[COL_AGE] = xstrdup(age);
+	cell[COL_SIZE] = xstrdup(size);
+	cell[COL_FILE] = str_visible(e->file);
+	if (e->has_meta) {
+		meta_totals_of(&e->meta, &t);
+		cell[COL_DB] = str_visible(e->meta.src_database);
+		cell[COL_BRANCH] = str_visible(e->meta.git_branch ? e->meta.git_branch : "-");
+		/* a filtered snapshot's table count is marked: not the whole database */
+		cell[COL_TABLES] = xasprintf("%lld%s", (long long) t.tables, *filtered ? "*" : "");
+		cell[COL_ROWS] = xasprintf("%lld", (long long) t.rows);
+	} else {
+		cell[COL_DB] = xstrdup("(unreadable)");
+		cell[COL_BRANCH] = xstrdup("-");
+		cell[COL_TABLES] = xstrdup("?");
+		cell[COL_ROWS] = xstrdup("?");
+	}
+	for (int c = 0; c < N_COLS; c++)
+		if (col_max[c] && strlen(cell[c]) > col_max[c])
+			cell[c][col_max[c]] = '\0';
+}
+
+static void
+print_row(FILE *f, char *const cell[N_COLS], const size_t width[N_COLS], const bool shown[N_COLS])
+{
+	bool first = true;
+
+	for (int c = 0; c < N_COLS; c++) {
+		if (!shown[c])
+			continue;
+		/* the last column is not padded */
+		fprintf(f, "%s%*s", first ? "" : "  ", c == COL_FILE ? 0 : col_right[c] ? (int) width[c] :
+		    -(int) width[c], cell[c]);
+		first = false;
+	}
+	fputc('\n', f);
+}
+
 static void
 print_snapshots(FILE *f, const snapdir_entry *e, size_t n, bool json, time_t now, const char *dir)
 {
-	size_t wname = 4, wdb = 8;
-	bool any_filtered = false;
+	char *(*cells)[N_COLS];
+	bool *filtered, any_filtered = false, shown[N_COLS];
+	size_t width[N_COLS], total = 0;
+	int columns = term_columns(fileno(f));
 
 	if (json) {
 		snapshots_json(f, e, n, now);
@@ -144,68 +209,52 @@ print_snapshots(FILE *f, const snapdir_entry *e, size_t n, bool json, time_t now
 		print_no_snapshots(f, dir);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(e[i].name);
-
-		wname = l > wname ? l : wname;
-		if (e[i].has_meta) {
-			char *db = str_visible(e[i].meta.src_database);
-
-			wdb = strlen(db) > wdb ? strlen(db) : wdb;
-			free(db);
-		} else if (wdb < strlen("(unreadable)")) {
-			wdb = strlen("(unreadable)");
-		}
+	cells = xcalloc(n, sizeof(*cells));
+	filtered = xcalloc(n, sizeof(bool));
+	for (int c = 0; c < N_COLS; c++) {
+		width[c] = strlen(col_title[c]);
+		shown[c] = true;
 	}
-	if (wdb > 30)
-		wdb = 30;
-	/* FILE: what names exactly this snapshot (with or without .tar) in db-restore, --delete, ... */
-	fprintf(f, "%-*s  %-19s  %6s  %-*s  %-16s  %6s  %12s  %9s  %s\n", (int) wname, "NAME", "TIME (UTC)",
-	    "AGE", (int) wdb, "DATABASE", "BRANCH", "TABLES", "ROWS", "SIZE", "FILE");
 	for (size_t i = 0; i < n; i++) {
-		char when[32], age[16], size[32], tables[32];
-		struct tm tm;
-		meta_totals t = {0};
-		char *db = NULL, *branch = NULL, *file = str_visible(e[i].file);
-		bool filtered = e[i].has_meta && e[i].meta.filters.present;
+		snapshot_cells(&e[i], now, cells[i], &filtered[i]);
+		any_filtered = any_filtered || filtered[i];
+		for (int c = 0; c < N_COLS; c++)
+			if (strlen(cells[i][c]) > width[c])
+				width[c] = strlen(cells[i][c]);
+	}
+	/* on a narrow terminal, columns are given up until a row fits (NAME, SIZE and FILE stay) */
+	for (int c = 0; c < N_COLS; c++)
+		total += width[c] + (c ? 2 : 0);
+	for (size_t k = 0; columns > 0 && total > (size_t) columns - 1 && k < sizeof(col_drop) / sizeof(col_drop[0]); k++) {
+		shown[col_drop[k]] = false;
+		total -= width[col_drop[k]] + 2;
+	}
+	{
+		char *title[N_COLS];
 
-		gmtime_r(&e[i].when, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		fmt_age((long long) (now - e[i].when), age, sizeof(age));
-		if (e[i].tar_bytes >= 0)
-			fmt_size((unsigned long long) e[i].tar_bytes, size, sizeof(size));
-		else
-			snprintf(size, sizeof(size), "missing");
-		if (e[i].has_meta) {
-			meta_totals_of(&e[i].meta, &t);
-			db = str_visible(e[i].meta.src_database);
-			if (e[i].meta.git_branch)
-				branch = str_visible(e[i].meta.git_branch);
-		}
-		/* a filtered snapshot's table count is marked: not the whole database */
-		snprintf(tables, sizeof(tables), "%lld%s", (long long) t.tables, filtered ? "*" : "");
-		any_filtered = any_filtered || filtered;
-		if (e[i].has_meta)
-			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6s  %12lld  %9s  %s\n", (int) wname,
-			    e[i].name, when, age, (int) wdb, (int) wdb, db, branch ? branch : "-",
-			    tables, (long long) t.rows, size, file);
-		else
-			fprintf(f, "%-*s  %-19s  %6s  %-*.*s  %-16.16s  %6s  %12s  %9s  %s\n", (int) wname,
-			    e[i].name, when, age, (int) wdb, (int) wdb, "(unreadable)", "-", "?", "?", size, file);
-		if (filtered && log_get_level() <= LOG_LEVEL_VERBOSE) {
+		for (int c = 0; c < N_COLS; c++)
+			title[c] = (char *) col_title[c];
+		print_row(f, title, width, shown);
+	}
+	for (size_t i = 0; i < n; i++) {
+		print_row(f, cells[i], width, shown);
+		if (filtered[i] && log_get_level() <= LOG_LEVEL_VERBOSE) {
+			meta_totals t;
 			char *text = fe_filters_text(&e[i].meta.filters);
 
-			fprintf(f, "%-*s  filters: %s", (int) wname, "", text);
+			meta_totals_of(&e[i].meta, &t);
+			fprintf(f, "%-*s  filters: %s", (int) width[COL_NAME], "", text);
 			if (t.data_excluded > 0)
 				fprintf(f, " (%lld table%s without data)", (long long) t.data_excluded,
 				    t.data_excluded == 1 ? "" : "s");
 			fprintf(f, "\n");
 			free(text);
 		}
-		free(db);
-		free(branch);
-		free(file);
+		for (int c = 0; c < N_COLS; c++)
+			free(cells[i][c]);
 	}
+	free(cells);
+	free(filtered);
 	if (any_filtered && log_get_level() > LOG_LEVEL_VERBOSE)
 		fprintf(f, "* filtered (-t, -T, -n, -N, --exclude-table-data): -v shows the filters\n");
 }
