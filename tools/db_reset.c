@@ -45,6 +45,9 @@ struct settings {
 	const char *from;            /* --from */
 	bool snapshot_first;         /* --snapshot-first */
 	bool migrate;                /* --migrate */
+	const char *spare_budget;    /* --spare-budget */
+	long long spare_bytes;       /* the spares' budget, resolved */
+	char *spare_log;             /* their builders' log */
 };
 
 static void
@@ -74,6 +77,8 @@ usage(FILE *f)
 	    "      --keep-previous=N   keep N replaced copies of the target (default 1)\n"
 	    "      --no-cache          do not keep the result for --fast\n"
 	    "      --cache=ACTION      list or clear the cached results on the server\n"
+	    "      --spare-budget=SIZE disk the ready spares may take (default: config, else\n"
+	    "                          4GiB; 0: none)\n"
 	    "      --status            show applied, pending, changed migrations; last seed\n"
 	    "      --json              print a JSON summary on stdout\n"
 	    "  -o, --dir=DIR           snapshot directory (default: config, else ./backups)\n"
@@ -92,7 +97,7 @@ usage(FILE *f)
 
 enum {
 	OPT_SET = 256, OPT_RNG_SEED, OPT_NO_SEED, OPT_FAST, OPT_STATUS, OPT_FORCE, OPT_KEEP_PREVIOUS,
-	OPT_NO_CACHE, OPT_CACHE, OPT_JSON, OPT_FROM, OPT_SNAPSHOT_FIRST, OPT_MIGRATE,
+	OPT_NO_CACHE, OPT_CACHE, OPT_JSON, OPT_FROM, OPT_SNAPSHOT_FIRST, OPT_MIGRATE, OPT_SPARE_BUDGET,
 };
 
 /* NAME=VALUE into vars; logs and returns -1 when malformed. */
@@ -144,6 +149,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"from", required_argument, NULL, OPT_FROM},
 		{"snapshot-first", no_argument, NULL, OPT_SNAPSHOT_FIRST},
 		{"migrate", no_argument, NULL, OPT_MIGRATE},
+		{"spare-budget", required_argument, NULL, OPT_SPARE_BUDGET},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -211,6 +217,9 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_MIGRATE:
 			s->migrate = true;
+			break;
+		case OPT_SPARE_BUDGET:
+			s->spare_budget = optarg;
 			break;
 		case 'V':
 			printf("db-reset (db-tools) %s\n", DB_TOOLS_VERSION);
@@ -292,6 +301,8 @@ reset_from(struct settings *s, const cfg *c, const fe_settings *fs)
 		.guard = fs->guard,
 		.use_cache = !s->no_cache,
 		.cache_size = fs->cache_size,
+		.spare_budget = s->spare_bytes,
+		.spare_log = s->spare_log,
 		.keep_previous = s->keep_previous,
 		.migrations_dir = c->migrations_dir,
 		.migrations_command = c->migrations_command,
@@ -372,6 +383,10 @@ main(int argc, char **argv)
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
 	(void) fe_settings_resolve(&s.common, NULL, s.force, &c, &fs);
+	if (fe_spare_settings(s.spare_budget, &c, &s.spare_bytes, &s.spare_log) < 0) {
+		rc = DBT_USAGE;
+		goto done;
+	}
 	if (s.status) {
 		reset_state st;
 
@@ -382,7 +397,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (s.cache != FE_CACHE_NONE) {
-		rc = fe_cache_command(fs.conninfo, "reset", s.cache, s.json, "db-reset");
+		rc = fe_cache_command(fs.conninfo, "reset", s.cache, s.json, "db-reset", s.spare_log);
 		goto done;
 	}
 	/* a mistyped count is a usage error, before anything is done (--snapshot-first) */
@@ -423,6 +438,8 @@ main(int argc, char **argv)
 	o.project = project;
 	o.use_cache = !s.no_cache;
 	o.cache_size = fs.cache_size;
+	o.spare_budget = s.spare_bytes;
+	o.spare_log = s.spare_log;
 	o.keep_previous = s.keep_previous;
 	o.progress = s.common.progress;
 	o.confirm = fe_reset_confirm;
@@ -437,6 +454,7 @@ main(int argc, char **argv)
 	reset_result_free(&r);
 done:
 	free(project);
+	free(s.spare_log);
 	sv_free(&o.counts);
 	sv_free(&o.sets);
 	sv_free(&s.counts);

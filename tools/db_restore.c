@@ -42,6 +42,7 @@ struct settings {
 	bool no_cache;               /* --no-cache */
 	enum fe_cache_action cache;  /* --cache */
 	bool json;                   /* --json */
+	const char *spare_budget;    /* --spare-budget */
 };
 
 static void
@@ -70,6 +71,8 @@ usage(FILE *f)
 	    "      --trust-archive     run schema statements pg_dump does not write, too\n"
 	    "      --no-cache          neither use nor keep a template copy\n"
 	    "      --cache=ACTION      list or clear the template copies on the server\n"
+	    "      --spare-budget=SIZE disk the ready spares may take (default: config, else\n"
+	    "                          4GiB; 0: none)\n"
 	    "      --json              print a JSON summary (or listing) on stdout\n"
 	    "      --config=FILE       configuration file (default: db-tools.json upwards)\n"
 	    "      --progress=WHEN     progress bar: auto (on a TTY), always, never\n"
@@ -89,7 +92,7 @@ usage(FILE *f)
 
 enum {
 	OPT_FORCE = 256, OPT_VERIFY, OPT_KEEP_PREVIOUS, OPT_OWNERS, OPT_NO_CACHE, OPT_CACHE, OPT_JSON,
-	OPT_MIGRATE, OPT_TRUST_ARCHIVE, OPT_CONTENTS,
+	OPT_MIGRATE, OPT_TRUST_ARCHIVE, OPT_CONTENTS, OPT_SPARE_BUDGET,
 };
 
 static int
@@ -101,6 +104,7 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"verify", no_argument, NULL, OPT_VERIFY},
 		{"contents", no_argument, NULL, OPT_CONTENTS},
+		{"spare-budget", required_argument, NULL, OPT_SPARE_BUDGET},
 		{"keep-previous", required_argument, NULL, OPT_KEEP_PREVIOUS},
 		{"owners", no_argument, NULL, OPT_OWNERS},
 		{"migrate", no_argument, NULL, OPT_MIGRATE},
@@ -134,6 +138,9 @@ parse_args(int argc, char **argv, struct settings *s)
 			break;
 		case OPT_CONTENTS:
 			s->contents = true;
+			break;
+		case OPT_SPARE_BUDGET:
+			s->spare_budget = optarg;
 			break;
 		case OPT_KEEP_PREVIOUS:
 			if (opt_parse_int(optarg, "--keep-previous", 0, 1000, &s->keep_previous) < 0)
@@ -228,7 +235,8 @@ main(int argc, char **argv)
 	struct settings s = {.keep_previous = FE_DEFAULT_KEEP_PREVIOUS};
 	cfg c;
 	fe_settings fs;
-	char *path = NULL, *spool = NULL;
+	char *path = NULL, *spool = NULL, *spare_log = NULL;
+	long long spare_budget = 0;
 	restore_result r;
 	int rc;
 
@@ -245,9 +253,13 @@ main(int argc, char **argv)
 	if (c.path)
 		log_verbose("using configuration file \"%s\"", c.path);
 	(void) fe_settings_resolve(&s.common, NULL, s.force, &c, &fs);
+	if (fe_spare_settings(s.spare_budget, &c, &spare_budget, &spare_log) < 0) {
+		rc = DBT_USAGE;
+		goto done;
+	}
 
 	if (s.cache != FE_CACHE_NONE) {
-		rc = fe_cache_command(fs.conninfo, "restore", s.cache, s.json, "db-restore");
+		rc = fe_cache_command(fs.conninfo, "restore", s.cache, s.json, "db-restore", spare_log);
 		goto done;
 	}
 	if (!s.archive) {
@@ -305,6 +317,8 @@ main(int argc, char **argv)
 			.owners = s.owners,
 			.use_cache = !s.no_cache,
 			.cache_size = fs.cache_size,
+			.spare_budget = spare_budget,
+			.spare_log = spare_log,
 			.keep_previous = s.keep_previous,
 			.migrate = s.migrate,
 			.migrations_dir = c.migrations_dir,
@@ -329,6 +343,7 @@ done:
 	if (spool)
 		fe_stream_done(&spool);
 	free(path);
+	free(spare_log);
 	fe_settings_free(&fs);
 	cfg_free(&c);
 	return rc;

@@ -261,6 +261,19 @@ conn_exec(PGconn *conn, const char *sql)
 }
 
 PGresult *
+conn_query_params(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		conn_log_error(conn, res, "query failed");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+PGresult *
 conn_query(PGconn *conn, const char *sql)
 {
 	PGresult *res = PQexec(conn, sql);

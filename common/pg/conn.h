@@ -44,6 +44,8 @@ int conn_pin_session(PGconn *conn, const char *more);
 int conn_exec(PGconn *conn, const char *sql);
 /* Run a query expecting tuples; returns the result or NULL after logging. */
 PGresult *conn_query(PGconn *conn, const char *sql);
+/* The same with n text parameters ($1...). */
+PGresult *conn_query_params(PGconn *conn, const char *sql, int n, const char *const *params);
 /* Single value of a one-row query, caller frees; NULL after logging (or for SQL NULL: *is_null). */
 char *conn_query_value(PGconn *conn, const char *sql, bool *is_null);
 /* Log a libpq error: the first line of the server message and its detail/hint. */

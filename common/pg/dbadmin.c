@@ -103,14 +103,8 @@ static PGresult *
 query1(PGconn *conn, const char *sql, const char *param)
 {
 	const char *params[1] = {param};
-	PGresult *res = PQexecParams(conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_log_error(conn, res, "query failed");
-		PQclear(res);
-		return NULL;
-	}
-	return res;
+	return conn_query_params(conn, sql, param ? 1 : 0, params);
 }
 
 int

@@ -25,6 +25,7 @@
 #include "project/command.h"
 #include "project/migrate.h"
 #include "replace/replace.h"
+#include "replace/spare.h"
 #include "replace/tcache.h"
 #include "util/hash.h"
 #include "util/interrupt.h"
@@ -332,6 +333,7 @@ typedef struct reset_ctx {
 	inputs in;
 	char *tmpl;                  /* --fast: the cached result to clone, when there is one */
 	strbuf miss;                 /* --fast without one: why, a line each */
+	bool spare;                  /* the template has a ready spare, taken instead of a clone */
 	const char *target;
 } reset_ctx;
 
@@ -358,8 +360,15 @@ reset_prepare(void *arg, PGconn *maint, const char *target, bool exists)
 		}
 		log_warning("nothing to build \"%s\" from: it is reset to an empty database (--force)", target);
 	}
-	if (c->o->fast && tcache_lookup(maint, CACHE_KIND, c->in.key, &c->tmpl) < 0)
-		return DBT_FAILED;
+	if (c->o->fast || c->o->use_cache) {
+		int spare = spare_prepare(maint, CACHE_KIND, c->in.key);
+
+		if (spare < 0)
+			return DBT_FAILED;
+		if (c->o->fast && tcache_lookup(maint, CACHE_KIND, c->in.key, &c->tmpl) < 0)
+			return DBT_FAILED;
+		c->spare = c->tmpl && spare == 1;
+	}
 	if (c->o->fast && !c->tmpl)
 		explain_miss(maint, c->o, &c->in, target, &c->miss);
 	c->target = target;
@@ -379,6 +388,7 @@ reset_plan_confirm(void *arg, PGconn *maint, const char *target, bool exists)
 		.n_migrations = c->in.n_migs, .no_seed = o->no_seed,
 		.seeds_dir = o->seeds_dir, .seeds_command = o->seeds_command, .n_seeds = c->in.n_seeds,
 		.counts = &o->counts, .rng_seed = o->rng_seed, .from_cache = c->tmpl != NULL,
+		.from_spare = c->spare,
 		.fast_miss = o->fast && !c->tmpl ? c->miss.data : NULL,
 		.sessions = exists ? dbadmin_count_sessions(maint, target) : 0,
 	};
@@ -426,10 +436,18 @@ reset_build(void *arg, PGconn *maint, const char *built)
 	double t = monotime();
 
 	if (c->tmpl) {
-		log_info("cloning the cached result \"%s\"", c->tmpl);
-		progress_start(o->progress, "cloning the cached result", NULL, 0, 0);
-		if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+		int took = c->spare ? spare_take(maint, CACHE_KIND, c->in.key, built) : 0;
+
+		if (took < 0)
 			return DBT_FAILED;
+		r->from_spare = took == 1;
+		if (!took) {
+			log_info("cloning the cached result \"%s\"", c->tmpl);
+			progress_start(o->progress, "cloning the cached result", NULL, 0, 0);
+			if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+				return DBT_FAILED;
+		} else
+			log_info("took the ready spare of the cached result \"%s\"", c->tmpl);
 		(void) tcache_touch(maint, CACHE_KIND, c->in.key);
 		r->from_cache = true;
 		r->t_create = monotime() - t;
@@ -473,6 +491,8 @@ reset_run(const reset_opts *o, reset_result *r)
 	memset(r, 0, sizeof(*r));
 	sb_init(&c.miss);
 	rc = replace_run(&t, &out);
+	if (rc == DBT_OK && (r->from_cache || r->cached))
+		spare_offer(o->conninfo, CACHE_KIND, c.in.key, o->spare_budget, o->spare_log);
 	r->target = out.target;
 	r->target_existed = out.target_existed;
 	r->previous = out.previous;

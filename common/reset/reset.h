@@ -31,6 +31,7 @@ typedef struct reset_plan {
 	const seed_vars *counts;
 	long long rng_seed;
 	bool from_cache;             /* --fast, and the inputs' result is cached */
+	bool from_spare;             /* and its ready spare is taken (a rename) */
 	const char *fast_miss;       /* --fast, and it is not: why, a line each */
 	int sessions;                /* other sessions on the target, ended at the swap; -1: unknown */
 	bool in_place;               /* reset_migrate: the pending migrations, on the target as it is */
@@ -54,6 +55,8 @@ typedef struct reset_opts {
 	                              * this project's cached resets from others' */
 	bool use_cache;              /* keep a template of the result */
 	int cache_size;
+	int64_t spare_budget;        /* bytes the ready spares may take (0: none made) */
+	const char *spare_log;       /* where a spare's builder writes its line */
 	int keep_previous;
 	enum opt_when progress;
 	/* show the plan and ask: DBT_OK to go on; NULL: go on without showing it */
@@ -64,7 +67,7 @@ typedef struct reset_opts {
 typedef struct reset_result {
 	char *target;
 	char *previous;
-	bool target_existed, from_cache, cached;
+	bool target_existed, from_cache, from_spare, cached;
 	int migrations;              /* applied by the built-in runner */
 	char *rows_json;             /* rows per table after seeding */
 	double t_create, t_migrate, t_seed, t_cache, t_swap, seconds;

@@ -30,6 +30,7 @@
 #include "project/command.h"
 #include "project/migrate.h"
 #include "replace/replace.h"
+#include "replace/spare.h"
 #include "replace/tcache.h"
 #include "util/log.h"
 #include "util/monotime.h"
@@ -290,6 +291,7 @@ typedef struct restore_ctx {
 	restore_result *r;
 	char key[HASH_HEX_LEN + 1];  /* the template cache's */
 	char *tmpl;                  /* the template to clone, when there is one */
+	bool spare;                  /* and it has a ready spare, taken instead */
 	job j;
 } restore_ctx;
 
@@ -301,9 +303,13 @@ restore_prepare(void *arg, PGconn *maint, const char *target, bool exists)
 
 	(void) target;
 	(void) exists;
-	if (c->o->use_cache && c->o->cache_size > 0 &&
-	    tcache_lookup(maint, CACHE_KIND, c->key, &c->tmpl) < 0)
-		return DBT_FAILED;
+	if (c->o->use_cache && c->o->cache_size > 0) {
+		int spare = spare_prepare(maint, CACHE_KIND, c->key);
+
+		if (spare < 0 || tcache_lookup(maint, CACHE_KIND, c->key, &c->tmpl) < 0)
+			return DBT_FAILED;
+		c->spare = c->tmpl && spare == 1;
+	}
 	if (c->o->owners && (rc = check_owner_roles(c->a, maint)) != DBT_OK)
 		return rc;
 	return DBT_OK;
@@ -319,7 +325,7 @@ restore_plan_confirm(void *arg, PGconn *maint, const char *target, bool exists)
 		.archive = c->a->path, .archive_bytes = c->a->ix.file_size, .meta = m,
 		.target = target, .host = PQhost(maint), .port = PQport(maint), .user = PQuser(maint),
 		.server_major = PQserverVersion(maint) / 10000, .target_exists = exists,
-		.keep_previous = c->o->keep_previous, .from_cache = c->tmpl != NULL,
+		.keep_previous = c->o->keep_previous, .from_cache = c->tmpl != NULL, .from_spare = c->spare,
 		.foreign = (m->src_database && strcmp(m->src_database, target) != 0) ||
 		    !same_server(m, maint),
 		.trust_archive = c->o->trust_archive,
@@ -364,10 +370,18 @@ restore_build(void *arg, PGconn *maint, const char *built)
 	int rc;
 
 	if (c->tmpl) {
-		log_info("cloning the cached template \"%s\"", c->tmpl);
-		progress_start(o->progress, "cloning the cached template", NULL, 0, 0);
-		if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+		int took = c->spare ? spare_take(maint, CACHE_KIND, c->key, built) : 0;
+
+		if (took < 0)
 			return DBT_FAILED;
+		c->r->from_spare = took == 1;
+		if (!took) {
+			log_info("cloning the cached template \"%s\"", c->tmpl);
+			progress_start(o->progress, "cloning the cached template", NULL, 0, 0);
+			if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
+				return DBT_FAILED;
+		} else
+			log_info("took the ready spare of the cached template \"%s\"", c->tmpl);
 		(void) tcache_touch(maint, CACHE_KIND, c->key);
 		c->r->from_cache = true;
 	} else {
@@ -433,6 +447,8 @@ restore_run(const restore_opts *o, restore_result *r)
 	if (rc == DBT_OK) {
 		cache_key(&a, o->owners, c.key);
 		rc = replace_run(&t, &out);
+		if (rc == DBT_OK && o->use_cache && o->cache_size > 0 && (c.tmpl || r->cached))
+			spare_offer(o->conninfo, CACHE_KIND, c.key, o->spare_budget, o->spare_log);
 		r->target = out.target;
 		r->target_existed = out.target_existed;
 		r->previous = out.previous;

@@ -30,6 +30,7 @@ typedef struct restore_plan {
 	bool target_exists;
 	int keep_previous;
 	bool from_cache;             /* a clone of the cached template */
+	bool from_spare;             /* its ready spare, renamed */
 	bool foreign;                /* from another database or server: its schema runs as user */
 	bool trust_archive;
 	char *project_head;          /* the project's newest migration; NULL when none or unknown */
@@ -45,6 +46,8 @@ typedef struct restore_opts {
 	bool owners;                 /* keep OWNER TO / GRANT / REVOKE */
 	bool use_cache;              /* clone a cached template when there is one, keep one after */
 	int cache_size;              /* templates kept per server */
+	int64_t spare_budget;        /* bytes the ready spares may take (0: none made) */
+	const char *spare_log;       /* where a spare's builder writes its line */
 	int keep_previous;           /* __pre_ copies kept */
 	bool migrate;                /* apply pending migrations before the swap */
 	const char *migrations_dir;  /* the project's, for --migrate and the plan; NULL: none */
@@ -65,6 +68,7 @@ typedef struct restore_result {
 	char *previous;              /* the replaced database's new name; NULL when none is kept */
 	bool target_existed;
 	bool from_cache;
+	bool from_spare;             /* the cached template's ready spare was taken (a rename) */
 	bool cached;                 /* a template was kept for next time */
 	int64_t tables, rows, sequences, large_objects, bytes;
 	int previous_dropped;

@@ -4,6 +4,8 @@
 #include "util/format.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void
 fmt_age(long long s, char *buf, size_t size)
@@ -43,4 +45,35 @@ fmt_size(unsigned long long b, char *buf, size_t size)
 		u++;
 	}
 	snprintf(buf, size, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+int
+parse_size(const char *text, long long *bytes)
+{
+	static const struct {
+		const char *unit;
+		long long factor;
+	} units[] = {
+		{"", 1}, {"B", 1},
+		{"kB", 1000LL}, {"KB", 1000LL}, {"MB", 1000LL * 1000}, {"GB", 1000LL * 1000 * 1000},
+		{"TB", 1000LL * 1000 * 1000 * 1000},
+		{"K", 1LL << 10}, {"KiB", 1LL << 10}, {"M", 1LL << 20}, {"MiB", 1LL << 20},
+		{"G", 1LL << 30}, {"GiB", 1LL << 30}, {"T", 1LL << 40}, {"TiB", 1LL << 40},
+	};
+	char *end;
+	unsigned long long n;
+
+	if (!text || *text < '0' || *text > '9')
+		return -1;
+	n = strtoull(text, &end, 10);
+	if (*end == ' ')
+		end++;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (n > (1ULL << 62) / (unsigned long long) units[i].factor)
+				return -1;
+			*bytes = (long long) n * units[i].factor;
+			return 0;
+		}
+	return -1;
 }

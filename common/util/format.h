@@ -10,5 +10,11 @@
 void fmt_age(long long seconds, char *buf, size_t size);
 /* "512 B", "1.5 KiB", "37 MiB" (binary units). */
 void fmt_size(unsigned long long bytes, char *buf, size_t size);
+/*
+ * A size as people write it: a whole number of bytes, or followed by a unit,
+ * with or without a space: kB MB GB TB (powers of 1000), KiB MiB GiB TiB or
+ * K M G T (powers of 1024), B.  0, or -1 when malformed or over 2^62.
+ */
+int parse_size(const char *text, long long *bytes);
 
 #endif

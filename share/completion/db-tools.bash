@@ -25,11 +25,11 @@ _db_tools_opts_db_snapshot='-d --dbname= -o --dir= -f --file= -j --jobs= -Z --co
     -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_restore='-d --dbname= -o --dir= -j --jobs= -y --yes --force --verify --contents
     --keep-previous= --owners --migrate --trust-archive --no-cache --cache= --json --config= --progress=
-    -q --quiet -v --verbose -V --version -h --help'
+    --spare-budget= -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_reset='-d --dbname= -o --dir= -j --jobs= --config= --progress=
     -q --quiet -v --verbose -V --version -h --help -c --count= --set= --rng-seed=
     --no-seed -y --yes --fast --status --migrate --from= --snapshot-first --force
-    --keep-previous= --no-cache --cache= --json'
+    --keep-previous= --no-cache --cache= --json --spare-budget='
 
 # Does option $2 of command $1 take a value?  (The long ones are listed with '=';
 # the short ones that do are -d -o -j, -Z -f -t -T -n -N for db-snapshot and -c for db-reset.)

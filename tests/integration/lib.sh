@@ -53,6 +53,8 @@
 # fresh_db's databases are dropped at exit together with the copies db-restore makes of them
 # (NAME__pre_*, NAME__restoring_*).
 #
+# Every test runs with DB_TOOLS_SPARE_BUDGET=0 (no ready spares) and XDG_STATE_HOME in $T.
+#
 # Environment: DB_TOOLS_TEST_PG (a major version: the test runs against that sandbox instead of
 # the one PGHOST/PGPORT name), DB_TOOLS_BINDIR (required: directory of db-snapshot etc.), DB_TOOLS_SOURCE_DIR
 # (repository root, default: two levels above this file), DB_TOOLS_CORPUS (default
@@ -416,6 +418,9 @@ if [ -n "${DB_TOOLS_TEST_PG:-}" ]; then
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-test.XXXXXX")
+# no ready spares unless a test asks for them (spare.sh): a background copy after every
+# cached restore would load the server under the other tests; their log stays in $T
+export DB_TOOLS_SPARE_BUDGET=0 XDG_STATE_HOME=$T/state
 trap _lib_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

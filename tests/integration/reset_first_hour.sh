@@ -30,7 +30,7 @@ SQL
 cat >proj/db/seeds/010_users.sql <<'SQL'
 INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, :users) g;
 SQL
-echo '{"migrations": {"dir": "db/migrations"}, "seeds": {"dir": "db/seeds", "counts": {"users": 10}}}' \
+echo '{"migrations": {"dir": "db/migrations"}, "seeds": {"dir": "db/seeds", "counts": {"users": 10}}, "cache_size": 50}' \
     >proj/db-tools.json
 cd proj || die "cannot cd to proj"
 
@@ -221,7 +221,7 @@ grep -q 'canceling statement' "$T/int.err" && die "the cancel is reported as an 
 rm db/seeds/020_slow.sql
 # --cache=list: short sources, and a total
 assert_status 0 run_tool db-reset --cache=list
-grep -Eq '^[0-9]+ templates?, .* in all$' "$T/last.out" || die "--cache=list has no total: $(cat "$T/last.out")"
+grep -Eq '^[0-9]+ templates?, .* in all' "$T/last.out" || die "--cache=list has no total: $(cat "$T/last.out")"
 grep -q "reset of \"$dst\": users=" "$T/last.out" || die "--cache=list does not summarise the inputs: $(cat "$T/last.out")"
 grep -q '"migrations":{' "$T/last.out" && die "--cache=list prints the inputs as JSON: $(cat "$T/last.out")"
 note "refusals, a mistyped count, durations without the prompt, --fast misses explained in the plan, --migrate in place, sessions, notices, psql commands, Ctrl-C, cache list"

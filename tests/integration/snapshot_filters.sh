@@ -18,6 +18,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 require_snapshot
 
 unset DB_TOOLS_CONFIG DATABASE_URL
+# templates of this test stay while it runs, whatever other tests keep meanwhile
+echo '{"cache_size": 50}' >"$T/db-tools.json"
+export DB_TOOLS_CONFIG=$T/db-tools.json
 DB_TOOLS_BINDIR=$(cd "$DB_TOOLS_BINDIR" && pwd)
 cd "$T" || die "cannot cd to $T"
 # A private cache bound, so that other tests' templates cannot evict ours.

@@ -69,12 +69,52 @@ test_format_age(void **state)
 	check_fmt_age(6 * 7 * 86400 + 5, "6w");
 }
 
+static void
+expect_size(const char *text, long long want)
+{
+	long long got = -7;
+
+	assert_int_equal(parse_size(text, &got), 0);
+	assert_int_equal(got, want);
+}
+
+static void
+test_parse_size(void **state)
+{
+	long long v;
+
+	(void) state;
+	expect_size("0", 0);
+	expect_size("4096", 4096);
+	expect_size("512B", 512);
+	expect_size("1kB", 1000);
+	expect_size("1KB", 1000);
+	expect_size("2 MB", 2000000);
+	expect_size("4GiB", 4LL << 30);
+	expect_size("4 GiB", 4LL << 30);
+	expect_size("4G", 4LL << 30);
+	expect_size("3T", 3LL << 40);
+	expect_size("1TB", 1000LL * 1000 * 1000 * 1000);
+	expect_size("10MiB", 10LL << 20);
+	/* malformed: no number, unknown unit, sign, fraction, two spaces, overflow */
+	assert_int_equal(parse_size("", &v), -1);
+	assert_int_equal(parse_size("GiB", &v), -1);
+	assert_int_equal(parse_size("4 gib", &v), -1);
+	assert_int_equal(parse_size("-1", &v), -1);
+	assert_int_equal(parse_size("1.5GiB", &v), -1);
+	assert_int_equal(parse_size("4  GiB", &v), -1);
+	assert_int_equal(parse_size("lots", &v), -1);
+	assert_int_equal(parse_size("99999999999T", &v), -1);
+	assert_int_equal(parse_size(NULL, &v), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_format_age),
+		cmocka_unit_test(test_parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

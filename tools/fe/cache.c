@@ -9,6 +9,7 @@
 
 #include "fe/listing.h"
 #include "pg/dbadmin.h"
+#include "replace/spare.h"
 #include "replace/tcache.h"
 #include "util/log.h"
 
@@ -29,7 +30,7 @@ fe_parse_cache_action(const char *value, enum fe_cache_action *out)
 
 dbt_status
 fe_cache_command(const char *conninfo, const char *kind, enum fe_cache_action action, bool json,
-    const char *appname)
+    const char *appname, const char *spare_log)
 {
 	char *target = dbadmin_target_name(conninfo);
 	PGconn *maint;
@@ -44,16 +45,25 @@ fe_cache_command(const char *conninfo, const char *kind, enum fe_cache_action ac
 	if (!maint)
 		return DBT_FAILED;
 	if (action == FE_CACHE_LIST) {
-		if (tcache_list(maint, kind, true, &v, &n) == 0) {
-			fe_print_templates(stdout, v, n, json, time(NULL));
+		spare_entry *s;
+		size_t ns;
+
+		if (tcache_list(maint, kind, true, &v, &n) == 0 && spare_list(maint, true, &s, &ns) == 0) {
+			fe_print_templates(stdout, v, n, s, ns, json, time(NULL));
+			if (!json && spare_log)
+				fe_print_spare_log(stdout, spare_log);
 			tcache_free(v, n);
+			spare_free(s, ns);
 			rc = fflush(stdout) == 0 ? DBT_OK : DBT_FAILED;
 		}
 	} else {
-		int dropped = tcache_evict(maint, kind, 0);
+		/* builders first (one copying a template would hold up its DROP); then the spares left stale */
+		int dropped = spare_stop_builders(maint) < 0 ? -1 : tcache_evict(maint, kind, 0);
+		int spares = dropped < 0 ? -1 : spare_drop(maint, false);
 
-		if (dropped >= 0) {
-			log_info("dropped %d cached template%s", dropped, dropped == 1 ? "" : "s");
+		if (dropped >= 0 && spares >= 0) {
+			log_info("dropped %d cached template%s and %d spare%s", dropped, dropped == 1 ? "" : "s", spares,
+			    spares == 1 ? "" : "s");
 			rc = DBT_OK;
 		}
 	}

@@ -14,13 +14,14 @@
 
 #include "archive/codec.h"
 #include "archive/snapname.h"
+#include "util/format.h"
 #include "util/jsoncheck.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 static const char *const known_keys[] = {
 	"database", "backups_dir", "jobs", "compression", "retention",
-	"allowed_hosts", "migrations", "seeds", "cache_size", NULL,
+	"allowed_hosts", "migrations", "seeds", "cache_size", "spare_budget", NULL,
 };
 
 static bool
@@ -121,6 +122,7 @@ cfg_load(const char *explicit_path, cfg *c)
 
 	memset(c, 0, sizeof(*c));
 	c->jobs = c->retention_keep = c->cache_size = -1;
+	c->spare_budget = -1;
 	c->retention_age = -1;
 	c->rng_seed = -1;
 
@@ -342,6 +344,7 @@ parse_doc(const char *text, size_t len, const char *path, const char *dir, cfg *
 
 	memset(c, 0, sizeof(*c));
 	c->jobs = c->retention_keep = c->cache_size = -1;
+	c->spare_budget = -1;
 	c->retention_age = -1;
 	c->rng_seed = -1;
 	c->path = xstrdup(path);
@@ -385,6 +388,17 @@ parse_doc(const char *text, size_t len, const char *path, const char *dir, cfg *
 		} else if (strcmp(key, "cache_size") == 0) {
 			if (get_int(val, path, key, 0, 1000, &c->cache_size) < 0)
 				return -1;
+		} else if (strcmp(key, "spare_budget") == 0) {
+			if ((json_object_is_type(val, json_type_int) && json_object_get_int64(val) >= 0) ||
+			    (json_object_is_type(val, json_type_string) &&
+			    parse_size(json_object_get_string(val), &c->spare_budget) == 0)) {
+				if (json_object_is_type(val, json_type_int))
+					c->spare_budget = json_object_get_int64(val);
+			} else {
+				log_error("configuration file \"%s\": \"spare_budget\" must be a size such as \"4GiB\" "
+				    "or a number of bytes (0: no spares)", path);
+				return -1;
+			}
 		} else if (strcmp(key, "migrations") == 0) {
 			json_object *d;
 

@@ -26,6 +26,7 @@ typedef struct cfg {
 	int retention_keep;         /* "retention": {"keep"}, -1 when absent */
 	long long retention_age;    /* "retention": {"older_than"} in seconds, -1 when absent */
 	int cache_size;             /* "cache_size", -1 when absent */
+	long long spare_budget;     /* "spare_budget" in bytes, -1 when absent */
 	char *migrations_dir;       /* "migrations": {"dir"}, made relative to dir */
 	char *migrations_command;   /* "migrations": {"command"} */
 	char *seeds_dir;            /* "seeds": {"dir"}, made relative to dir */

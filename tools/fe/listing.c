@@ -348,8 +348,48 @@ fe_print_snapshot(const snapdir_entry *e, time_t now)
 	free(name);
 }
 
+/* The spare of template t among s: "ready", "building", or NULL. */
+static const char *
+spare_state(const tcache_entry *t, const spare_entry *s, size_t ns, int64_t *bytes)
+{
+	char *name = spare_name(t->db);
+	const char *state = NULL;
+
+	*bytes = 0;
+	for (size_t i = 0; i < ns && !state; i++)
+		if (strcmp(s[i].db, name) == 0 && (s[i].building || (s[i].ready && strcmp(s[i].key, t->key) == 0 &&
+		    s[i].template_created == t->created))) {
+			state = s[i].ready ? "ready" : "building";
+			*bytes = s[i].bytes;
+		}
+	free(name);
+	return state;
+}
+
 void
-fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t now)
+fe_print_spare_log(FILE *f, const char *path)
+{
+	FILE *in = fopen(path, "r");
+	char line[1024], last[1024] = "";
+
+	if (!in)
+		return;
+	while (fgets(line, sizeof(line), in))
+		memcpy(last, line, sizeof(last));
+	fclose(in);
+	if (last[0]) {
+		char *vis;
+
+		last[strcspn(last, "\n")] = '\0';
+		vis = str_visible(last);
+		fprintf(f, "spares' log %s; last: %s\n", path, vis);
+		free(vis);
+	}
+}
+
+void
+fe_print_templates(FILE *f, const tcache_entry *v, size_t n, const spare_entry *s, size_t ns, bool json,
+    time_t now)
 {
 	int64_t total = 0;
 	char size_all[32];
@@ -370,6 +410,13 @@ fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t n
 			snapname_iso8601(v[i].used, when, sizeof(when));
 			json_object_object_add(o, "last_used_at", json_object_new_string(when));
 			json_object_object_add(o, "bytes", json_object_new_int64(v[i].bytes));
+			{
+				int64_t sb;
+				const char *state = spare_state(&v[i], s, ns, &sb);
+
+				json_object_object_add(o, "spare", state ? json_object_new_string(state) : NULL);
+				json_object_object_add(o, "spare_bytes", json_object_new_int64(sb));
+			}
 			json_object_array_add(arr, o);
 		}
 		fprintf(f, "%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
@@ -381,13 +428,15 @@ fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t n
 		fprintf(f, "no cached templates\n");
 		return;
 	}
-	fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", "TEMPLATE", "KIND", "CREATED", "LAST USED",
-	    "SIZE", "FROM");
+	fprintf(f, "%-32s %-8s %-10s %-10s %9s  %-8s  %s\n", "TEMPLATE", "KIND", "CREATED", "LAST USED",
+	    "SIZE", "SPARE", "FROM");
 	for (size_t i = 0; i < n; i++) {
 		char created[32], used[32], size[32];
 		char *label = template_source(&v[i]);
 		int columns = term_columns(fileno(f));
-		int width = columns > 0 ? columns - 1 - (32 + 1 + 8 + 1 + 10 + 1 + 10 + 1 + 9 + 2) : 0;
+		int width = columns > 0 ? columns - 1 - (32 + 1 + 8 + 1 + 10 + 1 + 10 + 1 + 9 + 2 + 8 + 2) : 0;
+		int64_t sb;
+		const char *state = spare_state(&v[i], s, ns, &sb);
 
 		fmt_age((long long) (now - v[i].created), created, sizeof(created));
 		fmt_age((long long) (now - v[i].used), used, sizeof(used));
@@ -395,13 +444,13 @@ fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t n
 		/* on a terminal the source is cut to fit (--json has it whole) */
 		if (width > 3 && strlen(label) > (size_t) width)
 			strcpy(label + width - 3, "...");
-		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %s\n", v[i].db, v[i].kind, created, used, size,
-		    label);
+		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %-8s  %s\n", v[i].db, v[i].kind, created, used, size,
+		    state ? state : "-", label);
 		free(label);
-		total += v[i].bytes;
+		total += v[i].bytes + sb;
 	}
 	fmt_size((unsigned long long) total, size_all, sizeof(size_all));
-	fprintf(f, "%zu template%s, %s in all\n", n, n == 1 ? "" : "s", size_all);
+	fprintf(f, "%zu template%s, %s in all (spares included)\n", n, n == 1 ? "" : "s", size_all);
 }
 
 

@@ -12,6 +12,7 @@
 
 #include "archive/snapdir.h"
 #include "project/migrate.h"
+#include "replace/spare.h"
 #include "replace/tcache.h"
 #include "reset/reset.h"
 
@@ -27,7 +28,10 @@ char *fe_shell_word(const char *s);
  */
 char *fe_filters_text(const meta_filters *mf);
 /* The cached templates v[0..n), their ages as of now. */
-void fe_print_templates(FILE *f, const tcache_entry *v, size_t n, bool json, time_t now);
+void fe_print_templates(FILE *f, const tcache_entry *v, size_t n, const spare_entry *s, size_t ns, bool json,
+    time_t now);
+/* "spares' log PATH; last: LINE", when the spares' builders have written to it. */
+void fe_print_spare_log(FILE *f, const char *path);
 /*
  * An archive's contents (db-restore --contents): where it came from, its
  * tables with rows and sizes, sequences and large objects; with json, its

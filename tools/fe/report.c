@@ -130,12 +130,22 @@ print_filters(const meta_doc *m)
 	free(text);
 }
 
+/* "1 table, 20 rows, 2 sequences, 0 large objects": the counts, each in its number. */
+static const char *
+counts_text(int64_t tables, int64_t rows, int64_t sequences, int64_t los, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lld table%s, %lld row%s, %lld sequence%s, %lld large object%s", (long long) tables,
+	    tables == 1 ? "" : "s", (long long) rows, rows == 1 ? "" : "s", (long long) sequences,
+	    sequences == 1 ? "" : "s", (long long) los, los == 1 ? "" : "s");
+	return buf;
+}
+
 void
 fe_print_restore_plan(const restore_plan *p)
 {
 	const meta_doc *m = p->meta;
 	meta_totals t;
-	char when[32], age[32], size[32], raw[32];
+	char when[32], age[32], size[32], raw[32], counts[160];
 	char *pre, *name, *src, *from;
 	struct tm tm;
 	time_t now = time(NULL);
@@ -158,8 +168,8 @@ fe_print_restore_plan(const restore_plan *p)
 	log_plain_always("source    database \"%s\" on %s\n", src, from);
 	free(from);
 	free(name);
-	log_plain_always("contents  %lld tables, %lld rows, %zu sequences, %lld large objects (%s of data)\n",
-	    (long long) t.tables, (long long) t.rows, m->n_sequences, (long long) t.large_objects, raw);
+	log_plain_always("contents  %s (%s of data)\n", counts_text(t.tables, t.rows, (int64_t) m->n_sequences,
+	    t.large_objects, counts, sizeof(counts)), raw);
 	print_filters(m);
 	pre = replace_copy_prefix(p->target, RP_SUFFIX_PREVIOUS);
 	log_plain_always("target    database \"%s\" (host=%s port=%s user=%s): %s%s%s\n", p->target,
@@ -171,7 +181,9 @@ fe_print_restore_plan(const restore_plan *p)
 	    p->target_exists && p->keep_previous > 0 ? "<time>" : "");
 	free(pre);
 	print_sessions(10, p->sessions);
-	if (p->from_cache)
+	if (p->from_spare)
+		log_plain_always("method    the cached template's ready spare, renamed (the archive's data is not read)\n");
+	else if (p->from_cache)
 		log_plain_always("method    clone of the cached template (the archive's data is not read)\n");
 	if (m->src_database && strcmp(m->src_database, p->target) != 0)
 		log_always(LOG_LEVEL_WARNING, "this snapshot was taken from database \"%s\", not \"%s\"", src,
@@ -241,7 +253,9 @@ fe_print_reset_plan(const reset_plan *p)
 		    counts.len ? counts.data : "none", p->rng_seed);
 	else
 		log_plain_always("seeds       none configured\n");
-	if (p->from_cache)
+	if (p->from_spare)
+		log_plain_always("method      the ready spare of the cached result of these inputs, renamed (--fast)\n");
+	else if (p->from_cache)
 		log_plain_always("method      clone of the cached result of these inputs (--fast)\n");
 	else if (p->fast_miss) {
 		log_plain_always("method      full reset: these inputs have no cached result (--fast)\n");
@@ -260,16 +274,6 @@ fe_print_reset_plan(const reset_plan *p)
  * names it in its directory (its NAME when that picks it, else its file
  * name), with -o when the directory came from -o; the path for -f FILE.
  */
-/* "1 table, 20 rows, 2 sequences, no large objects": the counts, each in its number. */
-static const char *
-counts_text(int64_t tables, int64_t rows, int64_t sequences, int64_t los, char *buf, size_t size)
-{
-	snprintf(buf, size, "%lld table%s, %lld row%s, %lld sequence%s, %lld large object%s", (long long) tables,
-	    tables == 1 ? "" : "s", (long long) rows, rows == 1 ? "" : "s", (long long) sequences,
-	    sequences == 1 ? "" : "s", (long long) los, los == 1 ? "" : "s");
-	return buf;
-}
-
 void
 fe_print_snapshot_summary(const snapshot_result *r, const char *dir, bool dir_given)
 {
@@ -323,7 +327,7 @@ fe_print_restore_summary(const restore_result *r)
 
 	fmt_size((unsigned long long) r->bytes, size, sizeof(size));
 	log_plain("restored \"%s\" into \"%s\" in %.2f s%s\n", r->archive, r->target, r->seconds,
-	    r->from_cache ? " (from the cached template)" : "");
+	    r->from_spare ? " (the cached template's ready spare)" : r->from_cache ? " (from the cached template)" : "");
 	log_plain("  contents  %s, %s\n", counts_text(r->tables, r->rows, r->sequences, r->large_objects, counts,
 	    sizeof(counts)), size);
 	if (r->previous)
@@ -363,6 +367,7 @@ void
 fe_print_reset_summary(const reset_result *r)
 {
 	log_plain("reset \"%s\" in %.2f s%s\n", r->target, r->seconds,
+	    r->from_spare ? " (the ready spare of the cached result)" :
 	    r->from_cache ? " (a clone of the cached result)" : "");
 	if (!r->from_cache)
 		log_plain("  steps     create %.2f s, migrate %.2f s (%d applied), seed %.2f s, keep for --fast %.2f s, swap %.2f s\n",
@@ -406,6 +411,7 @@ fe_restore_json(FILE *f, const restore_result *r)
 	json_object_object_add(o, "previous", r->previous ? json_object_new_string(r->previous) : NULL);
 	json_object_object_add(o, "previous_dropped", json_object_new_int(r->previous_dropped));
 	json_object_object_add(o, "from_cache", json_object_new_boolean(r->from_cache));
+	json_object_object_add(o, "from_spare", json_object_new_boolean(r->from_spare));
 	json_object_object_add(o, "cached", json_object_new_boolean(r->cached));
 	json_object_object_add(o, "migrations_applied", json_object_new_int(r->migrations));
 	json_object_object_add(o, "tables", json_object_new_int64(r->tables));
@@ -427,6 +433,7 @@ fe_reset_json(FILE *f, const reset_result *r)
 	json_object_object_add(o, "target_existed", json_object_new_boolean(r->target_existed));
 	json_object_object_add(o, "previous", r->previous ? json_object_new_string(r->previous) : NULL);
 	json_object_object_add(o, "from_cache", json_object_new_boolean(r->from_cache));
+	json_object_object_add(o, "from_spare", json_object_new_boolean(r->from_spare));
 	json_object_object_add(o, "cached", json_object_new_boolean(r->cached));
 	json_object_object_add(o, "migrations_applied", json_object_new_int(r->migrations));
 	json_object_object_add(o, "rows", rows);

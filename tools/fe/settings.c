@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pg/sqlrun.h"
+#include "util/format.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/strbuf.h"
@@ -141,6 +145,35 @@ fe_check_counts(const seed_vars *cli, const char *seeds_dir)
 	sv_free(&used);
 	sqlrun_files_free(files, n_files);
 	return rc;
+}
+
+int
+fe_spare_settings(const char *flag, const cfg *c, long long *budget, char **log)
+{
+	const char *env = getenv("DB_TOOLS_SPARE_BUDGET"), *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	const char *given = flag ? flag : env && *env ? env : NULL;
+	char *dir;
+
+	*log = NULL;
+	if (given && parse_size(given, budget) < 0) {
+		log_error("invalid size \"%s\" for %s: use a number of bytes or a size such as 4GiB (0: no spares)",
+		    given, flag ? "--spare-budget" : "DB_TOOLS_SPARE_BUDGET");
+		return -1;
+	}
+	if (!given)
+		*budget = c->spare_budget >= 0 ? c->spare_budget : FE_DEFAULT_SPARE_BUDGET;
+	/* quietly none where the state directory cannot be had */
+	if (state && *state == '/' && (access(state, W_OK) == 0 || mkdir(state, 0700) == 0))
+		dir = xasprintf("%s/db-tools", state);
+	else if (home && *home == '/' && access(home, W_OK) == 0)
+		dir = xasprintf("%s/.local/state/db-tools", home);
+	else
+		return 0;
+	if (fs_mkdir_p(dir, 0700) == 0)
+		*log = xasprintf("%s/spares.log", dir);
+	free(dir);
+	return 0;
 }
 
 int

@@ -21,6 +21,7 @@
 #define FE_DEFAULT_COMPRESSION "gzip:1"
 #define FE_DEFAULT_CACHE_SIZE 3
 #define FE_DEFAULT_KEEP_PREVIOUS 1
+#define FE_DEFAULT_SPARE_BUDGET (4LL << 30)
 
 typedef struct fe_settings {
 	const char *conninfo;        /* -d > $DATABASE_URL > "database" > libpq's defaults (NULL) */
@@ -60,6 +61,14 @@ int fe_seed_counts(const seed_vars *cli, const cfg *c, seed_vars *out);
  * SEED_<NAME>_COUNT and may use any).
  */
 int fe_check_counts(const seed_vars *cli, const char *seeds_dir);
+/*
+ * The ready spares: their budget, --spare-budget (flag, NULL when not
+ * given) > $DB_TOOLS_SPARE_BUDGET > "spare_budget" > 4 GiB, and the file
+ * their builders write to: $XDG_STATE_HOME/db-tools/spares.log, else
+ * ~/.local/state/db-tools/spares.log (its directory made, 0700; *log NULL
+ * when there is no home).  0, or -1 after logging a bad size.
+ */
+int fe_spare_settings(const char *flag, const cfg *c, long long *budget, char **log);
 /* The RNG seed: --rng-seed (cli, -1 when absent) > $SEED_RNG_SEED > "rng_seed" > 0.  0 or -1. */
 int fe_rng_seed(long long cli, const cfg *c, long long *out);
 
