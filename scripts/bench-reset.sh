@@ -284,12 +284,15 @@ run_tool() {
         full) drop_db "$target_db"
             cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --keep-previous=0 -q --json "$@") ;;
         fast) drop_db "$target_db"
+            # a clone of the template: its spare (left by the spare row) is dropped first, untimed
+            drop_db "db_tools_spare_${template#db_tools_cache_}"
             cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --fast --keep-previous=0 -q --json "$@") ;;
         spare) ensure_spare "$@"
             drop_db "$target_db"
             cmd=(env DB_TOOLS_SPARE_BUDGET=1TiB "${reset_env[@]}" "$reset" -d "$target_db" -y --fast
                 --keep-previous=0 -q --json "$@") ;;
         swap) db_exists "$target_db" || die "${label[$tool]}: the target $target_db does not exist"
+            drop_db "db_tools_spare_${template#db_tools_cache_}"
             cmd=("${reset_env[@]}" "$reset" -d "$target_db" -y --fast --keep-previous=0 -q --json "$@") ;;
         fc|wal) db=$clone_db
             drop_db "$clone_db"
@@ -316,6 +319,9 @@ run_tool() {
                 die "$size: the full reset reported from_cache=${got% *} cached=${got#* }, expected from_cache=false cached=true"
             fi ;;
     esac
+    if [ "$tool" = fast ] || [ "$tool" = swap ]; then
+        [ "$(jq -r .from_spare "$json")" = false ] || die "$size: ${label[$tool]}: a spare was taken"
+    fi
     if [ "$tool" = spare ]; then
         [ "$(jq -r .from_spare "$json")" = true ] || die "$size: ${label[$tool]}: the spare was not taken"
         ensure_spare "$@"       # the next one, made in the background, before anything else is timed

@@ -17,6 +17,7 @@
 #   createdb + pg_restore -j2 (-Fd)       createdb -T template0 TARGET && pg_restore -j2 ...
 #   pg_restore (-Fc)                      pg_restore -d TARGET FILE.dump
 #   db-restore (cached)                   db-restore --keep-previous=0 A, from A's template
+#                                         (a clone: any spare of it is dropped first, untimed)
 #   db-restore (ready spare)              the same, taking the template's ready spare (made
 #                                         before the run, not timed; the run makes the next
 #                                         one in the background, waited for after the run)
@@ -408,6 +409,8 @@ run_tool() {
         fc) sql "CREATE DATABASE \"$target_db\" TEMPLATE template0" || die "could not create $target_db"
             cmd=("$pg_restore" -d "$target_db" "$filedump") ;;
         cached) ensure_template
+            # a clone of the template: its spare (left by the spare row) is dropped first, untimed
+            drop_db "db_tools_spare_${template#db_tools_cache_}"
             cmd=("$restore" -d "$target_db" -y --keep-previous=0 --progress=never -q --json "$archive") ;;
         spare) ensure_spare
             cmd=(env DB_TOOLS_SPARE_BUDGET=1TiB "$restore" -d "$target_db" -y --keep-previous=0 --progress=never
@@ -426,7 +429,8 @@ run_tool() {
         arch | archz) check_json "$tool" "$json" false false ;;
         keep) check_json "$tool" "$json" false true
             db_exists "$template" || die "${label[$tool]}: no template $template afterwards" ;;
-        cached) check_json "$tool" "$json" true false ;;
+        cached) check_json "$tool" "$json" true false
+            [ "$(jq -r .from_spare "$json")" = false ] || die "${label[$tool]}: a spare was taken" ;;
         spare) check_json "$tool" "$json" true false
             [ "$(jq -r .from_spare "$json")" = true ] || die "${label[$tool]}: the spare was not taken"
             ensure_spare ;;      # the next one, made in the background, before anything else is timed
