@@ -264,6 +264,24 @@ spare_take(PGconn *maint, const char *kind, const char *key, const char *into)
 	return rc;
 }
 
+int
+spare_or_clone(PGconn *maint, const char *kind, const char *key, const char *tmpl, bool try_spare,
+    const char *into, enum opt_when progress, bool *took)
+{
+	int rc = try_spare ? spare_take(maint, kind, key, into) : 0;
+
+	*took = rc == 1;
+	if (rc < 0)
+		return -1;
+	if (*took) {
+		log_info("took the ready spare of the cached template \"%s\"", tmpl);
+		return 0;
+	}
+	log_info("cloning the cached template \"%s\"", tmpl);
+	progress_start(progress, "cloning the cached template", NULL, 0, 0);
+	return dbadmin_create(maint, into, tmpl, NULL, NULL, 0);
+}
+
 /* ---- deciding, and building in the background ---- */
 
 /*

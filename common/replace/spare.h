@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "replace/tcache.h"
+#include "util/progress.h"
 
 #define SPARE_PREFIX "db_tools_spare_"
 #define SPARE_APPNAME "db-tools spare"
@@ -51,6 +52,13 @@ int spare_stop_builders(PGconn *maint);
  * (a stale one is dropped), -1 after logging.
  */
 int spare_take(PGconn *maint, const char *kind, const char *key, const char *into);
+/*
+ * Make into from the template tmpl of kind/key: its ready spare when
+ * try_spare and there is one (*took true), else a clone.  0, or -1 after
+ * logging.
+ */
+int spare_or_clone(PGconn *maint, const char *kind, const char *key, const char *tmpl, bool try_spare,
+    const char *into, enum opt_when progress, bool *took);
 /* 1 when the template for kind/key has a ready spare, 0 when not, -1 after logging. */
 int spare_ready(PGconn *maint, const char *kind, const char *key);
 /* The role's spares, ready ones and those being built. */

@@ -436,18 +436,9 @@ reset_build(void *arg, PGconn *maint, const char *built)
 	double t = monotime();
 
 	if (c->tmpl) {
-		int took = c->spare ? spare_take(maint, CACHE_KIND, c->in.key, built) : 0;
-
-		if (took < 0)
+		if (spare_or_clone(maint, CACHE_KIND, c->in.key, c->tmpl, c->spare, built, o->progress,
+		    &r->from_spare) < 0)
 			return DBT_FAILED;
-		r->from_spare = took == 1;
-		if (!took) {
-			log_info("cloning the cached result \"%s\"", c->tmpl);
-			progress_start(o->progress, "cloning the cached result", NULL, 0, 0);
-			if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
-				return DBT_FAILED;
-		} else
-			log_info("took the ready spare of the cached result \"%s\"", c->tmpl);
 		(void) tcache_touch(maint, CACHE_KIND, c->in.key);
 		r->from_cache = true;
 		r->t_create = monotime() - t;

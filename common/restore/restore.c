@@ -370,18 +370,9 @@ restore_build(void *arg, PGconn *maint, const char *built)
 	int rc;
 
 	if (c->tmpl) {
-		int took = c->spare ? spare_take(maint, CACHE_KIND, c->key, built) : 0;
-
-		if (took < 0)
+		if (spare_or_clone(maint, CACHE_KIND, c->key, c->tmpl, c->spare, built, o->progress,
+		    &c->r->from_spare) < 0)
 			return DBT_FAILED;
-		c->r->from_spare = took == 1;
-		if (!took) {
-			log_info("cloning the cached template \"%s\"", c->tmpl);
-			progress_start(o->progress, "cloning the cached template", NULL, 0, 0);
-			if (dbadmin_create(maint, built, c->tmpl, NULL, NULL, 0) < 0)
-				return DBT_FAILED;
-		} else
-			log_info("took the ready spare of the cached template \"%s\"", c->tmpl);
 		(void) tcache_touch(maint, CACHE_KIND, c->key);
 		c->r->from_cache = true;
 	} else {
