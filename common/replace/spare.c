@@ -154,20 +154,38 @@ spare_free(spare_entry *v, size_t n)
 	free(v);
 }
 
-/* The template a spare belongs to, if it is still there as the spare knew it. */
-static const tcache_entry *
-template_of(const spare_entry *s, const tcache_entry *t, size_t nt)
+/* Whether spare s was made of template t as t is now: its name, key and making. */
+static bool
+belongs(const spare_entry *s, const tcache_entry *t)
 {
-	for (size_t i = 0; i < nt; i++) {
-		char *name = spare_name(t[i].db);
-		bool same = strcmp(name, s->db) == 0 && strcmp(t[i].key, s->key) == 0 &&
-		    t[i].created == s->template_created;
+	char *name = spare_name(t->db);
+	bool same = strcmp(name, s->db) == 0 && strcmp(t->key, s->key) == 0 && t->created == s->template_created;
 
-		free(name);
-		if (same)
-			return &t[i];
-	}
-	return NULL;
+	free(name);
+	return same;
+}
+
+const spare_entry *
+spare_of(const tcache_entry *t, const spare_entry *s, size_t n)
+{
+	char *name = spare_name(t->db);
+	const spare_entry *found = NULL;
+
+	for (size_t i = 0; i < n && !found; i++)
+		if ((s[i].ready && belongs(&s[i], t)) || (s[i].building && strcmp(s[i].db, name) == 0))
+			found = &s[i];
+	free(name);
+	return found;
+}
+
+/* Whether the template a spare was made of is still there as the spare knew it. */
+static bool
+has_template(const spare_entry *s, const tcache_entry *t, size_t nt)
+{
+	for (size_t i = 0; i < nt; i++)
+		if (belongs(s, &t[i]))
+			return true;
+	return false;
 }
 
 int
@@ -188,7 +206,7 @@ spare_drop(PGconn *maint, bool all)
 		/* being built: not in pg_database yet (its builder is stopped first) */
 		if (s[i].building)
 			continue;
-		if (!all && s[i].ready && template_of(&s[i], t, nt))
+		if (!all && s[i].ready && has_template(&s[i], t, nt))
 			continue;
 		log_verbose("dropping the spare \"%s\"%s", s[i].db, all ? "" : ": its template is gone or was made again");
 		dropped = dbadmin_drop(maint, s[i].db) < 0 ? -1 : dropped + 1;
@@ -198,69 +216,53 @@ spare_drop(PGconn *maint, bool all)
 	return dropped;
 }
 
-/* The ready spare of the template for kind/key (*t and *s filled): 1, 0 when none, -1. */
+/* The ready spare of the template for kind/key (its name in *spare_db, caller frees): 1, 0 when none, -1. */
 static int
-find_ready(PGconn *maint, const char *kind, const char *key, tcache_entry *t, spare_entry *s)
+find_ready(PGconn *maint, const char *kind, const char *key, char **spare_db)
 {
 	tcache_entry *all;
 	spare_entry *sp;
 	size_t n, ns;
-	int found = 0;
 
+	*spare_db = NULL;
 	if (tcache_list(maint, kind, false, &all, &n) < 0)
 		return -1;
 	if (spare_list(maint, false, &sp, &ns) < 0) {
 		tcache_free(all, n);
 		return -1;
 	}
-	for (size_t i = 0; i < n && !found; i++) {
-		if (strcmp(all[i].key, key) != 0)
-			continue;
-		for (size_t k = 0; k < ns && !found; k++)
-			if (sp[k].ready && template_of(&sp[k], &all[i], 1)) {
-				*t = all[i];
-				t->db = xstrdup(all[i].db);
-				t->label = NULL;
-				*s = sp[k];
-				s->db = xstrdup(sp[k].db);
-				found = 1;
-			}
+	for (size_t i = 0; i < n && !*spare_db; i++) {
+		const spare_entry *s = strcmp(all[i].key, key) == 0 ? spare_of(&all[i], sp, ns) : NULL;
+
+		if (s && s->ready)
+			*spare_db = xstrdup(s->db);
 	}
 	tcache_free(all, n);
 	spare_free(sp, ns);
-	return found;
+	return *spare_db != NULL;
 }
 
 int
 spare_ready(PGconn *maint, const char *kind, const char *key)
 {
-	tcache_entry t;
-	spare_entry s;
-	int rc = find_ready(maint, kind, key, &t, &s);
+	char *db;
+	int rc = find_ready(maint, kind, key, &db);
 
-	if (rc == 1) {
-		free(t.db);
-		free(s.db);
-	}
+	free(db);
 	return rc;
 }
 
 int
 spare_take(PGconn *maint, const char *kind, const char *key, const char *into)
 {
-	tcache_entry t;
-	spare_entry s;
-	int rc = find_ready(maint, kind, key, &t, &s);
+	char *db;
+	int rc = find_ready(maint, kind, key, &db);
 
-	if (rc != 1)
-		return rc;
 	/* a rename: whatever the size, the spare becomes the new database at once */
-	if (dbadmin_rename(maint, s.db, into) < 0)
+	if (rc == 1 && (dbadmin_rename(maint, db, into) < 0 || dbadmin_allow_connections(maint, into, true) < 0 ||
+	    dbadmin_set_comment(maint, into, NULL, NULL, 0) < 0))
 		rc = -1;
-	else if (dbadmin_allow_connections(maint, into, true) < 0 || dbadmin_set_comment(maint, into, NULL, NULL, 0) < 0)
-		rc = -1;
-	free(t.db);
-	free(s.db);
+	free(db);
 	return rc;
 }
 
@@ -329,7 +331,7 @@ spare_plan(PGconn *maint, const char *kind, const char *key, int64_t budget, spa
 	tcache_entry *all, *t = NULL;
 	spare_entry *sp;
 	size_t n, ns;
-	int64_t used = 0, size = 0, free_b, total_b;
+	int64_t used = 0, size, free_b, total_b;
 	char s_size[32], s_budget[32], s_used[32];
 	int rc = 0;
 
@@ -345,17 +347,11 @@ spare_plan(PGconn *maint, const char *kind, const char *key, int64_t budget, spa
 	for (size_t i = 0; i < n && !t; i++)
 		if (strcmp(all[i].key, key) == 0)
 			t = &all[i];
-	for (size_t i = 0; t && i < ns; i++) {
-		if (template_of(&sp[i], t, 1) || (sp[i].building && strstr(sp[i].db, t->db + strlen(TC_PREFIX)))) {
-			rc = -2;        /* ready, or being built */
-			break;
-		}
-		used += sp[i].bytes;
-	}
-	if (!t || rc == -2) {
-		rc = 0;
+	/* none to make when the template is gone, or its spare is ready or being built */
+	if (!t || spare_of(t, sp, ns))
 		goto out;
-	}
+	for (size_t i = 0; i < ns; i++)
+		used += sp[i].bytes;
 	size = t->bytes;
 	fmt_size((unsigned long long) size, s_size, sizeof(s_size));
 	fmt_size((unsigned long long) budget, s_budget, sizeof(s_budget));
@@ -408,8 +404,9 @@ spare_build(const spare_request *req, char **line)
 	char *spare = spare_name(req->template_db), *comment, *backend, size[32];
 	char err[512] = "";
 	double t0 = monotime();
+	const char *delay_env = getenv("DB_TOOLS_SPARE_DELAY");
+	int delay = delay_env ? atoi(delay_env) : 0, rc = -1;
 	bool waited = true;
-	int rc = -1;
 
 	*line = NULL;
 	free(target);
@@ -424,11 +421,11 @@ spare_build(const spare_request *req, char **line)
 		free(backend);
 	}
 	/* DB_TOOLS_SPARE_DELAY: a builder that waits first, as a slow copy would (tests) */
-	if (getenv("DB_TOOLS_SPARE_DELAY") && atoi(getenv("DB_TOOLS_SPARE_DELAY")) > 0) {
+	if (delay > 0) {
 		char sql[64];
 		PGresult *res;
 
-		snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_sleep(%d)", atoi(getenv("DB_TOOLS_SPARE_DELAY")));
+		snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_sleep(%d)", delay);
 		res = PQexec(conn, sql);
 		waited = PQresultStatus(res) == PGRES_TUPLES_OK;
 		if (!waited)

@@ -61,6 +61,11 @@ int spare_or_clone(PGconn *maint, const char *kind, const char *key, const char 
     const char *into, enum opt_when progress, bool *took);
 /* 1 when the template for kind/key has a ready spare, 0 when not, -1 after logging. */
 int spare_ready(PGconn *maint, const char *kind, const char *key);
+/*
+ * The spare of template t among s (spare_list's): a ready one made of t as
+ * it is now, or one being built under its name; NULL when none.
+ */
+const spare_entry *spare_of(const tcache_entry *t, const spare_entry *s, size_t n);
 /* The role's spares, ready ones and those being built. */
 int spare_list(PGconn *maint, bool with_size, spare_entry **out, size_t *n);
 void spare_free(spare_entry *v, size_t n);

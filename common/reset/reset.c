@@ -153,9 +153,11 @@ nothing_to_build(const reset_opts *o, const inputs *in)
 static char *
 cache_label(const reset_opts *o, const inputs *in, const char *target)
 {
-	json_object *label = json_tokener_parse(json_object_to_json_string_ext(in->manifest,
-	    JSON_C_TO_STRING_PLAIN));
+	json_object *label = NULL;
 	char *text;
+
+	if (json_object_deep_copy(in->manifest, &label, NULL) != 0)
+		return xstrdup(json_object_to_json_string_ext(in->manifest, JSON_C_TO_STRING_PLAIN));
 
 	json_object_object_add(label, "target", json_object_new_string(target));
 	if (o->project)

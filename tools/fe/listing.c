@@ -352,18 +352,10 @@ fe_print_snapshot(const snapdir_entry *e, time_t now)
 static const char *
 spare_state(const tcache_entry *t, const spare_entry *s, size_t ns, int64_t *bytes)
 {
-	char *name = spare_name(t->db);
-	const char *state = NULL;
+	const spare_entry *sp = spare_of(t, s, ns);
 
-	*bytes = 0;
-	for (size_t i = 0; i < ns && !state; i++)
-		if (strcmp(s[i].db, name) == 0 && (s[i].building || (s[i].ready && strcmp(s[i].key, t->key) == 0 &&
-		    s[i].template_created == t->created))) {
-			state = s[i].ready ? "ready" : "building";
-			*bytes = s[i].bytes;
-		}
-	free(name);
-	return state;
+	*bytes = sp ? sp->bytes : 0;
+	return !sp ? NULL : sp->ready ? "ready" : "building";
 }
 
 void
