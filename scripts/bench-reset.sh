@@ -33,7 +33,19 @@
 #   default: db-reset --fast / min(raw FILE_COPY, raw WAL_LOG)   <= 1.5
 #   both:    db-reset --fast with a ready spare                   <= 0.1 s
 # Every other row runs with DB_TOOLS_SPARE_BUDGET=0: no spare is made in the background.
-# The full-reset medians are reported for information.
+# The full-reset medians are reported for information, and so is the disk the ready spare
+# and the template take (pg_database_size of db_tools_spare_<16 hex> and the template).
+# Before the clones are timed, the free disk of the server's data directory (when this
+# machine can see it) must be at least 3 times the database's size (a spare, a raw clone,
+# and a margin; the target and the template exist already).
+#
+# --only-fast (for large sizes): one full reset per size (it makes the template; timed, for
+# information; --large-full-runs overrides for the large size), then N rounds of
+#   db-reset --fast, db-reset --fast, ready spare, raw clone (FILE_COPY)
+# only (no replacing run, no WAL_LOG clone), with the same targets (the default size's
+# against raw FILE_COPY alone). About 3.7 GiB, ~12.6 times the large counts:
+#   --only-fast --skip-default
+#   --large-counts users=630000,products=63000,orders=3150000,events=8190000
 # The exit status is 0 whether or not the targets are met, unless --strict is given.
 set -euo pipefail
 
@@ -61,6 +73,11 @@ STRATEGY WAL_LOG clones of its template.
   --skip-large          leave out the large size
   --quick               smoke check: the default size only, --runs 3 (explicit options
                         win)
+  --only-fast           one full reset per size (it makes the template), then only the
+                        --fast, ready spare and raw FILE_COPY rows; for large sizes, e.g.
+                        --only-fast --skip-default --large-counts
+                        users=630000,products=63000,orders=3150000,events=8190000
+                        (about 3.7 GiB)
   --bindir DIR          use DIR/db-reset instead of building build-bench/ (Release)
   --use-env             use the server in PGHOST/PGPORT (PGUSER, PGPASSWORD...) instead of
                         a private sandbox server; note that db-reset --cache=clear is run
@@ -80,7 +97,7 @@ say() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 runs="" large_full_runs="" large_counts=""
-skip_default=0 skip_large="" quick=0 bindir="" use_env=0 keep=0 strict=0
+skip_default=0 skip_large="" quick=0 only_fast=0 bindir="" use_env=0 keep=0 strict=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -93,6 +110,7 @@ while [ $# -gt 0 ]; do
         --skip-default) skip_default=1; shift ;;
         --skip-large) skip_large=1; shift ;;
         --quick) quick=1; shift ;;
+        --only-fast) only_fast=1; shift ;;
         --bindir) bench_need_arg "$@"; bindir=$2; shift 2 ;;
         --bindir=*) bindir=${1#*=}; shift ;;
         --use-env) use_env=1; shift ;;
@@ -107,7 +125,10 @@ if [ "$quick" = 1 ]; then
     : "${runs:=3}" "${skip_large:=1}"
 fi
 : "${runs:=5}" "${skip_large:=0}" "${large_counts:=$default_large_counts}"
-: "${large_full_runs:=$runs}"
+# with --only-fast the full reset is the setup that makes the template: one is enough
+default_full_runs=$runs
+[ "$only_fast" = 0 ] || default_full_runs=1
+: "${large_full_runs:=$default_full_runs}"
 for v in runs large_full_runs; do
     case "${!v}" in
         ''|*[!0-9]*|0) say "--${v//_/-} must be a positive integer"; exit 2 ;;
@@ -223,6 +244,29 @@ db_exists() {
     [ "$(psql -X -A -t -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$1'")" = 1 ]
 }
 
+# db_size DB : pg_database_size of DB in bytes, empty when it does not exist
+db_size() {
+    psql -X -A -t -d postgres -c "SELECT pg_database_size(datname) FROM pg_database WHERE datname = '$1'"
+}
+
+# check_disk SIZE BYTES : exit unless the server's data directory has 3 times BYTES free
+# (when this machine can see it; otherwise say so)
+check_disk() {
+    local size=$1 mib need_kib have_kib datadir where
+    mib=$(( ($2 + 1048575) / 1048576 ))
+    need_kib=$((3 * mib * 1024))
+    datadir=$(psql -X -A -t -d postgres -c 'SHOW data_directory' 2>/dev/null || true)
+    if [ -z "$datadir" ] || [ ! -d "$datadir" ]; then
+        say "note: the server's data directory is not visible from here; its free disk is not checked"
+        return 0
+    fi
+    have_kib=$(df -Pk "$datadir" | awk 'NR == 2 { print $4 }') || die "df $datadir failed"
+    where="$datadir ($(df -P "$datadir" | awk 'NR == 2 { print $6 }'))"
+    [ "$have_kib" -ge "$need_kib" ] ||
+        die "$size: not enough free disk to time the clones of a ${mib} MiB database: $where has $((have_kib / 1024)) MiB free, 3 x ${mib} = $((need_kib / 1024)) MiB needed (a spare, a raw clone, a margin)"
+    say "$size: free disk in $where: $((have_kib / 1024)) MiB, at least 3 x ${mib} MiB needed: ok"
+}
+
 # fingerprint DB : the number of user tables, the seed run's key and the rows it recorded
 fingerprint() {
     psql -X -A -t -d "$1" -v ON_ERROR_STOP=1 -c "SELECT
@@ -274,6 +318,14 @@ if [ "$old_server" = 1 ]; then
     clone_tools=(fast spare swap fc)
     label[fc]="raw clone (file copy)"
 fi
+# the rows that compare with a raw clone: the rows besides, and the minimum over raw clones
+has_wal=1
+if [ "$only_fast" = 1 ]; then
+    tools=(full fast spare fc)
+    clone_tools=(fast spare fc)
+    has_wal=0
+fi
+[ "$old_server" = 0 ] || has_wal=0
 
 # run_tool TOOL SIZE COUNT_ARGS... : one timed run; sets run_secs, run_kib
 run_tool() {
@@ -371,6 +423,7 @@ bench_size() {
     [ "$ref_key" = "$key" ] ||
         die "$size: $target_db holds the seed run $ref_key, the template $template is for $key"
     dbsize=$(psql -X -A -t -d postgres -c "SELECT pg_database_size('$target_db')")
+    check_disk "$size" "$dbsize"
 
     # warm-up, not counted: the template was just written
     run_tool fc "$size"
@@ -390,11 +443,18 @@ bench_size() {
         # shellcheck disable=SC2086
         rss[$t]=$(bench_kib_to_mib "$(bench_median ${kibs[$t]})")
     done
-    local rss_max raw_min ratio_fc ratio_wal ratio_min verdict
+    # the disk of one ready spare and of the template (made again when the last round dropped it)
+    local spare_db spare_bytes template_bytes
+    spare_db=db_tools_spare_${template#db_tools_cache_}
+    ensure_spare ${cargs[@]+"${cargs[@]}"}
+    spare_bytes=$(db_size "$spare_db")
+    template_bytes=$(db_size "$template")
+    local rss_max raw_min ratio_fc ratio_wal ratio_min verdict min_desc="min(raw FILE_COPY, WAL_LOG)"
     # shellcheck disable=SC2086
     rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[full]} ${kibs[fast]})")
     raw_min=${med[fc]}
-    if [ "$old_server" = 0 ]; then
+    [ "$has_wal" = 1 ] || min_desc="raw FILE_COPY"
+    if [ "$has_wal" = 1 ]; then
         bench_le "${med[wal]}" "$raw_min" && raw_min=${med[wal]}
         ratio_wal=$(bench_ratio "${med[fast]}" "${med[wal]}")
     else
@@ -412,7 +472,8 @@ bench_size() {
             "${rss[$t]}" "${secs[$t]% }")"
     done
     add "db-reset --fast / raw FILE_COPY: $ratio_fc    / raw WAL_LOG: $ratio_wal    / min(raw): $ratio_min"
-    add "db-reset --fast replacing the target (swap and drop of the old copy timed too): ${med[swap]} s"
+    [ -z "${med[swap]:-}" ] ||
+        add "db-reset --fast replacing the target (swap and drop of the old copy timed too): ${med[swap]} s"
     add "full reset median (informational): ${med[full]} s"
     add "db-reset peak RSS: $rss_max MiB (largest of all its runs; medians: full ${rss[full]}, --fast ${rss[fast]})"
     if bench_le "${med[spare]}" 0.1; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
@@ -422,8 +483,9 @@ bench_size() {
         add "$(printf 'target %-8s db-reset --fast / raw FILE_COPY <= 1.2                 %-8s %s' "$size" "$ratio_fc" "$verdict")"
     else
         if bench_le "$ratio_min" 1.5; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
-        add "$(printf 'target %-8s db-reset --fast / min(raw FILE_COPY, WAL_LOG) <= 1.5  %-8s %s' "$size" "$ratio_min" "$verdict")"
+        add "$(printf 'target %-8s %-54s %-8s %s' "$size" "db-reset --fast / $min_desc <= 1.5" "$ratio_min" "$verdict")"
     fi
+    add "disk of the ready spare $spare_db: $(bench_bytes_to_mib "${spare_bytes:-0}") MiB (${spare_bytes:-0} bytes); template $template: $(bench_bytes_to_mib "${template_bytes:-0}") MiB (${template_bytes:-0} bytes) (pg_database_size)"
     # leave the target for the next size (or --keep); the clone database is already gone
 }
 
@@ -432,7 +494,7 @@ say "server $server_version at ${PGHOST:-}:${PGPORT:-}; db-reset $reset; example
 if [ "$skip_default" = 0 ]; then
     counts_desc="$(jq -r '.seeds.counts | to_entries | map("\(.key)=\(.value)") | join(",")' \
         "$work/example/db-tools.json") (the example's defaults)"
-    bench_size default "$runs"
+    bench_size default "$default_full_runs"
 fi
 if [ "$skip_large" = 0 ]; then
     counts_desc=$large_counts
@@ -440,7 +502,9 @@ if [ "$skip_large" = 0 ]; then
 fi
 
 {
-    echo "db-reset benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs"
+    mode=""
+    [ "$only_fast" = 0 ] || mode="  (--only-fast)"
+    echo "db-reset benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs$mode"
     echo "server $server_version, $("$reset" --version 2>/dev/null | head -n 1 || echo db-reset)"
     printf '%s' "$report"
     echo

@@ -33,7 +33,19 @@
 #   db-restore (ready spare)                   <= 0.1 s
 # Every other row runs with DB_TOOLS_SPARE_BUDGET=0: no spare is made in the background.
 # db-restore (archive) against pg_restore -Fc and against createdb + pg_restore -j2 is
-# reported for information.
+# reported for information, and so is the disk the ready spare and the template take
+# (pg_database_size of db_tools_spare_<16 hex> and db_tools_cache_<16 hex>).
+#
+# --only-cached (for large sizes, e.g. --pgbench-scale 250, about 3.7 GiB): the setup is one
+# db-snapshot -j2 -Z1 archive A and the one db-restore of A that leaves its template (neither
+# timed; no zstd:1 archive, no pg_dump, no pg_restore); then, after the warm-up clone, N
+# rounds (no minimum of 9: no loading restore runs before them) of the three clones only:
+#   db-restore (cached), db-restore (ready spare), raw clone (FILE_COPY)
+# with the same two clone targets and the disk of the spare and the template. Before any
+# dataset is made, the free disk of the server's data directory (when this machine can see
+# it) and of TMPDIR must be at least 4 times the dataset's size (the size of the existing
+# database, else about 16 MiB per pgbench scale unit or --realistic-mb): the source, its
+# template, the spare and the target each take that much.
 # The exit status is 0 whether or not the targets are met, unless --strict is given.
 set -euo pipefail
 
@@ -57,6 +69,11 @@ CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY clone.
   --skip-realistic      leave out the realistic dataset
   --quick               smoke check: --pgbench-scale 2 --realistic-mb 30 --runs 3
                         (explicit options win)
+  --only-cached         only the clone rows (cached, ready spare, raw FILE_COPY clone),
+                        N rounds, after an untimed db-snapshot and db-restore that make
+                        the template: no pg_dump, pg_restore or loading restores; for
+                        large sizes, e.g. --only-cached --skip-realistic
+                        --pgbench-scale 250 (about 3.7 GiB)
   --bindir DIR          use DIR/db-snapshot and DIR/db-restore instead of building
                         build-bench/ (Release)
   --use-env             use the server in PGHOST/PGPORT (PGUSER, PGPASSWORD...) instead of
@@ -79,7 +96,7 @@ say() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 runs="" pgbench_scale="" realistic_mb=""
-skip_pgbench=0 skip_realistic=0 quick=0 bindir="" use_env=0 keep=0 strict=0
+skip_pgbench=0 skip_realistic=0 quick=0 only_cached=0 bindir="" use_env=0 keep=0 strict=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -92,6 +109,7 @@ while [ $# -gt 0 ]; do
         --skip-pgbench) skip_pgbench=1; shift ;;
         --skip-realistic) skip_realistic=1; shift ;;
         --quick) quick=1; shift ;;
+        --only-cached) only_cached=1; shift ;;
         --bindir) bench_need_arg "$@"; bindir=$2; shift 2 ;;
         --bindir=*) bindir=${1#*=}; shift ;;
         --use-env) use_env=1; shift ;;
@@ -115,8 +133,10 @@ done
 # A clone takes a quarter of a second. After the loading runs, stalls of the machine have
 # been seen to add half a second to every second or third clone, whichever tool it is, and
 # with few rounds they can decide a median; so the clones get at least CLONE_MIN_RUNS rounds.
+# With --only-cached no loading restore runs before them: they get N rounds.
 CLONE_MIN_RUNS=9
 clone_runs=$((runs > CLONE_MIN_RUNS ? runs : CLONE_MIN_RUNS))
+[ "$only_cached" = 0 ] || clone_runs=$runs
 
 # the databases the timed commands create; their names start with these
 target_db=bench_restore_target
@@ -245,10 +265,13 @@ find_pg_program() {
 }
 find_pg_program pg_dump "${BENCH_PG_DUMP:-}"
 pg_dump=$found_path pg_dump_version=$found_version
-find_pg_program pg_restore "${BENCH_PG_RESTORE:-}"
-pg_restore=$found_path pg_restore_version=$found_version
-find_pg_program createdb ""
-createdb=$found_path
+pg_restore="" pg_restore_version="" createdb=""
+if [ "$only_cached" = 0 ]; then
+    find_pg_program pg_restore "${BENCH_PG_RESTORE:-}"
+    pg_restore=$found_path pg_restore_version=$found_version
+    find_pg_program createdb ""
+    createdb=$found_path
+fi
 # db-snapshot runs the same pg_dump for the schema
 export DB_TOOLS_PG_DUMP=$pg_dump
 
@@ -271,6 +294,43 @@ user_tables() {
     psql -X -A -t -d "$1" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
           AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
+}
+
+# db_size DB : pg_database_size of DB in bytes, empty when it does not exist
+db_size() {
+    psql -X -A -t -d postgres -c "SELECT pg_database_size(datname) FROM pg_database WHERE datname = '$1'"
+}
+
+# free_kib DIR : the space available in DIR's file system, in KiB
+free_kib() {
+    df -Pk "$1" | awk 'NR == 2 { print $4 }'
+}
+
+# check_disk DB ESTIMATE_MIB : exit unless the server's data directory (when visible from
+# here) and TMPDIR have 4 times the size of DB (when it exists, else ESTIMATE_MIB) free
+check_disk() {
+    local db=$1 mib bytes need_kib have_kib dir datadir where how=estimated seen=" "
+    bytes=$(db_size "$db")
+    if [ -n "$bytes" ]; then mib=$(( (bytes + 1048575) / 1048576 )) how="as it is"; else mib=$2; fi
+    need_kib=$((4 * mib * 1024))
+    datadir=$(psql -X -A -t -d postgres -c 'SHOW data_directory' 2>/dev/null || true)
+    local -a dirs=("${TMPDIR:-/tmp}")
+    if [ -n "$datadir" ] && [ -d "$datadir" ]; then
+        dirs+=("$datadir")
+    else
+        say "note: the server's data directory is not visible from here; checking TMPDIR's disk only"
+    fi
+    for dir in "${dirs[@]}"; do
+        have_kib=$(free_kib "$dir") || die "df $dir failed"
+        where=$(df -P "$dir" | awk 'NR == 2 { print $6 }')
+        case $seen in *" $where "*) continue ;; esac    # the same file system
+        seen+="$where "
+        where="$dir ($where)"
+        if [ "$have_kib" -lt "$need_kib" ]; then
+            die "not enough free disk for $db (${mib} MiB, $how): $where has $((have_kib / 1024)) MiB free, 4 x ${mib} = $((need_kib / 1024)) MiB needed (the source, its template, the spare and a target)"
+        fi
+        say "free disk in $where: $((have_kib / 1024)) MiB, at least 4 x ${mib} MiB needed for $db: ok"
+    done
 }
 
 # --- datasets (as bench-snapshot.sh prepares them) ------------------------------------------
@@ -308,7 +368,8 @@ load_realistic() {
 
 # --- setup per dataset (not timed) ------------------------------------------------------------
 
-# setup_dataset KIND DB : sets archive, dirdump, filedump, template
+# setup_dataset KIND DB : sets archive, zarchive, dirdump, filedump, template (with
+# --only-cached, archive and template only)
 setup_dataset() {
     local kind=$1 db=$2 dir=$work/$1 start n
     mkdir -p "$dir/snap"
@@ -320,22 +381,28 @@ setup_dataset() {
     n=$(printf '%s\n' "$archive" | grep -c .) || true
     [ "$n" = 1 ] || die "expected one archive in $dir/snap, found $n"
     [ -f "${archive%.tar}.meta" ] || die "no .meta sidecar beside $archive"
-    zarchive=$dir/snap-zstd.tar
-    rm -f "$zarchive"
-    env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" \
-        "$snapshot" -d "$db" -f "$zarchive" -j 2 -Z zstd:1 --progress=never -q bench >/dev/null ||
-        die "db-snapshot -Z zstd:1 of $db failed"
-    dirdump=$dir/dump.d
-    filedump=$dir/dump.fc
-    "$pg_dump" -Fd -j2 -Z1 -f "$dirdump" -d "$db" >&2 || die "pg_dump -Fd of $db failed"
-    "$pg_dump" -Fc -Z1 -f "$filedump" -d "$db" >&2 || die "pg_dump -Fc of $db failed"
-    say "$kind: archive and dumps written in $(bench_elapsed "$start" "$(bench_now)") s"
+    if [ "$only_cached" = 1 ]; then
+        say "$kind: archive written in $(bench_elapsed "$start" "$(bench_now)") s"
+    else
+        zarchive=$dir/snap-zstd.tar
+        rm -f "$zarchive"
+        env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$work/empty" \
+            "$snapshot" -d "$db" -f "$zarchive" -j 2 -Z zstd:1 --progress=never -q bench >/dev/null ||
+            die "db-snapshot -Z zstd:1 of $db failed"
+        dirdump=$dir/dump.d
+        filedump=$dir/dump.fc
+        "$pg_dump" -Fd -j2 -Z1 -f "$dirdump" -d "$db" >&2 || die "pg_dump -Fd of $db failed"
+        "$pg_dump" -Fc -Z1 -f "$filedump" -d "$db" >&2 || die "pg_dump -Fc of $db failed"
+        say "$kind: archive and dumps written in $(bench_elapsed "$start" "$(bench_now)") s"
+    fi
 
     # the cache template's name: db_tools_cache_ and 16 hex digits of SHA-256(role \n key)
     template=db_tools_cache_$(printf '%s\n%s' "$(psql -X -A -t -d postgres -c 'SELECT current_user')" \
         "$(sha256sum "${archive%.tar}.meta" | cut -c1-64)" | sha256sum | cut -c1-16)
     templates+=("$template")
+    start=$(bench_now)
     prime_template
+    say "$kind: template $template made in $(bench_elapsed "$start" "$(bench_now)") s"
 }
 
 # prime_template : one untimed db-restore of the archive that leaves its template
@@ -366,6 +433,11 @@ tools=(arch archz keep fd fdc fc cached spare clone)
 # with each other only, after one untimed warm-up clone.
 load_tools=(arch archz keep fd fdc fc)
 clone_tools=(cached spare clone)
+groups=(load clone)
+if [ "$only_cached" = 1 ]; then
+    tools=("${clone_tools[@]}")
+    groups=(clone)
+fi
 declare -A label=(
     [arch]="db-restore (archive)"
     [archz]="db-restore (zstd:1 archive)"
@@ -446,6 +518,7 @@ failed_targets=0
 report=""
 add() { report+="$*"$'\n'; }
 row() { printf '%-37s %9s %12s %12s %8s  %s' "$@"; }
+row_cached() { printf '%-37s %9s %14s %8s  %s' "$@"; }
 
 # bench_dataset KIND DB ARCHIVE_TARGET CACHED_TARGET
 bench_dataset() {
@@ -457,7 +530,7 @@ bench_dataset() {
     setup_dataset "$kind" "$db"
     local -a group
     local rounds
-    for g in load clone; do
+    for g in "${groups[@]}"; do
         if [ "$g" = load ]; then
             group=("${load_tools[@]}")
             rounds=$runs
@@ -483,41 +556,74 @@ bench_dataset() {
         # shellcheck disable=SC2086
         rss[$t]=$(bench_kib_to_mib "$(bench_median ${kibs[$t]})")
     done
-    local rss_max
-    # shellcheck disable=SC2086
-    rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[arch]} ${kibs[archz]} ${kibs[keep]} ${kibs[cached]})")
-
-    local ratio_fd ratio_fdc ratio_fc ratio_clone verdict size_a size_d size_c
-    ratio_fd=$(bench_ratio "${med[arch]}" "${med[fd]}")
-    ratio_fdc=$(bench_ratio "${med[arch]}" "${med[fdc]}")
-    ratio_fc=$(bench_ratio "${med[arch]}" "${med[fc]}")
+    # the disk of one ready spare and of the template (made again when the last round dropped it)
+    local spare_db spare_bytes template_bytes
+    spare_db=db_tools_spare_${template#db_tools_cache_}
+    ensure_spare
+    spare_bytes=$(db_size "$spare_db")
+    template_bytes=$(db_size "$template")
+    local ratio_clone verdict disk_line
     ratio_clone=$(bench_ratio "${med[cached]}" "${med[clone]}")
-    size_a=$(bench_bytes_to_mib "$(stat -c %s "$archive")")
-    size_d=$(bench_bytes_to_mib "$(find "$dirdump" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')")
-    size_c=$(bench_bytes_to_mib "$(stat -c %s "$filedump")")
+    disk_line="disk of the ready spare $spare_db: $(bench_bytes_to_mib "${spare_bytes:-0}") MiB (${spare_bytes:-0} bytes); template $template: $(bench_bytes_to_mib "${template_bytes:-0}") MiB (${template_bytes:-0} bytes) (pg_database_size)"
 
     add ""
-    add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs ($clone_runs of the clones) =="
-    add "inputs: archive $size_a MiB (db-snapshot -j2 -Z1), $size_d MiB (pg_dump -Fd -j2 -Z1), $size_c MiB (pg_dump -Fc -Z1); template $template"
-    add "$(row label median_s ratio_vs_Fd2 ratio_vs_Fc rss_MiB runs_s)"
-    for t in "${tools[@]}"; do
-        add "$(row "${label[$t]}" "${med[$t]}" "$(bench_ratio "${med[$t]}" "${med[fd]}")" \
-            "$(bench_ratio "${med[$t]}" "${med[fc]}")" "${rss[$t]}" "${secs[$t]% }")"
-    done
-    add "archive restore / pg_restore -j2: $ratio_fd    archive restore / pg_restore -Fc: $ratio_fc    cached restore / raw FILE_COPY clone: $ratio_clone"
-    add "archive restore / (createdb + pg_restore -j2): $ratio_fdc (for information: both create their database)"
-    add "zstd:1 archive restore / pg_restore -j2: $(bench_ratio "${med[archz]}" "${med[fd]}") (archive $(bench_bytes_to_mib "$(stat -c %s "$zarchive")") MiB)"
-    add "db-restore peak RSS: $rss_max MiB (largest of all its runs; medians: archive ${rss[arch]}, keeps template ${rss[keep]}, cached ${rss[cached]})"
-    if bench_le "$ratio_fd" "$target_fd"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
-    add "$(printf 'target %-10s db-restore (archive) / pg_restore -j2 <= %-4s  %-8s %s' "$kind" "$target_fd" "$ratio_fd" "$verdict")"
+    if [ "$only_cached" = 1 ]; then
+        add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB ($dbsize bytes), $clone_runs rounds of the clones (--only-cached) =="
+        add "setup (not timed): archive $(bench_bytes_to_mib "$(stat -c %s "$archive")") MiB (db-snapshot -j2 -Z1), one db-restore that left the template $template"
+        add "$(row_cached label median_s ratio_vs_clone rss_MiB runs_s)"
+        for t in "${tools[@]}"; do
+            add "$(row_cached "${label[$t]}" "${med[$t]}" "$(bench_ratio "${med[$t]}" "${med[clone]}")" \
+                "${rss[$t]}" "${secs[$t]% }")"
+        done
+        add "cached restore / raw FILE_COPY clone: $ratio_clone    ready spare / raw FILE_COPY clone: $(bench_ratio "${med[spare]}" "${med[clone]}")"
+    else
+        local rss_max
+        # shellcheck disable=SC2086
+        rss_max=$(bench_kib_to_mib "$(bench_max ${kibs[arch]} ${kibs[archz]} ${kibs[keep]} ${kibs[cached]})")
+
+        local ratio_fd ratio_fdc ratio_fc size_a size_d size_c
+        ratio_fd=$(bench_ratio "${med[arch]}" "${med[fd]}")
+        ratio_fdc=$(bench_ratio "${med[arch]}" "${med[fdc]}")
+        ratio_fc=$(bench_ratio "${med[arch]}" "${med[fc]}")
+        size_a=$(bench_bytes_to_mib "$(stat -c %s "$archive")")
+        size_d=$(bench_bytes_to_mib "$(find "$dirdump" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')")
+        size_c=$(bench_bytes_to_mib "$(stat -c %s "$filedump")")
+
+        add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs ($clone_runs of the clones) =="
+        add "inputs: archive $size_a MiB (db-snapshot -j2 -Z1), $size_d MiB (pg_dump -Fd -j2 -Z1), $size_c MiB (pg_dump -Fc -Z1); template $template"
+        add "$(row label median_s ratio_vs_Fd2 ratio_vs_Fc rss_MiB runs_s)"
+        for t in "${tools[@]}"; do
+            add "$(row "${label[$t]}" "${med[$t]}" "$(bench_ratio "${med[$t]}" "${med[fd]}")" \
+                "$(bench_ratio "${med[$t]}" "${med[fc]}")" "${rss[$t]}" "${secs[$t]% }")"
+        done
+        add "archive restore / pg_restore -j2: $ratio_fd    archive restore / pg_restore -Fc: $ratio_fc    cached restore / raw FILE_COPY clone: $ratio_clone"
+        add "archive restore / (createdb + pg_restore -j2): $ratio_fdc (for information: both create their database)"
+        add "zstd:1 archive restore / pg_restore -j2: $(bench_ratio "${med[archz]}" "${med[fd]}") (archive $(bench_bytes_to_mib "$(stat -c %s "$zarchive")") MiB)"
+        add "db-restore peak RSS: $rss_max MiB (largest of all its runs; medians: archive ${rss[arch]}, keeps template ${rss[keep]}, cached ${rss[cached]})"
+        if bench_le "$ratio_fd" "$target_fd"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-10s db-restore (archive) / pg_restore -j2 <= %-4s  %-8s %s' "$kind" "$target_fd" "$ratio_fd" "$verdict")"
+    fi
     if bench_le "$ratio_clone" "$target_clone"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
     add "$(printf 'target %-10s db-restore (cached) / FILE_COPY clone <= %-4s  %-8s %s' "$kind" "$target_clone" "$ratio_clone" "$verdict")"
     if bench_le "${med[spare]}" 0.1; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
     add "$(printf 'target %-10s db-restore (ready spare) <= 0.1 s              %-8s %s' "$kind" "${med[spare]}" "$verdict")"
-    add "disk of the spare: $(bench_bytes_to_mib "$(psql -X -A -t -d postgres -c "SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database WHERE datname LIKE 'db\_tools\_spare\_%'")") MiB (the same as the template's)"
+    add "$disk_line"
 }
 
-say "server $server_version at ${PGHOST:-}:${PGPORT:-}; pg_dump $pg_dump_version ($pg_dump); pg_restore $pg_restore_version ($pg_restore); db-restore $restore"
+if [ "$only_cached" = 1 ]; then
+    programs="pg_dump $pg_dump_version ($pg_dump, for db-snapshot's schema)"
+else
+    programs="pg_dump $pg_dump_version ($pg_dump); pg_restore $pg_restore_version ($pg_restore)"
+fi
+say "server $server_version at ${PGHOST:-}:${PGPORT:-}; $programs; db-restore $restore"
+
+# the free disk, for every dataset, before any is made
+if [ "$skip_pgbench" = 0 ]; then
+    check_disk "bench_pgbench_s$pgbench_scale" $((pgbench_scale * 16))
+fi
+if [ "$skip_realistic" = 0 ]; then
+    check_disk "bench_realistic_${realistic_mb}mb" "$realistic_mb"
+fi
 
 if [ "$skip_pgbench" = 0 ]; then
     prepare_db "bench_pgbench_s$pgbench_scale" "db-tools bench: pgbench scale $pgbench_scale" \
@@ -531,8 +637,10 @@ if [ "$skip_realistic" = 0 ]; then
 fi
 
 {
-    echo "db-restore benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs"
-    echo "server $server_version, pg_dump $pg_dump_version, pg_restore $pg_restore_version, $("$restore" --version 2>/dev/null | head -n 1 || echo db-restore)"
+    mode=""
+    [ "$only_cached" = 0 ] || mode="  (--only-cached)"
+    echo "db-restore benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs$mode"
+    echo "server $server_version, pg_dump $pg_dump_version${pg_restore_version:+, pg_restore $pg_restore_version}, $("$restore" --version 2>/dev/null | head -n 1 || echo db-restore)"
     printf '%s' "$report"
     echo
     if [ "$failed_targets" = 0 ]; then

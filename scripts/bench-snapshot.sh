@@ -9,6 +9,23 @@
 #   pgbench:   db-snapshot / pg_dump -Fd -j2 <= 1.0     realistic: <= 0.8
 #   realistic: db-snapshot -Z zstd:1 / pg_dump -Fd -j2 <= 0.6, its archive no larger than gzip's
 #   both:      db-snapshot peak RSS <= 64 MiB (gzip and zstd)
+# Instant snapshots: after those rounds, one untimed warm-up clone of the database, then N
+# rounds of two rows rotated between themselves (each after `sync` and a CHECKPOINT too):
+#   db-snapshot --instant   db-snapshot --instant -y -d DB -o DIR bench: a FILE_COPY clone of
+#                           DB into a template database on the server (ending DB's other
+#                           sessions) and a marker file DIR/<stamp>_bench.instant; after each
+#                           run, db-snapshot --delete -y -o DIR bench (not timed) removes both
+#   raw clone (FILE_COPY)   CREATE DATABASE x TEMPLATE DB STRATEGY FILE_COPY, with psql (before
+#                           15, where every clone is a file copy, without STRATEGY); x is
+#                           dropped after each run (not timed)
+# Their out_MiB is the size of the database each made on the server (pg_database_size).
+# They are reported against each other, db-snapshot -j2 -Z1 and pg_dump -Fd -j2 -Z1; target:
+#   both:      db-snapshot --instant / raw clone (FILE_COPY) <= 1.2
+# Until `db-snapshot --help` mentions --instant, the instant row is skipped, with the reason
+# printed (the raw clone is still timed). Every run has DB_TOOLS_SPARE_BUDGET=0: no ready
+# spare of an instant snapshot is made in the background while the next run is timed.
+# --only-instant times db-snapshot -j2 -Z1 and pg_dump -Fd -j2 -Z1 (rotated), then the two
+# clones: no zstd:1 or pg_dump -Fc rows, no zstd targets.
 # The exit status is 0 whether or not the targets are met, unless --strict is given.
 set -euo pipefail
 
@@ -21,7 +38,8 @@ root=$(dirname "$here")
 usage() {
     cat <<'EOF'
 Usage: scripts/bench-snapshot.sh [OPTION]...
-Benchmark db-snapshot (gzip:1 and zstd:1) against pg_dump -Fc -Z1 and pg_dump -Fd -j2 -Z1.
+Benchmark db-snapshot (gzip:1 and zstd:1) against pg_dump -Fc -Z1 and pg_dump -Fd -j2 -Z1,
+and db-snapshot --instant against a raw CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY.
 
   --runs N              timed rounds per dataset, median reported (default 3)
   --pgbench-scale N     pgbench -i scale factor (default 20)
@@ -30,6 +48,8 @@ Benchmark db-snapshot (gzip:1 and zstd:1) against pg_dump -Fc -Z1 and pg_dump -F
   --skip-realistic      leave out the realistic dataset
   --quick               smoke check: --pgbench-scale 2 --realistic-mb 30 --runs 3
                         (explicit options win)
+  --only-instant        only db-snapshot -j2 -Z1, pg_dump -Fd -j2 -Z1, db-snapshot
+                        --instant and the raw FILE_COPY clone
   --bindir DIR          use DIR/db-snapshot instead of building build-bench/ (Release)
   --use-env             use the server in PGHOST/PGPORT (PGUSER, PGPASSWORD...) instead of
                         a private sandbox server
@@ -48,7 +68,7 @@ say() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 runs="" pgbench_scale="" realistic_mb=""
-skip_pgbench=0 skip_realistic=0 quick=0 bindir="" use_env=0 keep=0 strict=0
+skip_pgbench=0 skip_realistic=0 quick=0 only_instant=0 bindir="" use_env=0 keep=0 strict=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -61,6 +81,7 @@ while [ $# -gt 0 ]; do
         --skip-pgbench) skip_pgbench=1; shift ;;
         --skip-realistic) skip_realistic=1; shift ;;
         --quick) quick=1; shift ;;
+        --only-instant) only_instant=1; shift ;;
         --bindir) bench_need_arg "$@"; bindir=$2; shift 2 ;;
         --bindir=*) bindir=${1#*=}; shift ;;
         --use-env) use_env=1; shift ;;
@@ -84,12 +105,30 @@ done
 
 # --- cleanup ---------------------------------------------------------------------------
 
+# the database the raw clone makes
+clone_db=bench_snapshot_clone
+
 work=""
+snapshot=""
+server_ready=0
 created_dbs=()
+instant_dbs=()
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
-    local status=$?
+    local status=$? marker db
     trap - EXIT INT TERM
+    if [ "$server_ready" = 1 ]; then
+        # an instant snapshot left by an interrupted run: its marker, then its database
+        if [ -n "$work" ] && [ -n "$snapshot" ]; then
+            while IFS= read -r marker; do
+                delete_instant "$(dirname "$marker")" >/dev/null 2>&1 || true
+            done < <(find "$work" -name '*.instant' -print 2>/dev/null)
+        fi
+        for db in "$clone_db" ${instant_dbs[@]+"${instant_dbs[@]}"}; do
+            psql -X -q -d postgres -c "ALTER DATABASE \"$db\" IS_TEMPLATE false" >/dev/null 2>&1 || true
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+        done
+    fi
     [ -n "$work" ] && rm -rf "$work"
     if [ "$keep" = 0 ] && [ ${#created_dbs[@]} -gt 0 ]; then
         for db in "${created_dbs[@]}"; do
@@ -124,6 +163,7 @@ bench_require_time || true
 # --- server ------------------------------------------------------------------------------
 
 bench_start_server "$use_env" "${DB_TOOLS_BENCH_SANDBOX:-${TMPDIR:-/tmp}/db-tools-bench-$(id -u)}"
+server_ready=1
 
 server_num=$(psql -X -A -t -d postgres -c 'SHOW server_version_num')
 server_version=$(psql -X -A -t -d postgres -c 'SHOW server_version')
@@ -138,6 +178,20 @@ pg_dump_major=${pg_dump_version%%.*}
     die "$pg_dump is version $pg_dump_version, the server needs $server_major or newer"
 # db-snapshot runs the same pg_dump for the schema
 export DB_TOOLS_PG_DUMP=$pg_dump
+# no ready spare of an instant snapshot is made in the background
+export DB_TOOLS_SPARE_BUDGET=0
+# before 15 every clone is a file copy, and CREATE DATABASE has no STRATEGY to ask for it
+clone_strategy=" STRATEGY FILE_COPY"
+[ "$server_major" -ge 15 ] || clone_strategy=""
+
+# the instant row, once db-snapshot has --instant
+instant_skip=""
+snapshot_help=$("$snapshot" --help 2>&1 || true)
+case $snapshot_help in
+    *--instant*) ;;
+    *) instant_skip="$snapshot --help does not mention --instant (not in this build yet)" ;;
+esac
+[ -z "$instant_skip" ] || say "db-snapshot --instant: row skipped: $instant_skip"
 
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/db-tools-bench.XXXXXX")
@@ -177,27 +231,82 @@ load_realistic() {
 
 # --- timing ----------------------------------------------------------------------------------
 
-tools=(snap zstd fc fd)
+# Two groups, each rotated on its own: the archive writers, then (after an untimed warm-up
+# clone: the first clone of a just-written database is slow, whoever makes it) the clones.
+dump_tools=(snap zstd fc fd)
+clone_tools=(instant clone)
+[ "$only_instant" = 0 ] || dump_tools=(snap fd)
+[ -z "$instant_skip" ] || clone_tools=(clone)
+tools=("${dump_tools[@]}" "${clone_tools[@]}")
 declare -A label=([snap]="db-snapshot -j2 -Z1" [zstd]="db-snapshot -j2 -Z zstd:1"
-    [fc]="pg_dump -Fc -Z1" [fd]="pg_dump -Fd -j2 -Z1")
+    [fc]="pg_dump -Fc -Z1" [fd]="pg_dump -Fd -j2 -Z1"
+    [instant]="db-snapshot --instant" [clone]="raw clone (FILE_COPY)")
+[ -n "$clone_strategy" ] || label[clone]="raw clone (file copy)"
+
+# sql STATEMENT : run it in the maintenance database, quietly
+sql() {
+    psql -X -q -d postgres -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' -c "$1" >/dev/null
+}
+
+# databases : the names of the server's databases, one a line, sorted
+databases() {
+    psql -X -A -t -d postgres -c 'SELECT datname FROM pg_database' | LC_ALL=C sort
+}
+
+# db_size DB : pg_database_size of DB in bytes, empty when it does not exist
+db_size() {
+    psql -X -A -t -d postgres -c "SELECT pg_database_size(datname) FROM pg_database WHERE datname = '$1'"
+}
+
+# delete_instant DIR : db-snapshot --delete -y of the instant snapshot "bench" in DIR
+# shellcheck disable=SC2317  # also called by cleanup
+delete_instant() {
+    env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$1" "$snapshot" --delete -y -o "$1" -q bench >&2
+}
 
 # run_tool TOOL DB DIR : one timed run; sets run_secs, run_kib, run_bytes
 run_tool() {
-    local tool=$1 db=$2 dir=$3 m
+    local tool=$1 db=$2 dir=$3 m before made marker
     local -a cmd
     case $tool in
         snap) cmd=("$snapshot" -d "$db" -o "$dir" -j 2 -Z 1 --progress=never -q bench) ;;
         zstd) cmd=("$snapshot" -d "$db" -o "$dir" -j 2 -Z zstd:1 --progress=never -q bench) ;;
         fc) cmd=("$pg_dump" -Fc -Z1 -f "$dir/dump.fc" -d "$db") ;;
         fd) cmd=("$pg_dump" -Fd -j2 -Z1 -f "$dir/dump.d" -d "$db") ;;
+        instant) before=$(databases)
+            cmd=("$snapshot" --instant -y -d "$db" -o "$dir" --progress=never -q bench) ;;
+        clone) sql "DROP DATABASE IF EXISTS \"$clone_db\" WITH (FORCE)" || die "could not drop $clone_db"
+            cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
+                -c "CREATE DATABASE \"$clone_db\" TEMPLATE \"$db\"$clone_strategy") ;;
     esac
     bench_checkpoint "$db"
-    # run from the empty output directory with no configuration file or DATABASE_URL in play
-    m=$(bench_measure env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$dir" "${cmd[@]}") ||
-        die "${label[$tool]} failed on $db (exit $?): ${cmd[*]}"
+    # run from the empty output directory with no configuration file or DATABASE_URL in play;
+    # the instant snapshot prints its marker's path
+    m=$(BENCH_STDOUT=$dir.out bench_measure env -u DB_TOOLS_CONFIG -u DATABASE_URL -C "$dir" "${cmd[@]}") ||
+        die "${label[$tool]} failed on $db (exit $?): ${cmd[*]}: $(head -c 300 "$dir.out")"
     run_secs=${m% *}
     run_kib=${m#* }
-    run_bytes=$(find "$dir" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+    case $tool in
+        instant)
+            marker=$(tail -n 1 "$dir.out")
+            [ -f "$marker" ] || die "${label[$tool]}: no marker file at \"$marker\" (its standard output: $(head -c 300 "$dir.out"))"
+            case $marker in "$dir"/*_bench.instant) ;; *) die "${label[$tool]}: unexpected marker path $marker" ;; esac
+            # the database it made on the server: the one that was not there before
+            made=$(comm -13 <(printf '%s\n' "$before") <(databases))
+            [ "$(printf '%s\n' "$made" | grep -c .)" = 1 ] ||
+                die "${label[$tool]}: expected one new database on the server, found: ${made:-none}"
+            instant_dbs+=("$made")
+            run_bytes=$(db_size "$made")
+            delete_instant "$dir" >/dev/null || die "db-snapshot --delete -y -o $dir bench failed"
+            [ -z "$(db_size "$made")" ] || die "${label[$tool]}: its database $made is still there after --delete"
+            [ ! -e "$marker" ] || die "${label[$tool]}: its marker $marker is still there after --delete" ;;
+        clone)
+            run_bytes=$(db_size "$clone_db")
+            sql "DROP DATABASE \"$clone_db\"" || die "could not drop $clone_db" ;;
+        *)
+            run_bytes=$(find "$dir" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }') ;;
+    esac
+    rm -f "$dir.out"
 }
 
 failed_targets=0
@@ -206,20 +315,32 @@ add() { report+="$*"$'\n'; }
 
 # bench_dataset KIND DB TARGET_RATIO [ZSTD_TARGET_RATIO]
 bench_dataset() {
-    local kind=$1 db=$2 target=$3 zstd_target=${4:-} r i t dir
+    local kind=$1 db=$2 target=$3 zstd_target=${4:-} r i t g n dir
     local -A secs=() kibs=() bytes=() med=() rss=() size=()
+    local -a group
     local dbsize
     dbsize=$(psql -X -A -t -d "$db" -c 'SELECT pg_database_size(current_database())')
-    for ((r = 0; r < runs; r++)); do
-        for ((i = 0; i < ${#tools[@]}; i++)); do
-            t=${tools[(i + r) % ${#tools[@]}]}
-            dir=$(mktemp -d "$work/$t.XXXXXX")
-            run_tool "$t" "$db" "$dir"
+    for g in dump clone; do
+        if [ "$g" = dump ]; then
+            group=("${dump_tools[@]}")
+        else
+            group=("${clone_tools[@]}")
+            dir=$(mktemp -d "$work/warmup.XXXXXX")
+            run_tool clone "$db" "$dir"    # warm-up, not counted
             rm -rf "$dir"
-            secs[$t]+="$run_secs "
-            kibs[$t]+="$run_kib "
-            bytes[$t]+="$run_bytes "
-            say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+        fi
+        n=${#group[@]}
+        for ((r = 0; r < runs; r++)); do
+            for ((i = 0; i < n; i++)); do
+                t=${group[(i + r) % n]}
+                dir=$(mktemp -d "$work/$t.XXXXXX")
+                run_tool "$t" "$db" "$dir"
+                rm -rf "$dir"
+                secs[$t]+="$run_secs "
+                kibs[$t]+="$run_kib "
+                bytes[$t]+="$run_bytes "
+                say "$kind round $((r + 1))/$runs: ${label[$t]}: ${run_secs} s, $(bench_kib_to_mib "$run_kib") MiB RSS"
+            done
         done
     done
     for t in "${tools[@]}"; do
@@ -233,23 +354,40 @@ bench_dataset() {
 
     local ratio_fd ratio_fc verdict
     ratio_fd=$(bench_ratio "${med[snap]}" "${med[fd]}")
-    ratio_fc=$(bench_ratio "${med[snap]}" "${med[fc]}")
+    ratio_fc=$(bench_ratio "${med[snap]}" "${med[fc]:-}")
 
     add ""
     add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs =="
-    add "$(printf '%-22s %9s %12s %12s %9s %9s  %s' label median_s ratio_vs_Fd2 ratio_vs_Fc out_MiB rss_MiB runs_s)"
+    add "$(printf '%-22s %9s %12s %12s %14s %9s %9s  %s' label median_s ratio_vs_Fd2 ratio_vs_Fc ratio_vs_clone out_MiB rss_MiB runs_s)"
     for t in "${tools[@]}"; do
-        add "$(printf '%-22s %9s %12s %12s %9s %9s  %s' "${label[$t]}" "${med[$t]}" \
-            "$(bench_ratio "${med[$t]}" "${med[fd]}")" "$(bench_ratio "${med[$t]}" "${med[fc]}")" \
-            "${size[$t]}" "${rss[$t]}" "${secs[$t]% }")"
+        add "$(printf '%-22s %9s %12s %12s %14s %9s %9s  %s' "${label[$t]}" "${med[$t]}" \
+            "$(bench_ratio "${med[$t]}" "${med[fd]:-}")" "$(bench_ratio "${med[$t]}" "${med[fc]:-}")" \
+            "$(bench_ratio "${med[$t]}" "${med[clone]}")" "${size[$t]}" "${rss[$t]}" "${secs[$t]% }")"
     done
-    add "db-snapshot / pg_dump -Fd -j2: $ratio_fd    db-snapshot / pg_dump -Fc: $ratio_fc"
+    [ -z "$instant_skip" ] || add "db-snapshot --instant: skipped: $instant_skip"
+    add "(out_MiB: the archive or dump written; for the two clones, the database made on the server)"
+    if [ -n "${med[fc]:-}" ]; then
+        add "db-snapshot / pg_dump -Fd -j2: $ratio_fd    db-snapshot / pg_dump -Fc: $ratio_fc"
+    else
+        add "db-snapshot / pg_dump -Fd -j2: $ratio_fd"
+    fi
     if bench_le "$ratio_fd" "$target"; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
     add "$(printf 'target %-10s db-snapshot / pg_dump -Fd -j2 <= %-4s  %-8s %s' "$kind" "$target" "$ratio_fd" "$verdict")"
-    for t in snap zstd; do
+    for t in "${dump_tools[@]}"; do
+        case $t in snap|zstd) ;; *) continue ;; esac
         if bench_le "${rss[$t]}" 64; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
         add "$(printf 'target %-10s %s peak RSS MiB <= %-9s  %-8s %s' "$kind" "${label[$t]#db-snapshot }" 64 "${rss[$t]}" "$verdict")"
     done
+    if [ -n "$instant_skip" ]; then
+        add "raw clone (FILE_COPY) / db-snapshot -j2 -Z1: $(bench_ratio "${med[clone]}" "${med[snap]}")    / pg_dump -Fd -j2: $(bench_ratio "${med[clone]}" "${med[fd]}")"
+    else
+        local ratio_instant
+        ratio_instant=$(bench_ratio "${med[instant]}" "${med[clone]}")
+        add "db-snapshot --instant / raw clone: $ratio_instant    / db-snapshot -j2 -Z1: $(bench_ratio "${med[instant]}" "${med[snap]}")    / pg_dump -Fd -j2: $(bench_ratio "${med[instant]}" "${med[fd]}")"
+        if bench_le "$ratio_instant" 1.2; then verdict=PASS; else verdict=FAIL; failed_targets=$((failed_targets + 1)); fi
+        add "$(printf 'target %-10s db-snapshot --instant / raw clone <= 1.2  %-8s %s' "$kind" "$ratio_instant" "$verdict")"
+    fi
+    [ "$only_instant" = 0 ] || return 0
     ratio_fd=$(bench_ratio "${med[zstd]}" "${med[fd]}")
     add "db-snapshot -Z zstd:1 / pg_dump -Fd -j2: $ratio_fd    archive ${size[zstd]} MiB (gzip ${size[snap]} MiB)"
     if [ -n "$zstd_target" ]; then
@@ -274,7 +412,9 @@ if [ "$skip_realistic" = 0 ]; then
 fi
 
 {
-    echo "db-snapshot benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs"
+    mode=""
+    [ "$only_instant" = 0 ] || mode="  (--only-instant)"
+    echo "db-snapshot benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) CPUs$mode"
     echo "server $server_version, pg_dump $pg_dump_version, $("$snapshot" --version 2>/dev/null | head -n 1 || echo db-snapshot)"
     printf '%s' "$report"
     echo

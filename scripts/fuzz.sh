@@ -3,7 +3,7 @@
 #
 # Usage: scripts/fuzz.sh [--seconds N] [TARGET...]
 #
-#   TARGET     meta, sql, config, seed_vars, tar_index (default: all of them)
+#   TARGET     meta, sql, config, seed_vars, tar_index, instant (default: all of them)
 #   --seconds  how long each target runs (default 30)
 #
 # Each target starts from its seed corpus, tests/fuzz/corpus/TARGET/ (left as it is: what
@@ -21,11 +21,11 @@ while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
         -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-        meta | sql | config | seed_vars | tar_index) targets+=("$1"); shift ;;
+        meta | sql | config | seed_vars | tar_index | instant) targets+=("$1"); shift ;;
         *) echo "fuzz.sh: unknown argument \"$1\"" >&2; exit 2 ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(meta sql config seed_vars tar_index)
+[ ${#targets[@]} -gt 0 ] || targets=(meta sql config seed_vars tar_index instant)
 case $seconds in '' | *[!0-9]* | 0) echo "fuzz.sh: --seconds takes a positive number" >&2; exit 2 ;; esac
 
 if ! command -v clang >/dev/null 2>&1; then

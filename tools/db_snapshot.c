@@ -20,20 +20,22 @@
 #include "fe/prompt.h"
 #include "fe/report.h"
 #include "fe/settings.h"
+#include "snapshot/clone.h"
 #include "snapshot/snapshot.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/version.h"
 
-enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE, MODE_DELETE, MODE_RENAME };
+enum mode { MODE_SNAPSHOT, MODE_LIST, MODE_PRUNE, MODE_DELETE, MODE_RENAME, MODE_INSTANT, MODE_EXPORT };
 
 /* What the user asked for; -1 / NULL = not given. */
 struct settings {
-	enum mode mode;              /* --list, --prune, --delete, --rename */
+	enum mode mode;              /* --list, --prune, --delete, --rename, --instant, --export */
 	opt_common common;           /* -d -o -j --config --progress -q -v */
 	const char *name;            /* NAME */
 	const char *new_name;        /* --rename's NEWNAME */
-	bool yes;                    /* -y: --delete without asking */
+	bool yes;                    /* -y: --delete and --instant without asking */
+	bool force;                  /* --force: --instant of a database that looks like production */
 	const char *compress;        /* -Z METHOD[:LEVEL] or a gzip LEVEL; NULL: not given */
 	const char *file;            /* -f FILE or -: the archive there, no sidecar */
 	bool json;                   /* --json */
@@ -52,6 +54,8 @@ usage(FILE *f)
 	    "\n"
 	    "Usage: db-snapshot [OPTION]... [NAME]\n"
 	    "       db-snapshot -f FILE|- [OPTION]... [NAME]\n"
+	    "       db-snapshot --instant [-y] [--force] [OPTION]... [NAME]\n"
+	    "       db-snapshot --export [OPTION]... SNAPSHOT\n"
 	    "       db-snapshot --list [--json] [OPTION]...\n"
 	    "       db-snapshot --prune {--keep=N | --older-than=AGE} [--dry-run] [NAME]\n"
 	    "       db-snapshot --delete [-y] SNAPSHOT\n"
@@ -67,6 +71,11 @@ usage(FILE *f)
 	    "                          gzip[:0-9], zstd[:1-19] or none; a bare number is a\n"
 	    "                          gzip level (default: config, else gzip:1)\n"
 	    "      --config=FILE       configuration file (default: db-tools.json upwards)\n"
+	    "      --instant           copy the database into a template on its server (a\n"
+	    "                          file copy: seconds), ending its sessions; asks first\n"
+	    "      --force             with --instant: even of a database that looks like\n"
+	    "                          production\n"
+	    "      --export            write the archive of the instant snapshot SNAPSHOT\n"
 	    "      --list              list the snapshots in the directory\n"
 	    "      --json              with --list: print JSON instead of a table\n"
 	    "      --prune             remove old snapshots (rules below, or the config's)\n"
@@ -74,7 +83,7 @@ usage(FILE *f)
 	    "      --older-than=AGE    with --prune: remove those older than AGE (30d, 12h)\n"
 	    "      --dry-run           with --prune: show what would go, remove nothing\n"
 	    "      --delete            remove SNAPSHOT (asks first on a terminal)\n"
-	    "  -y, --yes               with --delete: do not ask\n"
+	    "  -y, --yes               with --delete or --instant: do not ask\n"
 	    "      --rename            give SNAPSHOT the name NEWNAME (its time stays)\n"
 	    "  -t, --table=PATTERN     only the tables (views, sequences) PATTERN matches\n"
 	    "  -T, --exclude-table=PATTERN\n"
@@ -128,14 +137,18 @@ free_filters(struct settings *s)
 	memset(&s->filters, 0, sizeof(s->filters));
 }
 
-enum { OPT_LIST = 256, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_SPLIT, OPT_DELETE, OPT_RENAME };
+enum {
+	OPT_LIST = 256, OPT_JSON, OPT_PRUNE, OPT_KEEP, OPT_OLDER_THAN, OPT_SPLIT, OPT_DELETE, OPT_RENAME, OPT_INSTANT,
+	OPT_EXPORT, OPT_FORCE,
+};
 
 /* --list, --prune, --delete, --rename: one of them. */
 static int
 set_mode(struct settings *s, enum mode m, const char *option)
 {
 	if (s->mode != MODE_SNAPSHOT && s->mode != m) {
-		log_error("%s cannot be combined with another of --list, --prune, --delete and --rename", option);
+		log_error("%s cannot be combined with another of --list, --prune, --delete, --rename, --instant and "
+		    "--export", option);
 		return -1;
 	}
 	s->mode = m;
@@ -164,6 +177,9 @@ parse_args(int argc, char **argv, struct settings *s)
 		{"split", required_argument, NULL, OPT_SPLIT},
 		{"delete", no_argument, NULL, OPT_DELETE},
 		{"rename", no_argument, NULL, OPT_RENAME},
+		{"instant", no_argument, NULL, OPT_INSTANT},
+		{"export", no_argument, NULL, OPT_EXPORT},
+		{"force", no_argument, NULL, OPT_FORCE},
 		{"yes", no_argument, NULL, 'y'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -208,6 +224,17 @@ parse_args(int argc, char **argv, struct settings *s)
 		case OPT_RENAME:
 			if (set_mode(s, MODE_RENAME, "--rename") < 0)
 				return DBT_USAGE;
+			break;
+		case OPT_INSTANT:
+			if (set_mode(s, MODE_INSTANT, "--instant") < 0)
+				return DBT_USAGE;
+			break;
+		case OPT_EXPORT:
+			if (set_mode(s, MODE_EXPORT, "--export") < 0)
+				return DBT_USAGE;
+			break;
+		case OPT_FORCE:
+			s->force = true;
 			break;
 		case 'y':
 			s->yes = true;
@@ -290,13 +317,20 @@ check_args(const struct settings *s)
 		    "--prune");
 	if (s->filters.present && s->mode != MODE_SNAPSHOT) {
 		log_error("-t, -T, -n, -N, --exclude-table-data and -b choose what a snapshot holds: "
-		    "they cannot be combined with --list, --prune, --delete or --rename");
+		    "they cannot be combined with --list, --prune, --delete, --rename, --instant or --export");
+		if (s->mode == MODE_INSTANT)
+			log_hint("an instant snapshot is a copy of the whole database");
 		if (s->mode == MODE_PRUNE && s->filters.n[MF_SCHEMA] > 0)
 			log_hint("-n is --schema, as in pg_dump; --prune's dry run is --dry-run");
 		return DBT_USAGE;
 	}
-	if (s->file && s->mode != MODE_SNAPSHOT) {
-		log_error("-f/--file writes a snapshot: it cannot be combined with --list, --prune, --delete or --rename");
+	if (s->file && s->mode != MODE_SNAPSHOT && s->mode != MODE_EXPORT) {
+		log_error("-f/--file writes an archive: it cannot be combined with --list, --prune, --delete, --rename "
+		    "or --instant");
+		return DBT_USAGE;
+	}
+	if (s->mode == MODE_INSTANT && (s->compress || s->common.jobs >= 0 || s->split != WHEN_AUTO)) {
+		log_error("--instant copies the database on its server: -Z, -j and --split do not apply");
 		return DBT_USAGE;
 	}
 	if (s->file && s->common.dir) {
@@ -317,17 +351,21 @@ check_args(const struct settings *s)
 		log_error("--list takes no NAME");
 		return DBT_USAGE;
 	}
-	if (s->yes && s->mode != MODE_DELETE)
-		return opt_conflict("-y/--yes", "--delete");
-	if ((s->mode == MODE_DELETE || s->mode == MODE_RENAME) &&
+	if (s->yes && s->mode != MODE_DELETE && s->mode != MODE_INSTANT)
+		return opt_conflict("-y/--yes", "--delete or --instant");
+	if (s->force && s->mode != MODE_INSTANT)
+		return opt_conflict("--force", "--instant");
+	if ((s->mode == MODE_DELETE || s->mode == MODE_RENAME || s->mode == MODE_EXPORT) &&
 	    (!s->name || (s->mode == MODE_RENAME && !s->new_name))) {
 		log_error("%s", s->mode == MODE_DELETE ? "--delete needs the SNAPSHOT to remove" :
+		    s->mode == MODE_EXPORT ? "--export needs the instant SNAPSHOT to write an archive of" :
 		    "--rename needs the SNAPSHOT and its NEWNAME");
 		log_hint("give a NAME or a FILE from \"db-snapshot --list\"");
 		return DBT_USAGE;
 	}
 	/* --prune, --delete and --rename look their SNAPSHOT up (snapdir_find) */
-	if (s->mode == MODE_SNAPSHOT && s->name && (problem = snapname_name_problem(s->name))) {
+	if ((s->mode == MODE_SNAPSHOT || s->mode == MODE_INSTANT) && s->name &&
+	    (problem = snapname_name_problem(s->name))) {
 		log_error("invalid snapshot name \"%s\": %s", s->name, problem);
 		log_hint("use letters, digits, '.', '_' and '-', at most %d characters", SN_NAME_MAX);
 		return DBT_USAGE;
@@ -335,15 +373,25 @@ check_args(const struct settings *s)
 	return DBT_OK;
 }
 
+/* --prune and --delete of an instant snapshot: its database on the server goes first. */
 static int
-run_prune(const struct settings *s, const cfg *c, const char *dir)
+drop_instant(void *conninfo, const snapdir_entry *e)
+{
+	return clone_drop(conninfo, &e->instant) == DBT_OK ? 0 : -1;
+}
+
+static int
+run_prune(const struct settings *s, const cfg *c, const fe_settings *fs)
 {
 	prune_opts po = {
 		.name = s->name,
 		.keep = s->keep,
 		.older_than = s->older_than,
 		.dry_run = s->dry_run,
+		.drop_instant = drop_instant,
+		.drop_arg = (void *) fs->conninfo,
 	};
+	const char *dir = fs->dir;
 	int n;
 
 	if (po.keep < 0 && po.older_than < 0) {
@@ -361,10 +409,11 @@ run_prune(const struct settings *s, const cfg *c, const char *dir)
 	return DBT_OK;
 }
 
-/* --delete SNAPSHOT: show it, ask (unless -y), remove its files. */
+/* --delete SNAPSHOT: show it, ask (unless -y), remove its files (and an instant one's database). */
 static int
-run_delete(const struct settings *s, const char *dir)
+run_delete(const struct settings *s, const fe_settings *fs)
 {
+	const char *dir = fs->dir;
 	snapdir_entry *e;
 	dbt_status rc = snapdir_lookup(s->name, dir, &e);
 
@@ -373,6 +422,8 @@ run_delete(const struct settings *s, const char *dir)
 	if (fe_plan_shown(s->yes))
 		fe_print_snapshot(e, time(NULL));
 	rc = fe_confirm(s->yes, "Delete this snapshot?", "delete");
+	if (rc == DBT_OK && e->instant_path)
+		rc = clone_drop(fs->conninfo, &e->instant);
 	if (rc == DBT_OK && (rc = snapdir_delete(dir, e)) == DBT_OK)
 		log_info("deleted \"%s\"", e->file);
 	snapdir_free(e, 1);
@@ -397,6 +448,82 @@ run_rename(const struct settings *s, const char *dir)
 			rc = DBT_FAILED;
 	}
 	free(path);
+	snapdir_free(e, 1);
+	return rc;
+}
+
+/* --instant [NAME]: the plan, the question, the copy; the marker's path on stdout. */
+static int
+run_instant(const struct settings *s, const cfg *c, const fe_settings *fs)
+{
+	bool yes = s->yes;
+	long long budget = 0;
+	char *spare_log = NULL;
+	clone_opts o = {
+		.conninfo = fs->conninfo, .dir = fs->dir, .name = s->name, .guard = fs->guard,
+		.progress = s->common.progress, .confirm = fe_clone_confirm, .confirm_arg = &yes,
+	};
+	clone_result r;
+	dbt_status rc;
+
+	o.guard.force = s->force;
+	if (fe_spare_settings(NULL, c, &budget, &spare_log) < 0)
+		return DBT_USAGE;
+	o.spare_budget = budget;
+	o.spare_log = spare_log;
+	if (intr_install() < 0) {
+		log_error("could not set up signal handling");
+		free(spare_log);
+		return DBT_FAILED;
+	}
+	rc = clone_take(&o, &r);
+	if (rc == DBT_OK) {
+		fe_print_clone_summary(&r, fs->dir, s->common.dir != NULL);
+		printf("%s\n", r.marker_path);
+		if (fflush(stdout) != 0)
+			rc = DBT_FAILED;
+		clone_result_free(&r);
+	}
+	free(spare_log);
+	return rc;
+}
+
+/* --export SNAPSHOT: the instant snapshot's archive, as db-snapshot writes one; its path on stdout. */
+static int
+run_export(const struct settings *s, const fe_settings *fs)
+{
+	snapdir_entry *e;
+	snapshot_opts o = {
+		.conninfo = fs->conninfo, .dir = fs->dir, .file = s->file, .jobs = fs->jobs, .codec = fs->codec,
+		.level = fs->level, .pg_dump = fs->pg_dump, .progress = s->common.progress, .split = s->split,
+	};
+	snapshot_result r;
+	dbt_status rc = snapdir_lookup(s->name, fs->dir, &e);
+
+	if (rc != DBT_OK)
+		return rc;
+	if (!e->instant_path) {
+		log_error("\"%s\" is an archive already: --export writes the archive of an instant snapshot", e->file);
+		snapdir_free(e, 1);
+		return DBT_USAGE;
+	}
+	if (intr_install() < 0) {
+		log_error("could not set up signal handling");
+		snapdir_free(e, 1);
+		return DBT_FAILED;
+	}
+	rc = clone_export(&o, &e->instant, &r);
+	if (rc == DBT_OK) {
+		fe_print_snapshot_summary(&r, fs->dir, s->common.dir != NULL);
+		if (r.tar_path)
+			printf("%s\n", r.tar_path);
+		if (fflush(stdout) != 0)
+			rc = DBT_FAILED;
+		snapshot_result_free(&r);
+	} else if (rc != DBT_USAGE) {
+		log_error("export %s; nothing was written", intr_pending() ? "interrupted" : "failed");
+		rc = DBT_FAILED;
+	}
 	snapdir_free(e, 1);
 	return rc;
 }
@@ -441,10 +568,16 @@ main(int argc, char **argv)
 		rc = fe_list_snapshots(stdout, fs.dir, s.json) == 0 ? DBT_OK : DBT_FAILED;
 		break;
 	case MODE_PRUNE:
-		rc = run_prune(&s, &c, fs.dir);
+		rc = run_prune(&s, &c, &fs);
 		break;
 	case MODE_DELETE:
-		rc = run_delete(&s, fs.dir);
+		rc = run_delete(&s, &fs);
+		break;
+	case MODE_INSTANT:
+		rc = run_instant(&s, &c, &fs);
+		break;
+	case MODE_EXPORT:
+		rc = run_export(&s, &fs);
 		break;
 	case MODE_RENAME:
 		rc = run_rename(&s, fs.dir);

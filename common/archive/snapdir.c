@@ -43,6 +43,13 @@ ends_in_tar(const char *s)
 	return len > 4 && strcmp(s + len - 4, ".tar") == 0;
 }
 
+/* A snapshot's file: an archive or an instant snapshot's marker. */
+static bool
+is_snapshot(const snapdir_entry *x)
+{
+	return x->tar_path || x->instant_path;
+}
+
 /* A regular file's content (up to limit bytes); NULL for anything else, without blocking on it. */
 static char *
 read_small_file(const char *path, size_t limit, size_t *len)
@@ -114,6 +121,9 @@ cmp_entries(const void *a, const void *b)
 		return x->when < y->when ? -1 : 1;
 	if ((c = strcmp(x->name, y->name)) != 0)
 		return c;
+	/* an instant snapshot and its export: the instant one is restored by NAME */
+	if (!x->instant_path != !y->instant_path)
+		return x->instant_path ? 1 : -1;
 	return strcmp(x->file, y->file);
 }
 
@@ -121,7 +131,7 @@ static snapdir_entry *
 find_stem(snapdir_entry *e, size_t n, time_t when, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (e[i].stamped && e[i].when == when && strcmp(e[i].name, name) == 0)
+		if (e[i].stamped && !e[i].instant_path && e[i].when == when && strcmp(e[i].name, name) == 0)
 			return &e[i];
 	return NULL;
 }
@@ -141,7 +151,9 @@ describe_entries(snapdir_entry *e, size_t count, bool describe, bool quiet)
 		snapdir_entry *x = &e[i];
 		const char *what = x->tar_path ? x->tar_path : x->meta_path;
 
-		if (x->stamped) {
+		if (x->instant_path) {
+			/* described when it was found */
+		} else if (x->stamped) {
 			if (describe && !load_meta(x, err, sizeof(err)))
 				warn_or_note(quiet, "snapshot \"%s\": %s", what, err);
 		} else if (!load_meta(x, err, sizeof(err)) || !x->meta.name) {
@@ -159,6 +171,46 @@ describe_entries(snapdir_entry *e, size_t count, bool describe, bool quiet)
 		e[kept++] = *x;
 	}
 	return kept;
+}
+
+/* An instant snapshot's marker, read (the name and time in its file name must agree). */
+static void
+add_instant(const char *dir, const char *file, time_t when, char *name, bool quiet, snapdir_entry **e,
+    size_t *count, size_t *cap)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	char err[256] = "";
+	size_t len = 0;
+	char *text = read_small_file(path, INSTANT_MAX_BYTES, &len);
+	instant_marker m;
+	snapdir_entry *x;
+
+	if (!text || instant_from_json(text, len, &m, err, sizeof(err)) < 0) {
+		warn_or_note(quiet, "skipping \"%s\": not an instant snapshot's marker%s%s", path, err[0] ? ": " : "",
+		    err);
+	} else if (m.created_at != when || strcmp(m.name, name) != 0) {
+		warn_or_note(quiet, "skipping \"%s\": its file name does not match the name and time it records", path);
+		instant_free(&m);
+	} else {
+		if (*count == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*e = xrealloc(*e, *cap * sizeof(snapdir_entry));
+		}
+		x = &(*e)[(*count)++];
+		memset(x, 0, sizeof(*x));
+		x->when = when;
+		x->name = name;
+		x->stamped = true;
+		x->tar_bytes = -1;
+		x->file = xstrdup(file);
+		x->instant_path = path;
+		x->instant = m;
+		free(text);
+		return;
+	}
+	free(text);
+	free(path);
+	free(name);
 }
 
 static int
@@ -185,6 +237,10 @@ scan(const char *dir, bool describe, bool quiet, snapdir_entry **out, size_t *n)
 		char *path;
 		struct stat st;
 
+		if (snapname_parse_filename(de->d_name, INSTANT_EXT, &when, &name)) {
+			add_instant(dir, de->d_name, when, name, quiet, &e, &count, &cap);
+			continue;
+		}
 		if (snapname_parse_filename(de->d_name, ".tar", &when, &name))
 			is_tar = true;
 		else if (snapname_parse_filename(de->d_name, ".meta", &when, &name))
@@ -257,6 +313,9 @@ snapdir_free(snapdir_entry *e, size_t n)
 		free(e[i].name);
 		if (e[i].has_meta)
 			meta_free(&e[i].meta);
+		if (e[i].instant_path)
+			instant_free(&e[i].instant);
+		free(e[i].instant_path);
 	}
 	free(e);
 }
@@ -264,10 +323,10 @@ snapdir_free(snapdir_entry *e, size_t n)
 static int
 remove_entry(const snapdir_entry *e, bool dry_run)
 {
-	const char *paths[2] = {e->tar_path, e->meta_path};
+	const char *paths[3] = {e->tar_path, e->meta_path, e->instant_path};
 	int rc = 0;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		if (!paths[k])
 			continue;
 		if (dry_run) {
@@ -289,7 +348,7 @@ remove_entry(const snapdir_entry *e, bool dry_run)
 static bool
 named(const snapdir_entry *x, const char *name)
 {
-	return x->tar_path && strcmp(x->name, name) == 0;
+	return is_snapshot(x) && strcmp(x->name, name) == 0;
 }
 
 /* The back-th snapshot named name before index before (back 0: the newest). */
@@ -315,7 +374,7 @@ static long
 by_file(const snapdir_entry *e, size_t n, const char *file, unsigned back)
 {
 	for (size_t i = 0; i < n; i++)
-		if (e[i].tar_path && strcmp(e[i].file, file) == 0)
+		if (is_snapshot(&e[i]) && strcmp(e[i].file, file) == 0)
 			return back == 0 ? (long) i : step_back(e, i, e[i].name, back - 1);
 	return SNAPDIR_NO_MATCH;
 }
@@ -331,7 +390,7 @@ snapdir_find(const snapdir_entry *e, size_t n, const char *arg)
 	if (strchr(arg, '/') || !snapname_parse_back(arg, &blen, &back))
 		return SNAPDIR_BAD_ARG;
 	base = xasprintf("%.*s", (int) blen, arg);
-	if (ends_in_tar(base)) {
+	if (ends_in_tar(base) || instant_is_marker(base)) {
 		/* a file name; or a NAME ending in .tar, which a snapshot may have */
 		r = by_file(e, n, base, back);
 		if (r == SNAPDIR_NO_MATCH && !snapname_name_problem(base))
@@ -340,11 +399,15 @@ snapdir_find(const snapdir_entry *e, size_t n, const char *arg)
 		r = SNAPDIR_BAD_ARG;
 	} else {
 		char *file = xasprintf("%s.tar", base);
+		char *marker = xasprintf("%s" INSTANT_EXT, base);
 
 		r = by_name(e, n, base, back);
 		if (r == SNAPDIR_NO_MATCH)
 			r = by_file(e, n, file, back);
+		if (r == SNAPDIR_NO_MATCH)
+			r = by_file(e, n, marker, back);
 		free(file);
+		free(marker);
 	}
 	free(base);
 	return r;
@@ -355,11 +418,11 @@ snapdir_shortest(const snapdir_entry *e, size_t n, size_t i)
 {
 	char *stem;
 
-	if (!e[i].tar_path)
+	if (!is_snapshot(&e[i]))
 		return NULL;
 	if (snapdir_find(e, n, e[i].name) == (long) i)
 		return xstrdup(e[i].name);
-	stem = xasprintf("%.*s", (int) (strlen(e[i].file) - 4), e[i].file);
+	stem = xasprintf("%.*s", (int) (strlen(e[i].file) - (e[i].tar_path ? 4 : strlen(INSTANT_EXT))), e[i].file);
 	if (snapdir_find(e, n, stem) == (long) i)
 		return stem;
 	free(stem);
@@ -378,7 +441,8 @@ snapdir_ref(const char *dir, const char *tar_path)
 	if (scan(dir, false, true, &e, &n) < 0)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (e[i].tar_path && strcmp(e[i].tar_path, tar_path) == 0)
+		if ((e[i].tar_path && strcmp(e[i].tar_path, tar_path) == 0) ||
+		    (e[i].instant_path && strcmp(e[i].instant_path, tar_path) == 0))
 			ref = snapdir_shortest(e, n, i);
 	snapdir_free(e, n);
 	return ref;
@@ -442,7 +506,7 @@ snapdir_resolve(const char *arg, const char *dir, char **path)
 	dbt_status rc;
 
 	*path = NULL;
-	if (strchr(arg, '/') || (ends_in_tar(arg) && stat(arg, &st) == 0)) {
+	if (strchr(arg, '/') || ((ends_in_tar(arg) || instant_is_marker(arg)) && stat(arg, &st) == 0)) {
 		*path = xstrdup(arg);
 		return DBT_OK;
 	}
@@ -451,7 +515,7 @@ snapdir_resolve(const char *arg, const char *dir, char **path)
 	i = snapdir_find(e, n, arg);
 	if (i >= 0) {
 		note_other_file(e, n, arg, i);
-		*path = xstrdup(e[i].tar_path);
+		*path = xstrdup(e[i].tar_path ? e[i].tar_path : e[i].instant_path);
 		rc = DBT_OK;
 	} else {
 		rc = not_found(arg, dir, i, true);
@@ -547,11 +611,19 @@ snapdir_prune(const char *dir, const prune_opts *po, time_t now)
 			if (named(&e[k], x->name))
 				newer++;
 		/* a .meta without its archive is not a snapshot to keep */
-		beyond_keep = po->keep < 0 || !x->tar_path || newer >= po->keep;
+		beyond_keep = po->keep < 0 || !is_snapshot(x) || newer >= po->keep;
 		too_old = po->older_than < 0 || (long long) (now - x->when) > po->older_than;
 		if (po->keep < 0 && po->older_than < 0)
 			continue;
 		if (beyond_keep && too_old) {
+			if (x->instant_path && !po->dry_run && (!po->drop_instant ||
+			    po->drop_instant(po->drop_arg, x) < 0)) {
+				if (!po->drop_instant)
+					log_warning("keeping the instant snapshot \"%s\": its database is not dropped here",
+					    x->file);
+				rc = -1;
+				continue;
+			}
 			if (remove_entry(x, po->dry_run) < 0)
 				rc = -1;
 			removed++;
@@ -631,6 +703,40 @@ write_renamed(const char *dir, const snapdir_entry *e, const tarball_index *ix, 
 	return DBT_OK;
 }
 
+/* An instant snapshot's rename: its marker written anew, then the old one removed. */
+static dbt_status
+rename_instant(const char *dir, const snapdir_entry *e, const char *new_name, char **new_path)
+{
+	char stamp[SN_STAMP_LEN + 1];
+	instant_marker m = e->instant;
+	char *path;
+
+	if (strcmp(e->name, new_name) == 0) {
+		log_info("\"%s\" is already named \"%s\"; nothing was changed", e->file, new_name);
+		*new_path = xstrdup(e->instant_path);
+		return DBT_OK;
+	}
+	snapname_stamp(e->when, stamp);
+	path = xasprintf("%s/%s_%s" INSTANT_EXT, dir, stamp, new_name);
+	if (access(path, F_OK) == 0) {
+		log_error("\"%s\" already exists", path);
+		log_hint("choose another name, or delete that snapshot first (db-snapshot --delete)");
+		free(path);
+		return DBT_FAILED;
+	}
+	m.name = (char *) new_name;
+	if (instant_write(path, &m) != DBT_OK) {
+		free(path);
+		return DBT_FAILED;
+	}
+	if (unlink(e->instant_path) != 0 && errno != ENOENT)
+		log_warning("renamed to \"%s\", but could not remove \"%s\": %s", path, e->instant_path,
+		    strerror(errno));
+	fsync_or_warn(dir);
+	*new_path = path;
+	return DBT_OK;
+}
+
 dbt_status
 snapdir_rename(const char *dir, const snapdir_entry *e, const char *new_name, char **new_path)
 {
@@ -649,6 +755,8 @@ snapdir_rename(const char *dir, const snapdir_entry *e, const char *new_name, ch
 		log_hint("use letters, digits, '.', '_' and '-', at most %d characters", SN_NAME_MAX);
 		return DBT_USAGE;
 	}
+	if (e->instant_path)
+		return rename_instant(dir, e, new_name, new_path);
 	if (!e->tar_path) {
 		log_error("\"%s\" has no archive, only its .meta: nothing to rename", e->file);
 		return DBT_FAILED;

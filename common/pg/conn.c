@@ -93,15 +93,29 @@ log_libpq_error(const char *what, const char *msg)
 PGconn *
 conn_open(const char *conninfo, const char *appname)
 {
-	const char *keys[] = {"dbname", "fallback_application_name", NULL};
-	const char *vals[] = {conninfo, appname, NULL};
+	return conn_open_db(conninfo, NULL, appname);
+}
+
+PGconn *
+conn_open_db(const char *conninfo, const char *dbname, const char *appname)
+{
+	/* with expand_dbname, a later "dbname" overrides the one conninfo names */
+	const char *keys[4], *vals[4];
+	int k = 0;
 	PGconn *conn;
 
-	if (!conninfo || !*conninfo) {
-		keys[0] = "fallback_application_name";
-		vals[0] = appname;
-		keys[1] = NULL;
+	if (conninfo && *conninfo) {
+		keys[k] = "dbname";
+		vals[k++] = conninfo;
 	}
+	if (dbname) {
+		keys[k] = "dbname";
+		vals[k++] = dbname;
+	}
+	keys[k] = "fallback_application_name";
+	vals[k++] = appname;
+	keys[k] = NULL;
+	vals[k] = NULL;
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn) {
 		log_error("out of memory while connecting");

@@ -18,6 +18,8 @@
  * libpq untouched.  Logs and returns NULL on failure.
  */
 PGconn *conn_open(const char *conninfo, const char *appname);
+/* The same, to database dbname instead of the one conninfo names (NULL: that one). */
+PGconn *conn_open_db(const char *conninfo, const char *dbname, const char *appname);
 /*
  * A copy of msg (a libpq message, which may quote the whole connection
  * string) with passwords shown as ***: the user:password of a URI and the

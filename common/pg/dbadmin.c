@@ -58,29 +58,11 @@ PGconn *
 dbadmin_connect_maintenance(const char *conninfo, const char *target, const char *appname)
 {
 	const char *maint = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
-	const char *keys[4], *vals[4];
-	int n = 0;
-	PGconn *c;
+	PGconn *c = conn_open_db(conninfo, maint, appname);
 
-	if (conninfo && *conninfo) {
-		keys[n] = "dbname";
-		vals[n++] = conninfo;
-	}
-	keys[n] = "dbname";
-	vals[n++] = maint;
-	keys[n] = "fallback_application_name";
-	vals[n++] = appname;
-	keys[n] = NULL;
-	vals[n] = NULL;
-	c = PQconnectdbParams(keys, vals, 1);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		conn_log_error(c, NULL, "could not connect to the server");
+	if (!c)
 		log_detail("db-tools connects to the maintenance database \"%s\" to create, rename and drop databases",
 		    maint);
-		PQfinish(c);
-		return NULL;
-	}
-	conn_route_notices(c);
 	return c;
 }
 

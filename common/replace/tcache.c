@@ -258,6 +258,51 @@ tcache_evict(PGconn *conn, const char *kind, int keep)
 }
 
 int
+tcache_adopt(PGconn *conn, const char *built, const char *kind, const char *key, const char *label,
+    char **db)
+{
+	char *name = tcache_db_name(role_of(conn), key);
+	char *comment;
+	time_t now = time(NULL);
+	int rc;
+
+	*db = NULL;
+	if ((rc = dbadmin_exists(conn, name)) != 0) {
+		if (rc > 0)
+			log_error("database \"%s\" exists already", name);
+		free(name);
+		return -1;
+	}
+	comment = make_comment(kind, key, now, now_us(), label);
+	rc = dbadmin_allow_connections(conn, built, false);
+	if (rc == 0)
+		rc = dbadmin_set_comment(conn, built, comment, NULL, 0);
+	if (rc == 0)
+		rc = dbadmin_rename(conn, built, name);
+	free(comment);
+	if (rc < 0) {
+		free(name);
+		return -1;
+	}
+	*db = name;
+	return 0;
+}
+
+int
+tcache_drop(PGconn *conn, const char *kind, const char *key)
+{
+	char *db;
+	int rc = tcache_lookup(conn, kind, key, &db);
+
+	if (rc == 1) {
+		log_verbose("dropping template \"%s\"", db);
+		rc = dbadmin_drop(conn, db) < 0 ? -1 : 1;
+		free(db);
+	}
+	return rc;
+}
+
+int
 tcache_store(PGconn *conn, const char *from, const char *kind, const char *key, const char *label,
     int keep)
 {

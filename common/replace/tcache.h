@@ -53,5 +53,16 @@ int tcache_store(PGconn *conn, const char *from, const char *kind, const char *k
  * templates a killed run never described; returns how many were dropped or -1.
  */
 int tcache_evict(PGconn *conn, const char *kind, int keep);
+/*
+ * Make the database built (which nobody may be connected to) the template
+ * for kind/key, as it is: closed to connections, described, then renamed
+ * in one step (so that it never shows as a template without its
+ * description).  *db gets its name (caller frees).  0, or -1 after logging
+ * (built is the caller's to drop).
+ */
+int tcache_adopt(PGconn *conn, const char *built, const char *kind, const char *key, const char *label,
+    char **db);
+/* Drop the template for kind/key: 1 dropped, 0 there was none, -1 after logging. */
+int tcache_drop(PGconn *conn, const char *kind, const char *key);
 
 #endif

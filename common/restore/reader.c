@@ -19,6 +19,42 @@
 
 #define SCHEMA_MAX (1024u << 20)      /* a schema section larger than this is refused */
 
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+dbt_status
+archive_open_instant(const char *path, archive_in *a, instant_marker *im)
+{
+	meta_doc *m = &a->m;
+	dbt_status rc;
+
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	a->path = path;
+	if ((rc = instant_read(path, im)) != DBT_OK)
+		return rc;
+	m->format_version = META_FORMAT_VERSION;
+	m->name = xstrdup(im->name);
+	m->created_at = im->created_at;
+	m->src_database = xstrdup(im->database);
+	m->src_host = dup_or_null(im->host);
+	m->src_port = dup_or_null(im->port);
+	m->src_user = dup_or_null(im->user);
+	m->server_version = dup_or_null(im->server_version);
+	m->server_version_num = im->server_version_num;
+	m->git_branch = dup_or_null(im->git_branch);
+	m->git_commit = dup_or_null(im->git_commit);
+	m->db_settings = strv_dup(im->db_settings, im->n_db_settings);
+	m->n_db_settings = im->n_db_settings;
+	m->db_comment = dup_or_null(im->db_comment);
+	a->have_meta = true;
+	memcpy(a->key, im->key, sizeof(a->key));
+	return DBT_OK;
+}
+
 void
 archive_close(archive_in *a)
 {

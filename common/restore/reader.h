@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "archive/codec.h"
+#include "archive/instant.h"
 #include "archive/meta.h"
 #include "archive/tarball.h"
 #include "sql/sqlscript.h"
@@ -31,6 +32,12 @@ typedef struct archive_in {
 
 /* Index the archive at path and check its structure. */
 dbt_status archive_open(const char *path, archive_in *a);
+/*
+ * An instant snapshot's marker at path, as an archive without members: its
+ * description in a->m (no tables: the data is the template's), its
+ * template's key in a->key; the marker itself in *im (instant_free it).
+ */
+dbt_status archive_open_instant(const char *path, archive_in *a, instant_marker *im);
 void archive_close(archive_in *a);
 /* Log "archive PATH is unusable: ..." and return DBT_INTEGRITY. */
 dbt_status integrity_error(const char *path, const char *fmt, ...) LOG_PRINTF(2, 3);

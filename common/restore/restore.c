@@ -290,6 +290,8 @@ typedef struct restore_ctx {
 	const restore_opts *o;
 	restore_result *r;
 	char key[HASH_HEX_LEN + 1];  /* the template cache's */
+	const char *kind;            /* of template: CACHE_KIND, or INSTANT_KIND for an instant snapshot */
+	const instant_marker *instant;  /* an instant snapshot's marker; NULL for an archive */
 	char *tmpl;                  /* the template to clone, when there is one */
 	bool spare;                  /* and it has a ready spare, taken instead */
 	job j;
@@ -303,14 +305,24 @@ restore_prepare(void *arg, PGconn *maint, const char *target, bool exists)
 
 	(void) target;
 	(void) exists;
-	if (c->o->use_cache && c->o->cache_size > 0) {
-		int spare = spare_prepare(maint, CACHE_KIND, c->key);
+	/* an instant snapshot is its template: there is nothing else to restore it from */
+	if (c->instant || (c->o->use_cache && c->o->cache_size > 0)) {
+		int spare = spare_prepare(maint, c->kind, c->key);
 
-		if (spare < 0 || tcache_lookup(maint, CACHE_KIND, c->key, &c->tmpl) < 0)
+		if (spare < 0 || tcache_lookup(maint, c->kind, c->key, &c->tmpl) < 0)
 			return DBT_FAILED;
-		c->spare = c->tmpl && spare == 1;
+		c->spare = c->tmpl && spare == 1 && c->o->use_cache;
 	}
-	if (c->o->owners && (rc = check_owner_roles(c->a, maint)) != DBT_OK)
+	if (c->instant && !c->tmpl) {
+		const instant_marker *m = c->instant;
+
+		log_error("the instant snapshot \"%s\" is not on this server: \"%s\" has no database holding it",
+		    m->name, PQuser(maint));
+		log_hint("it was taken on %s:%s as \"%s\"; restore it there, as that role", m->host ? m->host :
+		    "the local server", m->port ? m->port : "", m->user);
+		return DBT_FAILED;
+	}
+	if (c->o->owners && !c->instant && (rc = check_owner_roles(c->a, maint)) != DBT_OK)
 		return rc;
 	return DBT_OK;
 }
@@ -326,8 +338,10 @@ restore_plan_confirm(void *arg, PGconn *maint, const char *target, bool exists)
 		.target = target, .host = PQhost(maint), .port = PQport(maint), .user = PQuser(maint),
 		.server_major = PQserverVersion(maint) / 10000, .target_exists = exists,
 		.keep_previous = c->o->keep_previous, .from_cache = c->tmpl != NULL, .from_spare = c->spare,
-		.foreign = (m->src_database && strcmp(m->src_database, target) != 0) ||
-		    !same_server(m, maint),
+		.instant = c->instant,
+		/* an instant snapshot runs no schema: it is the role's own copy of a database */
+		.foreign = !c->instant && ((m->src_database && strcmp(m->src_database, target) != 0) ||
+		    !same_server(m, maint)),
 		.trust_archive = c->o->trust_archive,
 		.sessions = exists ? dbadmin_count_sessions(maint, target) : 0,
 		.migrate = c->o->migrate,
@@ -370,10 +384,10 @@ restore_build(void *arg, PGconn *maint, const char *built)
 	int rc;
 
 	if (c->tmpl) {
-		if (spare_or_clone(maint, CACHE_KIND, c->key, c->tmpl, c->spare, built, o->progress,
+		if (spare_or_clone(maint, c->kind, c->key, c->tmpl, c->spare, built, o->progress,
 		    &c->r->from_spare) < 0)
 			return DBT_FAILED;
-		(void) tcache_touch(maint, CACHE_KIND, c->key);
+		(void) tcache_touch(maint, c->kind, c->key);
 		c->r->from_cache = true;
 	} else {
 		log_info("restoring into a new database \"%s\"", built);
@@ -412,6 +426,7 @@ dbt_status
 restore_run(const restore_opts *o, restore_result *r)
 {
 	archive_in a;
+	instant_marker im;
 	restore_ctx c;
 	replace_outcome out;
 	replace_task t = {
@@ -426,20 +441,31 @@ restore_run(const restore_opts *o, restore_result *r)
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
 	memset(&out, 0, sizeof(out));
+	memset(&im, 0, sizeof(im));
 	c.a = &a;
 	c.o = o;
 	c.r = r;
+	c.kind = CACHE_KIND;
 	r->archive = xstrdup(o->archive);
-	rc = archive_open(o->archive, &a);
-	if (rc == DBT_OK) {
-		fill_result(r, &a);
-		rc = check_schema_statements(&a, o->trust_archive);
+	if (instant_is_marker(o->archive)) {
+		rc = archive_open_instant(o->archive, &a, &im);
+		c.instant = &im;
+		c.kind = INSTANT_KIND;
+		r->instant = true;
+		r->bytes = im.bytes;
+		memcpy(c.key, a.key, sizeof(c.key));
+	} else {
+		rc = archive_open(o->archive, &a);
+		if (rc == DBT_OK) {
+			fill_result(r, &a);
+			rc = check_schema_statements(&a, o->trust_archive);
+		}
+		cache_key(&a, o->owners, c.key);
 	}
 	if (rc == DBT_OK) {
-		cache_key(&a, o->owners, c.key);
 		rc = replace_run(&t, &out);
-		if (rc == DBT_OK && o->use_cache && o->cache_size > 0 && (c.tmpl || r->cached))
-			spare_offer(o->conninfo, CACHE_KIND, c.key, o->spare_budget, o->spare_log);
+		if (rc == DBT_OK && o->use_cache && (c.instant || o->cache_size > 0) && (c.tmpl || r->cached))
+			spare_offer(o->conninfo, c.kind, c.key, o->spare_budget, o->spare_log);
 		r->target = out.target;
 		r->target_existed = out.target_existed;
 		r->previous = out.previous;
@@ -454,6 +480,7 @@ restore_run(const restore_opts *o, restore_result *r)
 	close_conns(&c.j);
 	free(c.tmpl);
 	archive_close(&a);
+	instant_free(&im);
 	/* the work, not the wait at the prompt */
 	r->seconds = monotime() - t0 - out.t_plan;
 	return rc;

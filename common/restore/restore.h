@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "archive/instant.h"
 #include "archive/meta.h"
 #include "pg/guard.h"
 #include "util/progress.h"
@@ -36,11 +37,12 @@ typedef struct restore_plan {
 	char *project_head;          /* the project's newest migration; NULL when none or unknown */
 	int sessions;                /* other sessions on the target, ended at the swap; -1: unknown */
 	bool migrate;                /* --migrate: pending migrations are applied before the swap */
+	const instant_marker *instant;  /* an instant snapshot's marker (archive is its path); NULL: an archive */
 } restore_plan;
 
 typedef struct restore_opts {
 	const char *conninfo;        /* target; NULL: libpq defaults */
-	const char *archive;         /* path of the .tar */
+	const char *archive;         /* path of the .tar, or of an instant snapshot's marker */
 	int jobs;
 	guard_policy guard;          /* the production guard, --force */
 	bool owners;                 /* keep OWNER TO / GRANT / REVOKE */
@@ -69,6 +71,7 @@ typedef struct restore_result {
 	bool target_existed;
 	bool from_cache;
 	bool from_spare;             /* the cached template's ready spare was taken (a rename) */
+	bool instant;                /* an instant snapshot (no counts; bytes: its size on the server) */
 	bool cached;                 /* a template was kept for next time */
 	int64_t tables, rows, sequences, large_objects, bytes;
 	int previous_dropped;

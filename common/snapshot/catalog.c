@@ -51,8 +51,7 @@ catalog_db_info(PGconn *conn, catalog_db *db)
 	char *sql = xasprintf(
 	    "SELECT d.datname, pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
 	    " pg_catalog.pg_database_size(d.oid), pg_catalog.current_setting('server_version'),"
-	    " pg_catalog.current_setting('block_size'), %s,"
-	    " pg_catalog.shobj_description(d.oid, 'pg_database')"
+	    " pg_catalog.current_setting('block_size'), %s"
 	    " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
 	    locale_cols);
 	PGresult *res = conn_query(conn, sql);
@@ -78,23 +77,49 @@ catalog_db_info(PGconn *conn, catalog_db *db)
 	db->locale_provider = xstrdup(provider_name(PQgetvalue(res, 0, 7)));
 	db->provider_locale = value_or_null(res, 8);
 	db->icu_rules = value_or_null(res, 9);
-	db->comment = value_or_null(res, 10);
 	db->server_version_num = v;
 	PQclear(res);
-
-	/* the database's own settings (setrole 0); ALTER ROLE ... IN DATABASE ones are left out */
-	res = conn_query(conn,
-	    "SELECT pg_catalog.unnest(s.setconfig) FROM pg_catalog.pg_db_role_setting s"
-	    " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase"
-	    " WHERE d.datname = pg_catalog.current_database() AND s.setrole = 0");
-	if (!res) {
+	if (catalog_db_props(conn, db->name, &db->settings, &db->n_settings, &db->comment) < 0) {
 		catalog_db_free(db);
 		return -1;
 	}
-	db->n_settings = (size_t) PQntuples(res);
-	db->settings = xcalloc(db->n_settings + 1, sizeof(char *));
-	for (size_t i = 0; i < db->n_settings; i++)
-		db->settings[i] = xstrdup(PQgetvalue(res, (int) i, 0));
+	return 0;
+}
+
+int
+catalog_db_props(PGconn *conn, const char *dbname, char ***settings, size_t *n, char **comment)
+{
+	const char *params[1] = {dbname};
+	PGresult *res;
+
+	*settings = NULL;
+	*n = 0;
+	*comment = NULL;
+	res = conn_query_params(conn, "SELECT pg_catalog.shobj_description(d.oid, 'pg_database')"
+	    " FROM pg_catalog.pg_database d WHERE d.datname = $1", 1, params);
+	if (!res)
+		return -1;
+	if (PQntuples(res) != 1) {
+		log_error("database \"%s\" does not exist", dbname);
+		PQclear(res);
+		return -1;
+	}
+	*comment = value_or_null(res, 0);
+	PQclear(res);
+	/* the database's own settings (setrole 0); ALTER ROLE ... IN DATABASE ones are left out */
+	res = conn_query_params(conn,
+	    "SELECT pg_catalog.unnest(s.setconfig) FROM pg_catalog.pg_db_role_setting s"
+	    " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase"
+	    " WHERE d.datname = $1 AND s.setrole = 0", 1, params);
+	if (!res) {
+		free(*comment);
+		*comment = NULL;
+		return -1;
+	}
+	*n = (size_t) PQntuples(res);
+	*settings = xcalloc(*n + 1, sizeof(char *));
+	for (size_t i = 0; i < *n; i++)
+		(*settings)[i] = xstrdup(PQgetvalue(res, (int) i, 0));
 	PQclear(res);
 	return 0;
 }

@@ -45,6 +45,11 @@ typedef struct catalog_table {
 struct filter;
 
 int catalog_db_info(PGconn *conn, catalog_db *db);
+/*
+ * Database dbname's own settings (ALTER DATABASE ... SET, as "name=value")
+ * and comment (NULL when none), which a clone of it does not carry.
+ */
+int catalog_db_props(PGconn *conn, const char *dbname, char ***settings, size_t *n, char **comment);
 void catalog_db_free(catalog_db *db);
 /*
  * Every user table in every non-system schema: plain tables, leaf

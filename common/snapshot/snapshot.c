@@ -185,8 +185,8 @@ job_free(job *j)
 		PQfinish(j->main);
 }
 
-static char *
-default_name(const char *dbname, const char *branch)
+char *
+snapshot_default_name(const char *dbname, const char *branch)
 {
 	char *n = snapname_sanitize(branch ? branch : dbname);
 
@@ -266,12 +266,23 @@ open_source(job *j, catalog_db *db, pgdump_prog *pgd)
 		j->dir = xstrdup(o->dir);
 	} else
 		j->dir = work_dir(o->file);
-	j->main = conn_open(o->conninfo, "db-snapshot");
+	j->main = conn_open_db(o->conninfo, o->dbname, "db-snapshot");
 	if (!j->main || conn_pin_session(j->main, SNAPSHOT_SESSION) < 0)
 		return -1;
 	j->main_slot = intr_register_conn(j->main);
 	if (catalog_db_info(j->main, db) < 0 || pgdump_find(db->server_version_num, o->pg_dump, pgd) < 0)
 		return -1;
+	if (o->origin) {
+		const snapshot_origin *g = o->origin;
+
+		free(db->name);
+		db->name = xstrdup(g->database);
+		strv_free(db->settings, db->n_settings);
+		db->settings = strv_dup(g->db_settings, g->n_db_settings);
+		db->n_settings = g->n_db_settings;
+		free(db->comment);
+		db->comment = g->db_comment ? xstrdup(g->db_comment) : NULL;
+	}
 	log_verbose("using %s (pg_dump %s) for PostgreSQL %s", pgd->path, pgd->version, db->server_version);
 	return 0;
 }
@@ -284,8 +295,13 @@ name_outputs(job *j, const catalog_db *db, outputs *out)
 	char stamp[SN_STAMP_LEN + 1];
 	char *branch = NULL, *commit = NULL;
 
-	vcs_git_info(".", &branch, &commit);
-	j->meta.name = o->name ? xstrdup(o->name) : default_name(db->name, branch);
+	if (o->origin) {
+		branch = o->origin->git_branch ? xstrdup(o->origin->git_branch) : NULL;
+		commit = o->origin->git_commit ? xstrdup(o->origin->git_commit) : NULL;
+	} else {
+		vcs_git_info(".", &branch, &commit);
+	}
+	j->meta.name = o->name ? xstrdup(o->name) : snapshot_default_name(db->name, branch);
 	j->meta.git_branch = branch;
 	j->meta.git_commit = commit;
 	j->meta.created_at = j->mtime;
@@ -622,7 +638,7 @@ snapshot_run(const snapshot_opts *o, snapshot_result *r)
 	j.main_slot = -1;
 	j.codec = o->codec ? o->codec : codec_default();
 	j.cancels = xcalloc((size_t) o->jobs, sizeof(PGcancel *));
-	j.mtime = time(NULL);
+	j.mtime = o->origin ? o->origin->created_at : time(NULL);
 
 	rc = open_source(&j, &db, &pgd);
 	if (rc == 0)

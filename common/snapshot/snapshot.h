@@ -10,11 +10,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "archive/codec.h"
 #include "archive/meta.h"
 #include "util/progress.h"
 #include "util/status.h"
+
+/*
+ * Where the data came from when it is not the database read: the export of
+ * an instant snapshot reads a clone of its template, and the archive says
+ * what the instant snapshot would (source database, time, git, database
+ * settings and comment, which a clone does not carry).
+ */
+typedef struct snapshot_origin {
+	const char *database;
+	time_t created_at;
+	const char *git_branch, *git_commit;
+	char *const *db_settings;
+	size_t n_db_settings;
+	const char *db_comment;
+} snapshot_origin;
 
 typedef struct snapshot_opts {
 	const char *conninfo;           /* -d, DATABASE_URL or config "database"; NULL: libpq defaults */
@@ -33,6 +49,8 @@ typedef struct snapshot_opts {
 	 * A -t or -n pattern that matches nothing fails the run with DBT_USAGE.
 	 */
 	const meta_filters *filters;
+	const char *dbname;             /* read this database, on conninfo's server (NULL: conninfo's) */
+	const snapshot_origin *origin;  /* NULL: the database read is the source */
 } snapshot_opts;
 
 typedef struct snapshot_result {
@@ -56,6 +74,9 @@ typedef struct snapshot_result {
  */
 dbt_status snapshot_run(const snapshot_opts *o, snapshot_result *r);
 void snapshot_result_free(snapshot_result *r);
+
+/* NAME's default: the git branch (made a NAME), else the database's name; caller frees. */
+char *snapshot_default_name(const char *dbname, const char *branch);
 
 /* "data/0007_public.film.gz" / "data/0007_public.film.part002.gz" (part 0: unsplit). */
 char *snapshot_member_name(size_t index, const char *schema, const char *table, int part,

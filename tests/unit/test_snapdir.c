@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive/instant.h"
 #include "archive/meta.h"
 #include "archive/snapdir.h"
 #include "archive/tarball.h"
@@ -953,6 +954,143 @@ test_rename_refused(void **state)
 	assert_int_equal(count_entries(dir), 7);
 }
 
+/* ---- instant snapshots' markers ---- */
+
+/* A marker named name at created (file name from them unless file is given). */
+static void
+write_marker(const char *dir, const char *file, const char *name, time_t created)
+{
+	instant_marker m;
+	char *text;
+
+	memset(&m, 0, sizeof(m));
+	m.name = (char *) name;
+	m.created_at = created;
+	m.database = (char *) "app_dev";
+	m.user = (char *) "alice";
+	m.template_db = (char *) "db_tools_cache_0123456789abcdef";
+	memset(m.key, 'a', HASH_HEX_LEN);
+	m.bytes = 4096;
+	text = instant_to_json(&m);
+	write_bytes(dir, file, text);
+	free(text);
+}
+
+/* The directory of dir_setup plus: an instant snapshot of app at the time of its newest archive, one named inst, and two that are skipped. */
+static void
+add_markers(const char *dir)
+{
+	write_marker(dir, "20260301-100000_app.instant", "app", T_MAR01);
+	write_marker(dir, "20260320-000000_inst.instant", "inst", T_MAR01 + 19 * DAY - 36000);
+	/* the file name and the marker disagree */
+	write_marker(dir, "20260101-000000_wrong.instant", "other", T_JAN01);
+	write_bytes(dir, "20260102-000000_junk.instant", "{\"format\": ");
+}
+
+static void
+test_instant_scan_find(void **state)
+{
+	const char *dir = *state;
+	snapdir_entry *e;
+	size_t n;
+	char *path;
+	long i;
+
+	add_markers(dir);
+	assert_int_equal(snapdir_scan(dir, &e, &n), 0);
+	assert_int_equal(n, 8);
+	/* the archive and the instant snapshot of the same time: the archive first, the instant one is newer */
+	assert_string_equal(e[4].file, "20260301-100000_app.tar");
+	assert_string_equal(e[5].file, "20260301-100000_app.instant");
+	assert_non_null(e[5].instant_path);
+	assert_null(e[5].tar_path);
+	assert_int_equal(e[5].instant.bytes, 4096);
+	assert_string_equal(e[6].name, "inst");
+	/* NAME picks the instant one; ~1 the archive; the stem picks .tar before .instant */
+	assert_int_equal(snapdir_find(e, n, "app"), 5);
+	assert_int_equal(snapdir_find(e, n, "app~1"), 4);
+	assert_int_equal(snapdir_find(e, n, "20260301-100000_app"), 4);
+	assert_int_equal(snapdir_find(e, n, "20260301-100000_app.instant"), 5);
+	assert_int_equal(snapdir_find(e, n, "inst"), 6);
+	assert_int_equal(snapdir_find(e, n, "20260320-000000_inst"), 6);
+	assert_int_equal(snapdir_find(e, n, "wrong"), SNAPDIR_NO_MATCH);
+	i = snapdir_find(e, n, "inst");
+	path = snapdir_shortest(e, n, (size_t) i);
+	assert_string_equal(path, "inst");
+	free(path);
+	path = snapdir_shortest(e, n, 4);
+	assert_string_equal(path, "20260301-100000_app");
+	free(path);
+	snapdir_free(e, n);
+	assert_int_equal(snapdir_resolve("inst", dir, &path), DBT_OK);
+	assert_non_null(strstr(path, "/20260320-000000_inst.instant"));
+	free(path);
+}
+
+static int drops, drop_fails;
+
+static int
+count_drop(void *arg, const snapdir_entry *e)
+{
+	(void) arg;
+	assert_non_null(e->instant_path);
+	drops++;
+	return drop_fails ? -1 : 0;
+}
+
+static void
+test_instant_prune_delete_rename(void **state)
+{
+	const char *dir = *state;
+	prune_opts po = rules("inst", 0, -1, false);
+	snapdir_entry *x;
+	char *path;
+
+	add_markers(dir);
+	/* without a way to drop its database, an instant snapshot is kept */
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), -1);
+	assert_true(exists(dir, "20260320-000000_inst.instant"));
+	/* the database is dropped before the marker goes; a failed drop keeps the marker */
+	po.drop_instant = count_drop;
+	drop_fails = 1;
+	drops = 0;
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), -1);
+	assert_int_equal(drops, 1);
+	assert_true(exists(dir, "20260320-000000_inst.instant"));
+	/* a dry run drops nothing */
+	po.dry_run = true;
+	drop_fails = 0;
+	drops = 0;
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 1);
+	assert_int_equal(drops, 0);
+	po.dry_run = false;
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 1);
+	assert_int_equal(drops, 1);
+	assert_false(exists(dir, "20260320-000000_inst.instant"));
+	/* --keep counts both kinds of a name: keep 1 of app keeps the instant one */
+	po = rules("app", 1, -1, false);
+	po.drop_instant = count_drop;
+	drops = 0;
+	assert_int_equal(snapdir_prune(dir, &po, T_NOW), 3);
+	assert_int_equal(drops, 0);
+	assert_true(exists(dir, "20260301-100000_app.instant"));
+	assert_false(exists(dir, "20260301-100000_app.tar"));
+	/* rename: the marker written anew under the new name, with it; delete: the marker goes */
+	assert_int_equal(snapdir_lookup("app", dir, &x), DBT_OK);
+	assert_int_equal(snapdir_rename(dir, x, "renamed", &path), DBT_OK);
+	snapdir_free(x, 1);
+	assert_false(exists(dir, "20260301-100000_app.instant"));
+	assert_true(exists(dir, "20260301-100000_renamed.instant"));
+	free(path);
+	assert_int_equal(snapdir_lookup("renamed", dir, &x), DBT_OK);
+	assert_string_equal(x->instant.name, "renamed");
+	assert_int_equal(x->instant.created_at, T_MAR01);
+	assert_int_equal(snapdir_delete(dir, x), DBT_OK);
+	snapdir_free(x, 1);
+	assert_false(exists(dir, "20260301-100000_renamed.instant"));
+	check_untouched_others(dir);
+}
+
 int
 main(void)
 {
@@ -978,6 +1116,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_delete, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_rename, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_rename_refused, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_instant_scan_find, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_instant_prune_delete_rename, dir_setup, dir_teardown),
 	};
 
 	/* the code under test logs its complaints; keep the test output readable */

@@ -67,12 +67,26 @@ snapshots_json(FILE *f, const snapdir_entry *e, size_t n, time_t now)
 
 		snapname_iso8601(e[i].when, when, sizeof(when));
 		json_object_object_add(o, "name", json_object_new_string(e[i].name));
+		json_object_object_add(o, "kind", json_object_new_string(e[i].instant_path ? "instant" : "archive"));
 		json_object_object_add(o, "file", json_object_new_string(e[i].file));
 		json_object_object_add(o, "created_at", json_object_new_string(when));
 		json_object_object_add(o, "age_seconds", json_object_new_int64((int64_t) (now - e[i].when)));
 		json_object_object_add(o, "archive", e[i].tar_path ? json_object_new_string(e[i].tar_path) : NULL);
 		json_object_object_add(o, "meta", e[i].meta_path ? json_object_new_string(e[i].meta_path) : NULL);
-		json_object_object_add(o, "size_bytes", e[i].tar_bytes >= 0 ? json_object_new_int64(e[i].tar_bytes) : NULL);
+		if (e[i].instant_path) {
+			const instant_marker *m = &e[i].instant;
+
+			json_object_object_add(o, "marker", json_object_new_string(e[i].instant_path));
+			/* an instant snapshot's size is its database's on the server */
+			json_object_object_add(o, "size_bytes", json_object_new_int64(m->bytes));
+			json_object_object_add(o, "database", json_object_new_string(m->database));
+			json_object_object_add(o, "host", m->host ? json_object_new_string(m->host) : NULL);
+			json_object_object_add(o, "git_branch", m->git_branch ? json_object_new_string(m->git_branch) : NULL);
+			json_object_object_add(o, "template", json_object_new_string(m->template_db));
+		} else {
+			json_object_object_add(o, "size_bytes", e[i].tar_bytes >= 0 ?
+			    json_object_new_int64(e[i].tar_bytes) : NULL);
+		}
 		if (e[i].has_meta) {
 			const meta_doc *m = &e[i].meta;
 			meta_totals t;
@@ -89,7 +103,8 @@ snapshots_json(FILE *f, const snapdir_entry *e, size_t n, time_t now)
 			json_object_object_add(o, "filters", m->filters.present ? filters_json(&m->filters) : NULL);
 			json_object_object_add(o, "data_excluded_tables", json_object_new_int64(t.data_excluded));
 		}
-		json_object_object_add(o, "valid", json_object_new_boolean(e[i].has_meta && e[i].tar_path));
+		json_object_object_add(o, "valid", json_object_new_boolean((e[i].has_meta && e[i].tar_path) ||
+		    e[i].instant_path));
 		json_object_array_add(arr, o);
 	}
 	fprintf(f, "%s\n", json_object_to_json_string_ext(arr,
@@ -131,12 +146,14 @@ print_no_snapshots(FILE *f, const char *dir)
 }
 
 /* The list's columns, and the order they are given up in when a terminal is too narrow. */
-enum { COL_NAME, COL_TIME, COL_AGE, COL_DB, COL_BRANCH, COL_TABLES, COL_ROWS, COL_SIZE, COL_FILE, N_COLS };
-static const char *const col_title[N_COLS] = {"NAME", "TIME (UTC)", "AGE", "DATABASE", "BRANCH", "TABLES",
-	"ROWS", "SIZE", "FILE"};
-static const bool col_right[N_COLS] = {false, false, true, false, false, true, true, true, false};
-static const int col_drop[] = {COL_BRANCH, COL_DB, COL_ROWS, COL_TABLES, COL_TIME, COL_AGE};
-static const size_t col_max[N_COLS] = {0, 0, 0, 30, 16, 0, 0, 0, 0};
+enum {
+	COL_NAME, COL_TIME, COL_AGE, COL_KIND, COL_DB, COL_BRANCH, COL_TABLES, COL_ROWS, COL_SIZE, COL_FILE, N_COLS
+};
+static const char *const col_title[N_COLS] = {"NAME", "TIME (UTC)", "AGE", "KIND", "DATABASE", "BRANCH",
+	"TABLES", "ROWS", "SIZE", "FILE"};
+static const bool col_right[N_COLS] = {false, false, true, false, false, false, true, true, true, false};
+static const int col_drop[] = {COL_BRANCH, COL_DB, COL_ROWS, COL_TABLES, COL_TIME, COL_KIND, COL_AGE};
+static const size_t col_max[N_COLS] = {0, 0, 0, 0, 30, 16, 0, 0, 0, 0};
 
 /* One snapshot's cells (each allocated; the caller frees them). */
 static void
@@ -150,7 +167,9 @@ snapshot_cells(const snapdir_entry *e, time_t now, char *cell[N_COLS], bool *fil
 	gmtime_r(&e->when, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	fmt_age((long long) (now - e->when), age, sizeof(age));
-	if (e->tar_bytes >= 0)
+	if (e->instant_path)
+		fmt_size((unsigned long long) e->instant.bytes, size, sizeof(size));
+	else if (e->tar_bytes >= 0)
 		fmt_size((unsigned long long) e->tar_bytes, size, sizeof(size));
 	else
 		snprintf(size, sizeof(size), "missing");
@@ -159,7 +178,14 @@ snapshot_cells(const snapdir_entry *e, time_t now, char *cell[N_COLS], bool *fil
 	cell[COL_AGE] = xstrdup(age);
 	cell[COL_SIZE] = xstrdup(size);
 	cell[COL_FILE] = str_visible(e->file);
-	if (e->has_meta) {
+	/* an instant snapshot is a database on the server: its size there, no counts */
+	cell[COL_KIND] = xstrdup(e->instant_path ? "instant" : "archive");
+	if (e->instant_path) {
+		cell[COL_DB] = str_visible(e->instant.database);
+		cell[COL_BRANCH] = str_visible(e->instant.git_branch ? e->instant.git_branch : "-");
+		cell[COL_TABLES] = xstrdup("-");
+		cell[COL_ROWS] = xstrdup("-");
+	} else if (e->has_meta) {
 		meta_totals_of(&e->meta, &t);
 		cell[COL_DB] = str_visible(e->meta.src_database);
 		cell[COL_BRANCH] = str_visible(e->meta.git_branch ? e->meta.git_branch : "-");
@@ -337,8 +363,17 @@ fe_print_snapshot(const snapdir_entry *e, time_t now)
 		    e->tar_path ? size : "no archive");
 		free(db);
 	}
-	for (int k = 0; k < 2; k++) {
-		const char *path = k == 0 ? e->tar_path : e->meta_path;
+	if (e->instant_path) {
+		char *db = str_visible(e->instant.database), *tmpl = str_visible(e->instant.template_db);
+
+		fmt_size((unsigned long long) e->instant.bytes, size, sizeof(size));
+		log_plain_always("  from      database \"%s\"\n", db);
+		log_plain_always("  contents  instant: database \"%s\" on the server (%s)\n", tmpl, size);
+		free(db);
+		free(tmpl);
+	}
+	for (int k = 0; k < 3; k++) {
+		const char *path = k == 0 ? e->tar_path : k == 1 ? e->meta_path : e->instant_path;
 		char *shown = path ? str_visible(path) : NULL;
 
 		if (shown)
@@ -480,6 +515,45 @@ fe_print_reset_status(FILE *f, const reset_state *st, const char *migrations_com
 	else if (st->seed_table == 0)
 		fprintf(f, "last seed: none recorded\n");
 	return fflush(f) == 0 ? 0 : -1;
+}
+
+dbt_status
+fe_print_instant(FILE *f, const char *path, bool json)
+{
+	instant_marker m;
+	dbt_status rc = instant_read(path, &m);
+	char when[32], age[32], size[32];
+	char *name, *src, *host, *tmpl, *text;
+	struct tm tm;
+
+	if (rc != DBT_OK)
+		return rc;
+	if (json) {
+		text = instant_to_json(&m);
+		fprintf(f, "%s", text);
+		free(text);
+	} else {
+		gmtime_r(&m.created_at, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		fmt_age((long long) (time(NULL) - m.created_at), age, sizeof(age));
+		fmt_size((unsigned long long) m.bytes, size, sizeof(size));
+		name = str_visible(m.name);
+		src = str_visible(m.database);
+		host = str_visible(m.host ? m.host : "local");
+		tmpl = str_visible(m.template_db);
+		fprintf(f, "instant    %s\n", path);
+		fprintf(f, "snapshot   \"%s\", taken %s (%s ago)\n", name, when, age);
+		fprintf(f, "source     database \"%s\" on %s:%s, PostgreSQL %s\n", src, host, m.port ? m.port : "",
+		    m.server_version ? m.server_version : "?");
+		fprintf(f, "contents   database \"%s\" on that server, owned by \"%s\" (%s when taken)\n", tmpl,
+		    m.user, size);
+		free(name);
+		free(src);
+		free(host);
+		free(tmpl);
+	}
+	instant_free(&m);
+	return fflush(f) == 0 ? DBT_OK : DBT_FAILED;
 }
 
 int

@@ -39,6 +39,8 @@ void fe_print_spare_log(FILE *f, const char *path);
  */
 int fe_print_contents(FILE *f, const char *path, int64_t archive_bytes, const meta_doc *m, bool json,
     time_t now);
+/* db-restore --contents of an instant snapshot: its marker, described (or as JSON); a status. */
+dbt_status fe_print_instant(FILE *f, const char *path, bool json);
 /* "migrations: 3 applied, 1 pending, head 0003" and what changed or is missing. */
 void fe_print_migrations(FILE *f, const migrate_state *st);
 /* db-reset --status; 0, or -1 when f could not be written. */

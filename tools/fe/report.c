@@ -160,7 +160,15 @@ fe_print_restore_plan(const restore_plan *p)
 	name = str_visible(m->name);
 	src = str_visible(m->src_database ? m->src_database : "");
 	from = source_text(m);
-	log_plain_always("archive   %s (%s)\n", p->archive, size);
+	if (p->instant) {
+		char *tmpl = str_visible(p->instant->template_db);
+
+		fmt_size((unsigned long long) p->instant->bytes, size, sizeof(size));
+		log_plain_always("instant   %s (database \"%s\" on the server, %s)\n", p->archive, tmpl, size);
+		free(tmpl);
+	} else {
+		log_plain_always("archive   %s (%s)\n", p->archive, size);
+	}
 	if (strcmp(age, "future") == 0)
 		log_plain_always("snapshot  \"%s\", taken %s (in the future: a clock is wrong)\n", name, when);
 	else
@@ -168,8 +176,9 @@ fe_print_restore_plan(const restore_plan *p)
 	log_plain_always("source    database \"%s\" on %s\n", src, from);
 	free(from);
 	free(name);
-	log_plain_always("contents  %s (%s of data)\n", counts_text(t.tables, t.rows, (int64_t) m->n_sequences,
-	    t.large_objects, counts, sizeof(counts)), raw);
+	if (!p->instant)
+		log_plain_always("contents  %s (%s of data)\n", counts_text(t.tables, t.rows, (int64_t) m->n_sequences,
+		    t.large_objects, counts, sizeof(counts)), raw);
 	print_filters(m);
 	pre = replace_copy_prefix(p->target, RP_SUFFIX_PREVIOUS);
 	log_plain_always("target    database \"%s\" (host=%s port=%s user=%s): %s%s%s\n", p->target,
@@ -181,7 +190,10 @@ fe_print_restore_plan(const restore_plan *p)
 	    p->target_exists && p->keep_previous > 0 ? "<time>" : "");
 	free(pre);
 	print_sessions(10, p->sessions);
-	if (p->from_spare)
+	if (p->instant)
+		log_plain_always("method    %s\n", p->from_spare ? "the instant snapshot's ready spare, renamed" :
+		    "clone of the instant snapshot's database (a file copy)");
+	else if (p->from_spare)
 		log_plain_always("method    the cached template's ready spare, renamed (the archive's data is not read)\n");
 	else if (p->from_cache)
 		log_plain_always("method    clone of the cached template (the archive's data is not read)\n");
@@ -200,7 +212,8 @@ fe_print_restore_plan(const restore_plan *p)
 		log_detail("a schema that uses what %d does not have fails to load; the target is then left as it is",
 		    p->server_major);
 	}
-	note_migrations(p);
+	if (!p->instant)
+		note_migrations(p);
 }
 
 /* db-reset --migrate: the pending migrations, applied to the target as it is. */
@@ -320,6 +333,52 @@ fe_print_snapshot_summary(const snapshot_result *r, const char *dir, bool dir_gi
 	free(ref);
 }
 
+dbt_status
+fe_clone_confirm(void *yes, const clone_plan *p)
+{
+	bool y = *(const bool *) yes;
+	char size[32];
+
+	if (fe_plan_shown(y)) {
+		fmt_size((unsigned long long) (p->bytes > 0 ? p->bytes : 0), size, sizeof(size));
+		log_plain_always("source    database \"%s\" (host=%s port=%s user=%s), %s\n", p->database, p->host,
+		    p->port, p->user, size);
+		log_plain_always("instant   snapshot \"%s\": a copy of the database on its server, taking %s there\n",
+		    p->name, size);
+		log_plain_always("marker    %s\n", p->marker);
+		if (p->sessions > 0)
+			log_plain_always("sessions  %d other session%s connected to it will be ended, and new ones "
+			    "refused during the copy\n", p->sessions, p->sessions == 1 ? "" : "s");
+		else
+			log_plain_always("sessions  new connections are refused during the copy\n");
+	}
+	return fe_confirm(y, "Take the instant snapshot?", "take an instant snapshot");
+}
+
+void
+fe_print_clone_summary(const clone_result *r, const char *dir, bool dir_given)
+{
+	char size[32];
+	char *ref = snapdir_ref(dir, r->marker_path);
+	char *word = ref ? fe_shell_word(ref) : NULL, *dir_word = dir_given ? fe_shell_word(dir) : NULL;
+
+	fmt_size((unsigned long long) r->bytes, size, sizeof(size));
+	log_plain("instant snapshot \"%s\" of \"%s\" taken in %.2f s\n", r->name, r->database, r->seconds);
+	log_plain("  database  \"%s\" on the server, %s\n", r->template_db, size);
+	log_plain("  marker    %s\n", r->marker_path);
+	if (r->sessions_ended > 0)
+		log_plain("  sessions  %d ended\n", r->sessions_ended);
+	if (word)
+		log_plain("  restore   db-restore %s%s%s%s\n", dir_word ? "-o " : "", dir_word ? dir_word : "",
+		    dir_word ? " " : "", word);
+	if (word)
+		log_plain("  archive   db-snapshot --export %s%s%s%s (a file for a teammate)\n", dir_word ? "-o " : "",
+		    dir_word ? dir_word : "", dir_word ? " " : "", word);
+	free(word);
+	free(dir_word);
+	free(ref);
+}
+
 void
 fe_print_restore_summary(const restore_result *r)
 {
@@ -327,9 +386,13 @@ fe_print_restore_summary(const restore_result *r)
 
 	fmt_size((unsigned long long) r->bytes, size, sizeof(size));
 	log_plain("restored \"%s\" into \"%s\" in %.2f s%s\n", r->archive, r->target, r->seconds,
+	    r->instant ? (r->from_spare ? " (the instant snapshot's ready spare)" : " (a clone of the instant snapshot)") :
 	    r->from_spare ? " (the cached template's ready spare)" : r->from_cache ? " (from the cached template)" : "");
-	log_plain("  contents  %s, %s\n", counts_text(r->tables, r->rows, r->sequences, r->large_objects, counts,
-	    sizeof(counts)), size);
+	if (r->instant)
+		log_plain("  contents  the instant snapshot's database, %s\n", size);
+	else
+		log_plain("  contents  %s, %s\n", counts_text(r->tables, r->rows, r->sequences, r->large_objects, counts,
+		    sizeof(counts)), size);
 	if (r->previous)
 		log_plain("  previous  kept as \"%s\"\n", r->previous);
 	else if (r->target_existed)
@@ -412,6 +475,7 @@ fe_restore_json(FILE *f, const restore_result *r)
 	json_object_object_add(o, "previous_dropped", json_object_new_int(r->previous_dropped));
 	json_object_object_add(o, "from_cache", json_object_new_boolean(r->from_cache));
 	json_object_object_add(o, "from_spare", json_object_new_boolean(r->from_spare));
+	json_object_object_add(o, "instant", json_object_new_boolean(r->instant));
 	json_object_object_add(o, "cached", json_object_new_boolean(r->cached));
 	json_object_object_add(o, "migrations_applied", json_object_new_int(r->migrations));
 	json_object_object_add(o, "tables", json_object_new_int64(r->tables));

@@ -11,6 +11,7 @@
 
 #include "reset/reset.h"
 #include "restore/restore.h"
+#include "snapshot/clone.h"
 #include "snapshot/snapshot.h"
 #include "util/status.h"
 
@@ -28,6 +29,10 @@ void fe_print_reset_plan(const reset_plan *p);
  * command suggested then names it too).
  */
 void fe_print_snapshot_summary(const snapshot_result *r, const char *dir, bool dir_given);
+/* db-snapshot --instant: show the plan (unless -y quiets it) and ask. */
+dbt_status fe_clone_confirm(void *yes, const clone_plan *p);
+/* After an instant snapshot: where it is, and the commands that restore and export it. */
+void fe_print_clone_summary(const clone_result *r, const char *dir, bool dir_given);
 void fe_print_restore_summary(const restore_result *r);
 void fe_print_reset_summary(const reset_result *r);
 
