@@ -6,7 +6,8 @@
 # Builds the tools, starts the sandbox server (scripts/sandbox.sh), creates a small
 # "demo_shop" database (users, products, orders), snapshots it with db-snapshot, lists
 # the snapshots and shows what is inside the archive; then restores it with db-restore
-# (from the archive, then from the cached template), and rebuilds the example project of
+# (from the archive, then from the cached template), takes an instant snapshot (a copy on
+# the server) and restores it, and rebuilds the example project of
 # share/example with db-reset (full, other counts, --fast). Everything it creates is
 # removed at exit; the sandbox is stopped only if this script started it and no other run
 # (scripts/test.sh, another demo) holds it by then.
@@ -36,6 +37,13 @@ SELECT format('DROP DATABASE IF EXISTS %I', datname) FROM pg_database
 EOF
         done
         "$bin/db-reset" --cache=clear -q >/dev/null 2>&1 || true
+        # the instant snapshot's database, if the demo stopped before deleting it
+        psql -X -q -d postgres >/dev/null 2>&1 <<'EOF' || true
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datname LIKE 'db\_tools\_cache\_%'
+   AND shobj_description(oid, 'pg_database') LIKE '% kind=instant %"demo_shop"'
+\gexec
+EOF
         psql -X -q -d postgres >/dev/null 2>&1 <<'EOF' || true
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
  WHERE datname IN ('demo_shop', 'demo_example') OR datname LIKE 'demo\_shop\_\_%'
@@ -154,5 +162,14 @@ step "Restoring the same archive again: a file copy of the cached template"
 run "$bin/db-restore" -d demo_shop --yes "$archive"
 run "$bin/db-restore" --cache=list
 counts
+
+step "An instant snapshot: a copy of the database on its server, in about the time of a file copy"
+run "$bin/db-snapshot" -d demo_shop -o "$demo_dir/backups" --instant --yes before-cleanup
+psql -X -q -d demo_shop -c "DELETE FROM orders WHERE id > 10"
+counts
+run "$bin/db-restore" -d demo_shop -o "$demo_dir/backups" --yes --keep-previous=0 before-cleanup
+counts
+run "$bin/db-snapshot" --list -o "$demo_dir/backups"
+run "$bin/db-snapshot" -d demo_shop -o "$demo_dir/backups" --delete --yes before-cleanup
 
 step "Done"

@@ -277,6 +277,16 @@ instant_write(const char *path, const instant_marker *m)
 	return rc;
 }
 
+void
+instant_not_here(const instant_marker *m, const char *role)
+{
+	log_error("the instant snapshot \"%s\" is not on this server: \"%s\" has no database holding it", m->name,
+	    role);
+	log_hint("it was taken on %s:%s as \"%s\": connect there as that role (-d); a marker whose server is "
+	    "gone for good can be removed as a file", m->host ? m->host : "the local server", m->port ? m->port : "",
+	    m->user);
+}
+
 bool
 instant_is_marker(const char *file)
 {

@@ -55,6 +55,11 @@ dbt_status instant_read(const char *path, instant_marker *m);
  * fsynced, renamed without replacing anything, the directory fsynced.
  */
 dbt_status instant_write(const char *path, const instant_marker *m);
+/*
+ * Log that the snapshot's template is not on the server reached as role,
+ * with a hint naming where it was taken.
+ */
+void instant_not_here(const instant_marker *m, const char *role);
 /* Whether file (a name in a directory) is a marker's: ends in INSTANT_EXT. */
 bool instant_is_marker(const char *file);
 void instant_free(instant_marker *m);

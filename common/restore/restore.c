@@ -314,12 +314,7 @@ restore_prepare(void *arg, PGconn *maint, const char *target, bool exists)
 		c->spare = c->tmpl && spare == 1 && c->o->use_cache;
 	}
 	if (c->instant && !c->tmpl) {
-		const instant_marker *m = c->instant;
-
-		log_error("the instant snapshot \"%s\" is not on this server: \"%s\" has no database holding it",
-		    m->name, PQuser(maint));
-		log_hint("it was taken on %s:%s as \"%s\"; restore it there, as that role", m->host ? m->host :
-		    "the local server", m->port ? m->port : "", m->user);
+		instant_not_here(c->instant, PQuser(maint));
 		return DBT_FAILED;
 	}
 	if (c->o->owners && !c->instant && (rc = check_owner_roles(c->a, maint)) != DBT_OK)

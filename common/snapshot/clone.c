@@ -3,10 +3,12 @@
  */
 #include "snapshot/clone.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +44,31 @@ database_size(PGconn *maint, const char *name)
 	return bytes;
 }
 
+/* The .instant.partial files a run killed while writing its marker left (a minute old: not a live run's). */
+static void
+remove_stale_partials(const char *dir, time_t now)
+{
+	static const char ext[] = INSTANT_EXT ".partial";
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+		char *path;
+
+		if (len <= sizeof(ext) - 1 || strcmp(de->d_name + len - (sizeof(ext) - 1), ext) != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 60 && unlink(path) == 0)
+			log_verbose("removed \"%s\", left by an interrupted run", path);
+		free(path);
+	}
+	closedir(d);
+}
+
 /* The marker's path for name at t in dir, which must not exist yet; NULL after logging. */
 static char *
 marker_path(const char *dir, const char *name, time_t t)
@@ -56,6 +83,7 @@ marker_path(const char *dir, const char *name, time_t t)
 	}
 	if (made)
 		(void) vcs_ignore_dir(dir);
+	remove_stale_partials(dir, t);
 	snapname_stamp(t, stamp);
 	path = xasprintf("%s/%s_%s" INSTANT_EXT, dir, stamp, name);
 	if (access(path, F_OK) == 0) {
@@ -162,19 +190,28 @@ take_locked(const clone_opts *o, PGconn *maint, instant_marker *m, const char *p
 	}
 	progress_stop();
 	snapshot_key(m, m->key);
+	m->template_db = tcache_db_name(PQuser(maint), m->key);
+	m->bytes = database_size(maint, built);
+	if (m->bytes < 0)
+		m->bytes = 0;
 	label = xasprintf("instant snapshot \"%s\" of \"%s\"", m->name, m->database);
-	if (!intr_pending() && tcache_adopt(maint, built, INSTANT_KIND, m->key, label, &m->template_db) == 0) {
-		m->bytes = database_size(maint, m->template_db);
-		if (m->bytes < 0)
-			m->bytes = 0;
-		/* the marker last: a snapshot is listed only once it is whole */
-		if (!intr_pending() && instant_write(path, m) == DBT_OK)
+	/*
+	 * The marker first, then the copy becomes the template in one rename:
+	 * whenever this stops, what is left is visible (a marker --delete
+	 * removes, a __restoring_ copy the next run drops), never a template
+	 * that nothing lists.
+	 */
+	if (!intr_pending() && instant_write(path, m) == DBT_OK) {
+		char *db = NULL;
+
+		if (!intr_pending() && tcache_adopt(maint, built, INSTANT_KIND, m->key, label, &db) == 0)
 			rc = DBT_OK;
-		else
-			(void) dbadmin_drop(maint, m->template_db);
-	} else {
-		(void) dbadmin_drop(maint, built);
+		else if (unlink(path) != 0)
+			log_warning("could not remove \"%s\": %s", path, strerror(errno));
+		free(db);
 	}
+	if (rc != DBT_OK)
+		(void) dbadmin_drop(maint, built);
 	free(label);
 	free(built);
 	return rc;
@@ -257,12 +294,20 @@ clone_result_free(clone_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Where an instant snapshot lives, for a message: "host:port as user". */
-static void
-hint_where(const instant_marker *m)
+static bool
+same_text(const char *a, const char *b)
 {
-	log_hint("it was taken on %s:%s as \"%s\"; connect there as that role (-d), or remove it with "
-	    "db-snapshot --delete", m->host ? m->host : "the local server", m->port ? m->port : "", m->user);
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether maint reaches the server and role the marker records. */
+static bool
+same_place(PGconn *maint, const instant_marker *m)
+{
+	const char *host = PQhost(maint);
+
+	return same_text(PQuser(maint), m->user) && same_text(PQport(maint), m->port) &&
+	    same_text(host && *host ? host : NULL, m->host);
 }
 
 /* The maintenance connection and the template of m; DBT_OK with *tmpl, or a status after logging. */
@@ -277,9 +322,7 @@ open_template(const char *conninfo, const instant_marker *m, PGconn **maint, cha
 	if ((found = tcache_lookup(*maint, INSTANT_KIND, m->key, tmpl)) < 0)
 		return DBT_FAILED;
 	if (found == 0) {
-		log_error("the instant snapshot \"%s\" is not on this server: \"%s\" has no database holding it",
-		    m->name, PQuser(*maint));
-		hint_where(m);
+		instant_not_here(m, PQuser(*maint));
 		return DBT_FAILED;
 	}
 	return DBT_OK;
@@ -297,6 +340,12 @@ clone_drop(const char *conninfo, const instant_marker *m)
 	}
 	/* a builder copying the template would hold up its DROP */
 	rc = spare_stop_builders(maint) < 0 ? -1 : tcache_drop(maint, INSTANT_KIND, m->key);
+	if (rc == 0 && !same_place(maint, m)) {
+		/* not here, but maybe where it was taken: the marker is all that finds it */
+		instant_not_here(m, PQuser(maint));
+		PQfinish(maint);
+		return DBT_FAILED;
+	}
 	if (rc == 0)
 		log_info("the instant snapshot's database was gone already");
 	if (rc >= 0)

@@ -10,17 +10,19 @@
 # (auto always never), --cache (list clear), -Z/--compress (gzip, zstd, none), -c/--count (NAME= from the
 # configuration's seeds.counts, with jq), --config (files) and -o/--dir
 # (directories).  db-restore's argument and db-reset --from complete snapshot
-# NAMEs, taken from DIR/YYYYMMDD-HHMMSS_NAME.tar, the file names of archives
-# there (stamped ones after a digit), and paths to .tar files; db-snapshot's
-# NAME completes the existing names, and those file names after --delete or
-# --rename.  DIR is -o/--dir from the
+# NAMEs, taken from DIR/YYYYMMDD-HHMMSS_NAME.tar and the instant snapshots'
+# markers DIR/YYYYMMDD-HHMMSS_NAME.instant, the file names of archives and
+# markers there (stamped ones after a digit), and paths to .tar and .instant
+# files; db-snapshot's NAME completes the existing names, and those file names
+# after --delete, --rename or --export.  DIR is -o/--dir from the
 # command line, else "backups_dir" of the configuration file (--config,
 # $DB_TOOLS_CONFIG or the nearest db-tools.json upwards; read with jq when
 # it is installed), else ./backups.
 # Needs bash 4; does not need the bash-completion package.
 
 _db_tools_opts_db_snapshot='-d --dbname= -o --dir= -f --file= -j --jobs= -Z --compress= --config=
-    --list --json --prune --keep= --older-than= --dry-run --delete --rename -y --yes --split= --progress=
+    --instant --force --export --list --json --prune --keep= --older-than= --dry-run --delete --rename
+    -y --yes --split= --progress=
     -t --table= -T --exclude-table= -n --schema= -N --exclude-schema= --exclude-table-data= -b --large-objects
     -q --quiet -v --verbose -V --version -h --help'
 _db_tools_opts_db_restore='-d --dbname= -o --dir= -j --jobs= -y --yes --force --verify --contents
@@ -113,24 +115,27 @@ _db_tools_snapshot_dir() {
 
 # Add the snapshot names in the snapshot directory that start with $1; with $2 = files,
 # also the file names that name one snapshot: archives without a time stamp, and
-# YYYYMMDD-HHMMSS_NAME once $1 starts with a digit.
+# YYYYMMDD-HHMMSS_NAME once $1 starts with a digit (with .instant for an instant
+# snapshot's marker when an archive has the same stem, which that stem names).
 _db_tools_add_names() {
-    local dir f base name restore files=${2-}
+    local dir f base name word restore files=${2-}
     local -A seen=()
     dir=$(_db_tools_snapshot_dir)
     [[ -d $dir ]] || return 0
     restore=$(shopt -p nullglob failglob)
     shopt -s nullglob
     shopt -u failglob
-    for f in "$dir"/*.tar; do
+    for f in "$dir"/*.tar "$dir"/[0-9]*.instant; do
         base=${f##*/}
-        base=${base%.tar}
+        word=${base%.tar}
+        base=${word%.instant}
+        [[ $word == *.instant && -e $dir/$base.tar ]] || word=$base
         if [[ ! $base =~ ^[0-9]{8}-[0-9]{6}_(.+)$ ]]; then
-            [[ $files == files && $base != .* && $base == "$1"* ]] && COMPREPLY+=("$base")
+            [[ $files == files && $f == *.tar && $base != .* && $base == "$1"* ]] && COMPREPLY+=("$base")
             continue
         fi
         name=${BASH_REMATCH[1]}
-        [[ $files == files && $1 == [0-9]* && $base == "$1"* ]] && COMPREPLY+=("$base")
+        [[ $files == files && $1 == [0-9]* && $word == "$1"* ]] && COMPREPLY+=("$word")
         [[ $name == "$1"* && -z ${seen[$name]-} ]] || continue
         seen[$name]=1
         COMPREPLY+=("$name")
@@ -138,8 +143,8 @@ _db_tools_add_names() {
     eval "$restore"
 }
 
-# Add file names starting with $1: kind "tar" (*.tar files, and directories when
-# $3 is 1), "dir" (directories) or "all".
+# Add file names starting with $1: kind "tar" (*.tar archives and *.instant markers,
+# and directories when $3 is 1), "dir" (directories) or "all".
 _db_tools_add_files() {
     local cur=$1 kind=$2 with_dirs=${3:-1} f
     local -a found=()
@@ -150,14 +155,14 @@ _db_tools_add_files() {
         tar)
             [[ $with_dirs == 1 ]] && mapfile -t found < <(compgen -d -- "$cur")
             while IFS= read -r f; do
-                [[ $f == *.tar && ! -d $f ]] && found+=("$f")
+                [[ ($f == *.tar || $f == *.instant) && ! -d $f ]] && found+=("$f")
             done < <(compgen -f -- "$cur")
             ;;
     esac
     COMPREPLY+=("${found[@]}")
 }
 
-# A snapshot: a NAME, or a path to an archive.
+# A snapshot: a NAME, or a path to an archive or a marker.
 _db_tools_add_snapshot() {
     local cur=$1 n
     if [[ $cur == */* || $cur == [~.]* ]]; then
@@ -281,11 +286,12 @@ _db_tools_complete() {
     fi
 
     # The argument: NAME or PATH for db-restore, NAME for db-snapshot (one snapshot, by
-    # NAME or file name, for --delete and --rename).
+    # NAME or file name, for --delete, --rename and --export).
     case $cmd in
         db-restore) _db_tools_add_snapshot "$cur" ;;
         db-snapshot)
-            if [[ " ${words[*]} " == *" --delete "* || " ${words[*]} " == *" --rename "* ]]; then
+            if [[ " ${words[*]} " == *" --delete "* || " ${words[*]} " == *" --rename "* ||
+                " ${words[*]} " == *" --export "* ]]; then
                 _db_tools_add_names "$cur" files
             else
                 _db_tools_add_names "$cur"

@@ -7,8 +7,9 @@
 # over its own source, renamed, exported into a normal archive (the same members as a
 # db-snapshot of the same data, restoring faithfully), pruned and deleted (its template with
 # it). A killed run's leftovers are cleaned by the next; a marker whose template is gone, or
-# that names another role's, is refused with the reason; a junk marker is skipped. A role with
-# LOGIN CREATEDB takes and restores instant snapshots of its own database.
+# that names another role's, is refused with the reason (and --delete keeps another role's
+# marker); a junk marker is skipped. A role with LOGIN CREATEDB takes and restores instant
+# snapshots of its own database.
 # shellcheck source-path=SCRIPTDIR
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -179,6 +180,10 @@ PGUSER=$role psql_q "$rdb" "DELETE FROM t" >/dev/null
 assert_status 1 restore -d "$tgt" -o "$T/rsnaps" -y mine
 grep -q 'is not on this server: "postgres" has no database holding it' "$T/last.err" ||
     die "another role's marker: $(cat "$T/last.err")"
+# nor may the superuser's --delete take the marker away from the database it cannot see
+assert_status 1 snap -o "$T/rsnaps" --delete -y mine
+grep -q 'is not on this server' "$T/last.err" || die "--delete of another role's snapshot: $(cat "$T/last.err")"
+ls "$T/rsnaps"/*_mine.instant >/dev/null || die "the superuser's --delete removed the role's marker"
 assert_status 0 env PGUSER="$role" "$DB_TOOLS_BINDIR/db-restore" -d "$rdb" -o "$T/rsnaps" -y --keep-previous=0 mine
 assert_eq 1000 "$(psql_q "$rdb" "SELECT count(*) FROM t")" "the role's rows after its restore"
 assert_eq "$role" "$(psql_q postgres "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$rdb'")" \
