@@ -27,6 +27,15 @@ jstr(const char *s)
 }
 
 char *
+instant_path(const char *dir, const char *name, time_t t)
+{
+	char stamp[SN_STAMP_LEN + 1];
+
+	snapname_stamp(t, stamp);
+	return xasprintf("%s/%s_%s" INSTANT_EXT, dir, stamp, name);
+}
+
+char *
 instant_to_json(const instant_marker *m)
 {
 	json_object *root = json_object_new_object();

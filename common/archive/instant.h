@@ -44,6 +44,8 @@ typedef struct instant_marker {
 	char *db_comment;
 } instant_marker;
 
+/* The marker's path for the snapshot name taken at t, in dir; caller frees. */
+char *instant_path(const char *dir, const char *name, time_t t);
 /* The marker as JSON text; caller frees. */
 char *instant_to_json(const instant_marker *m);
 /* Parse and check a marker; -1 with the reason in err. */

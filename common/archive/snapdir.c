@@ -707,7 +707,6 @@ write_renamed(const char *dir, const snapdir_entry *e, const tarball_index *ix, 
 static dbt_status
 rename_instant(const char *dir, const snapdir_entry *e, const char *new_name, char **new_path)
 {
-	char stamp[SN_STAMP_LEN + 1];
 	instant_marker m = e->instant;
 	char *path;
 
@@ -716,8 +715,7 @@ rename_instant(const char *dir, const snapdir_entry *e, const char *new_name, ch
 		*new_path = xstrdup(e->instant_path);
 		return DBT_OK;
 	}
-	snapname_stamp(e->when, stamp);
-	path = xasprintf("%s/%s_%s" INSTANT_EXT, dir, stamp, new_name);
+	path = instant_path(dir, new_name, e->when);
 	if (access(path, F_OK) == 0) {
 		log_error("\"%s\" already exists", path);
 		log_hint("choose another name, or delete that snapshot first (db-snapshot --delete)");

@@ -73,7 +73,6 @@ remove_stale_partials(const char *dir, time_t now)
 static char *
 marker_path(const char *dir, const char *name, time_t t)
 {
-	char stamp[SN_STAMP_LEN + 1];
 	char *path;
 	bool made = access(dir, F_OK) != 0;
 
@@ -84,8 +83,7 @@ marker_path(const char *dir, const char *name, time_t t)
 	if (made)
 		(void) vcs_ignore_dir(dir);
 	remove_stale_partials(dir, t);
-	snapname_stamp(t, stamp);
-	path = xasprintf("%s/%s_%s" INSTANT_EXT, dir, stamp, name);
+	path = instant_path(dir, name, t);
 	if (access(path, F_OK) == 0) {
 		log_error("\"%s\" already exists", path);
 		log_hint("wait a second or choose another NAME");

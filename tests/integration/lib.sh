@@ -381,6 +381,16 @@ EOF
     done
 }
 
+# drop_test_role ROLE: drop the databases ROLE owns, then ROLE (a test's own role, at its exit).
+drop_test_role() {
+    psql -X -q -v role="$1" -d postgres >/dev/null 2>&1 <<'EOF'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = :'role')
+\gexec
+DROP ROLE IF EXISTS :"role";
+EOF
+}
+
 # on_exit CMD: run CMD (eval'd) at exit, before the databases are dropped.
 _lib_on_exit=()
 on_exit() {

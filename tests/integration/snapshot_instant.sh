@@ -162,15 +162,7 @@ assert_eq 0 "$(templates)" "templates after --prune"
 # --- a role with LOGIN CREATEDB, and the superuser before its snapshot -----------------------
 role=itest_inst_role_$$
 rdb=itest_inst_r
-drop_role() {
-    psql -X -q -d postgres >/dev/null 2>&1 <<EOF
-SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
- WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = '$role')
-\gexec
-DROP ROLE IF EXISTS $role;
-EOF
-}
-on_exit drop_role
+on_exit "drop_test_role $role"
 psql_q postgres "CREATE ROLE $role LOGIN CREATEDB" >/dev/null
 psql_q postgres "CREATE DATABASE $rdb OWNER $role" >/dev/null
 PGUSER=$role psql_q "$rdb" "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 1000)" >/dev/null

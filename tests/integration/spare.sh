@@ -142,15 +142,7 @@ assert_eq 1000 "$(psql_q "$b" "SELECT count(*) FROM r")" "rows after a reset fro
 
 # --- a role with LOGIN CREATEDB: spares of its own templates -------------------------------
 role=itest_spare_role_$$
-drop_role() {
-    psql -X -q -d postgres >/dev/null 2>&1 <<EOF
-SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
- WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = '$role')
-\gexec
-DROP ROLE IF EXISTS $role;
-EOF
-}
-on_exit drop_role
+on_exit "drop_test_role $role"
 psql_q postgres "CREATE ROLE $role LOGIN CREATEDB" >/dev/null
 psql_q postgres "CREATE DATABASE itest_spare_r OWNER $role" >/dev/null
 assert_status 0 env PGUSER="$role" "$DB_TOOLS_BINDIR/db-restore" -d itest_spare_r -y -v --keep-previous=0 "$archive"
