@@ -140,7 +140,6 @@ describe_source(PGconn *maint, const char *db, const char *name, instant_marker 
 	memset(m, 0, sizeof(*m));
 	vcs_git_info(".", &branch, &commit);
 	m->name = name ? xstrdup(name) : snapshot_default_name(db, branch);
-	m->created_at = time(NULL);
 	m->database = xstrdup(db);
 	m->host = host && *host ? xstrdup(host) : NULL;
 	m->port = xstrdup(PQport(maint));
@@ -238,23 +237,27 @@ clone_take(const clone_opts *o, clone_result *r)
 			log_error("database \"%s\" does not exist", db);
 		goto out;
 	}
-	if (describe_source(maint, db, o->name, &m) < 0 || !(path = marker_path(o->dir, m.name, m.created_at)))
+	if (describe_source(maint, db, o->name, &m) < 0)
 		goto out;
 	if (o->confirm) {
+		/* the marker's time is the copy's, after the question */
+		char *marker = xasprintf("%s/<time>_%s" INSTANT_EXT, o->dir, m.name);
 		clone_plan p = {
 			.database = db, .host = PQhost(maint), .port = PQport(maint), .user = PQuser(maint),
-			.name = m.name, .marker = path, .bytes = database_size(maint, db),
+			.name = m.name, .marker = marker, .bytes = database_size(maint, db),
 			.sessions = dbadmin_count_sessions(maint, db),
 		};
 		double t1 = monotime();
 
 		rc = o->confirm(o->confirm_arg, &p);
 		t_plan = monotime() - t1;
+		free(marker);
 		if (rc != DBT_OK)
 			goto out;
 		rc = DBT_FAILED;
 	}
-	if (replace_lock(maint, db) < 0)
+	m.created_at = time(NULL);
+	if (!(path = marker_path(o->dir, m.name, m.created_at)) || replace_lock(maint, db) < 0)
 		goto out;
 	rc = take_locked(o, maint, &m, path, r);
 	if (rc == DBT_OK) {
