@@ -23,7 +23,11 @@
 #                                         one in the background, waited for after the run)
 #   raw clone (FILE_COPY)                 CREATE DATABASE TARGET TEMPLATE <A's template>
 #                                         STRATEGY FILE_COPY, with psql (before 15, where
-#                                         every clone is a file copy, without STRATEGY)
+#                                         every clone is a file copy, without STRATEGY);
+#                                         any spare dropped first, untimed, as for the cached
+#                                         row: both clones start from the same state (on a
+#                                         thin-provisioned VM disk a clone that follows the
+#                                         spare's rebuild was seen to take 2-5 times longer)
 # Dropping the targets, and creating them for pg_restore, is not timed, except in the
 # createdb + pg_restore row: db-restore creates its database within its own time, and that
 # row gives pg_restore the same job. The report gives the median wall time and peak RSS of
@@ -488,6 +492,8 @@ run_tool() {
             cmd=(env DB_TOOLS_SPARE_BUDGET=1TiB "$restore" -d "$target_db" -y --keep-previous=0 --progress=never
                 -q --json "$archive") ;;
         clone) ensure_template
+            # as in the cached row: both clones start with no spare (the spare row makes it again)
+            drop_db "db_tools_spare_${template#db_tools_cache_}"
             cmd=(psql -X -q -d postgres -v ON_ERROR_STOP=1
                 -c "CREATE DATABASE \"$target_db\" TEMPLATE \"$template\"$clone_strategy") ;;
     esac
