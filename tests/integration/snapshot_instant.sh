@@ -98,6 +98,10 @@ jq -e '.[0].kind == "instant" and .[0].size_bytes > 1000000 and .[0].valid' "$T/
 assert_status 0 restore -o "$snaps" --contents base
 grep -q '^contents   database "db_tools_cache_' "$T/last.out" || die "--contents: $(cat "$T/last.out")"
 assert_status 2 restore -o "$snaps" --verify base
+# db-restore --cache=list shows the snapshot's database (not a cached template: no eviction, no clear)
+assert_status 0 restore --cache=list --json
+jq -e --arg t "$(jq -r .template "$marker")" '.[] | select(.database == $t and .kind == "instant")' \
+    "$T/last.out" >/dev/null || die "--cache=list does not show the instant snapshot's database: $(cat "$T/last.out")"
 
 # --- restored by NAME, faithfully; then over its own source ---------------------------------
 psql_q "$src" "DELETE FROM payment; DROP TABLE film_actor CASCADE; ALTER DATABASE $src RESET work_mem" >/dev/null 2>&1
