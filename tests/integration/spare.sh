@@ -88,9 +88,16 @@ wait_until 60 spare_ready || die "no spare after the contended restore"
 # --- a SIGKILLed builder, and one killed between its copy and its comment ------------------
 assert_status 0 env DB_TOOLS_SPARE_DELAY=60 "$DB_TOOLS_BINDIR/db-restore" -d "$a" -y --keep-previous=0 "$archive"
 wait_until 30 builder_runs || die "no builder to kill"
-# the builder: a db-restore process in a session of its own (not this test's)
+# the builder: a db-restore process in a session of its own, with this test's XDG_STATE_HOME
+# in its environment (another run's builders are left alone)
 mysid=$(ps -o sid= -p $$ | tr -d ' ')
-builder=$(ps -eo pid=,sid=,args= | awk -v me="$mysid" '$2 != me && $3 ~ /db-restore$/ { print $1 }' | head -1)
+builder=
+for pid in $(ps -eo pid=,sid=,args= | awk -v me="$mysid" '$2 != me && $3 ~ /db-restore$/ { print $1 }'); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "XDG_STATE_HOME=$XDG_STATE_HOME"; then
+        builder=$pid
+        break
+    fi
+done
 [ -n "$builder" ] || die "the builder's process (its own session) is not to be found: $(ps -eo pid,sid,args | grep db-restore)"
 kill -KILL "$builder"
 # its server session sleeps on; the next run stops it and goes on
