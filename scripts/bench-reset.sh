@@ -285,21 +285,38 @@ fingerprint() {
 # no ready spares made in the background, but in the row that measures them
 export DB_TOOLS_SPARE_BUDGET=0
 
-# ensure_spare COUNT_ARGS... : the template's ready spare (made, if need be, and waited for)
+# spare_state : the spare of the template: ready, building or none
+spare_state() {
+    env DB_TOOLS_SPARE_BUDGET=0 "${reset_env[@]}" "$reset" -d "$target_db" --cache=list --json |
+        jq -r --arg t "$template" '.[] | select(.database == $t) | .spare // "none"'
+}
+
+# ensure_spare COUNT_ARGS... : the template's ready spare (made, if need be, and waited for).
+# With spare_wait=1 (a run has just started a builder) it is given time to appear first. A
+# spare neither ready nor being built for 100 polls (10-20 s; say its builder was killed
+# after its CREATE DATABASE, leaving a database that is not a spare) is dropped and made
+# again, at most 3 times.
+spare_wait=0
 ensure_spare() {
-    local i
-    spare_ready() {
-        [ "$(env DB_TOOLS_SPARE_BUDGET=0 "${reset_env[@]}" "$reset" -d "$target_db" --cache=list --json |
-            jq -r --arg t "$template" '.[] | select(.database == $t) | .spare // "none"')" = ready ]
-    }
-    if ! spare_ready; then
-        drop_db "$spare_prime_db"
-        env DB_TOOLS_SPARE_BUDGET=1TiB "${reset_env[@]}" "$reset" -d "$spare_prime_db" -y --fast \
-            --keep-previous=0 -q "$@" >/dev/null || die "priming a spare failed"
-        drop_db "$spare_prime_db"
-    fi
+    local i idle=100 made=0
+    [ "$spare_wait" = 0 ] || idle=0
+    spare_wait=0
     for ((i = 0; i < 6000; i++)); do
-        spare_ready && return 0
+        case $(spare_state) in
+            ready) return 0 ;;
+            building) idle=0 ;;
+            *) idle=$((idle + 1)) ;;
+        esac
+        if [ "$idle" -ge 100 ]; then
+            [ "$made" -lt 3 ] || die "the spare of $template was not made in $made tries (see db-tools' spares.log)"
+            [ "$made" = 0 ] || say "warning: the spare of $template is neither ready nor being built; making it again"
+            made=$((made + 1)) idle=0
+            drop_db "db_tools_spare_${template#db_tools_cache_}"
+            drop_db "$spare_prime_db"
+            env DB_TOOLS_SPARE_BUDGET=1TiB "${reset_env[@]}" "$reset" -d "$spare_prime_db" -y --fast \
+                --keep-previous=0 -q "$@" >/dev/null || die "priming a spare failed"
+            drop_db "$spare_prime_db"
+        fi
         sleep 0.1
     done
     die "the spare of $template never became ready"
@@ -380,6 +397,7 @@ run_tool() {
     fi
     if [ "$tool" = spare ]; then
         [ "$(jq -r .from_spare "$json")" = true ] || die "$size: ${label[$tool]}: the spare was not taken"
+        spare_wait=1
         ensure_spare "$@"       # the next one, made in the background, before anything else is timed
     fi
     # a light check that the result holds the same tables and seed run as the full reset
