@@ -358,9 +358,9 @@ bench_dataset() {
 
     add ""
     add "== $kind: database $db, $(bench_bytes_to_mib "$dbsize") MiB, $runs runs =="
-    add "$(printf '%-22s %9s %12s %12s %14s %9s %9s  %s' label median_s ratio_vs_Fd2 ratio_vs_Fc ratio_vs_clone out_MiB rss_MiB runs_s)"
+    add "$(printf '%-25s %9s %12s %12s %14s %9s %9s  %s' label median_s ratio_vs_Fd2 ratio_vs_Fc ratio_vs_clone out_MiB rss_MiB runs_s)"
     for t in "${tools[@]}"; do
-        add "$(printf '%-22s %9s %12s %12s %14s %9s %9s  %s' "${label[$t]}" "${med[$t]}" \
+        add "$(printf '%-25s %9s %12s %12s %14s %9s %9s  %s' "${label[$t]}" "${med[$t]}" \
             "$(bench_ratio "${med[$t]}" "${med[fd]:-}")" "$(bench_ratio "${med[$t]}" "${med[fc]:-}")" \
             "$(bench_ratio "${med[$t]}" "${med[clone]}")" "${size[$t]}" "${rss[$t]}" "${secs[$t]% }")"
     done

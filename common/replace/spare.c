@@ -174,6 +174,10 @@ spare_of(const tcache_entry *t, const spare_entry *s, size_t n)
 	for (size_t i = 0; i < n && !found; i++)
 		if ((s[i].ready && belongs(&s[i], t)) || (s[i].building && strcmp(s[i].db, name) == 0))
 			found = &s[i];
+	/* else one a killed builder left under its name, undescribed */
+	for (size_t i = 0; i < n && !found; i++)
+		if (!s[i].ready && !s[i].building && strcmp(s[i].db, name) == 0)
+			found = &s[i];
 	free(name);
 	return found;
 }

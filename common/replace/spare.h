@@ -63,7 +63,8 @@ int spare_or_clone(PGconn *maint, const char *kind, const char *key, const char 
 int spare_ready(PGconn *maint, const char *kind, const char *key);
 /*
  * The spare of template t among s (spare_list's): a ready one made of t as
- * it is now, or one being built under its name; NULL when none.
+ * it is now, or one being built under its name, else one a killed builder
+ * left under its name (neither ready nor building); NULL when none.
  */
 const spare_entry *spare_of(const tcache_entry *t, const spare_entry *s, size_t n);
 /* The role's spares, ready ones and those being built. */

@@ -110,6 +110,7 @@ wait_until 60 spare_ready || die "no spare after the killed builder"
 psql_q postgres "DROP DATABASE $spare" >/dev/null
 psql_q postgres "CREATE DATABASE $spare" >/dev/null
 assert_eq 1 "$(undescribed)" "the simulated leftover"
+assert_eq unfinished "$(spare_state)" "the leftover as --cache=list shows it"
 assert_status 0 restore -d "$a" -y --keep-previous=0 --json "$archive"
 assert_eq false "$(jq -r .from_spare "$T/last.out")" "an undescribed spare taken"
 assert_eq 0 "$(undescribed)" "undescribed spares after the next run"

@@ -383,14 +383,14 @@ fe_print_snapshot(const snapdir_entry *e, time_t now)
 	free(name);
 }
 
-/* The spare of template t among s: "ready", "building", or NULL. */
+/* The spare of template t among s: "ready", "building", "unfinished" (a killed builder's), or NULL. */
 static const char *
 spare_state(const tcache_entry *t, const spare_entry *s, size_t ns, int64_t *bytes)
 {
 	const spare_entry *sp = spare_of(t, s, ns);
 
 	*bytes = sp ? sp->bytes : 0;
-	return !sp ? NULL : sp->ready ? "ready" : "building";
+	return !sp ? NULL : sp->ready ? "ready" : sp->building ? "building" : "unfinished";
 }
 
 void
@@ -455,13 +455,13 @@ fe_print_templates(FILE *f, const tcache_entry *v, size_t n, const spare_entry *
 		fprintf(f, "no cached templates\n");
 		return;
 	}
-	fprintf(f, "%-32s %-8s %-10s %-10s %9s  %-8s  %s\n", "TEMPLATE", "KIND", "CREATED", "LAST USED",
+	fprintf(f, "%-32s %-8s %-10s %-10s %9s  %-10s  %s\n", "TEMPLATE", "KIND", "CREATED", "LAST USED",
 	    "SIZE", "SPARE", "FROM");
 	for (size_t i = 0; i < n; i++) {
 		char created[32], used[32], size[32];
 		char *label = template_source(&v[i]);
 		int columns = term_columns(fileno(f));
-		int width = columns > 0 ? columns - 1 - (32 + 1 + 8 + 1 + 10 + 1 + 10 + 1 + 9 + 2 + 8 + 2) : 0;
+		int width = columns > 0 ? columns - 1 - (32 + 1 + 8 + 1 + 10 + 1 + 10 + 1 + 9 + 2 + 10 + 2) : 0;
 		int64_t sb;
 		const char *state = spare_state(&v[i], s, ns, &sb);
 
@@ -471,7 +471,7 @@ fe_print_templates(FILE *f, const tcache_entry *v, size_t n, const spare_entry *
 		/* on a terminal the source is cut to fit (--json has it whole) */
 		if (width > 3 && strlen(label) > (size_t) width)
 			strcpy(label + width - 3, "...");
-		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %-8s  %s\n", v[i].db, v[i].kind, created, used, size,
+		fprintf(f, "%-32s %-8s %-10s %-10s %9s  %-10s  %s\n", v[i].db, v[i].kind, created, used, size,
 		    state ? state : "-", label);
 		free(label);
 		total += v[i].bytes + sb;
