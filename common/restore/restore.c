@@ -453,9 +453,9 @@ restore_run(const restore_opts *o, restore_result *r)
 		rc = archive_open(o->archive, &a);
 		if (rc == DBT_OK) {
 			fill_result(r, &a);
+			cache_key(&a, o->owners, c.key);
 			rc = check_schema_statements(&a, o->trust_archive);
 		}
-		cache_key(&a, o->owners, c.key);
 	}
 	if (rc == DBT_OK) {
 		rc = replace_run(&t, &out);
