@@ -101,10 +101,12 @@ marker_path(const char *dir, const char *name, time_t t)
 static int
 copy_source(PGconn *maint, const char *db, const char *built)
 {
-	bool closed = dbadmin_allow_connections(maint, db, false) == 0;
+	/* one closed already (by its owner) stays as it is */
+	bool shut = dbadmin_allows_connections(maint, db) == 0;
+	bool closed = !shut && dbadmin_allow_connections(maint, db, false) == 0;
 	int rc = -1;
 
-	if (!closed)
+	if (!closed && !shut)
 		log_warning("could not close \"%s\" to new connections; a session that connects during the copy "
 		    "makes it fail", db);
 	/* a session that got in between the end of the others and the copy: end it and try again */
@@ -116,16 +118,16 @@ copy_source(PGconn *maint, const char *db, const char *built)
 		rc = dbadmin_create(maint, built, db, NULL, err, sizeof(err));
 		if (rc < 0)
 			log_verbose("copying \"%s\" failed: %s", db, err);
-		if (rc < 0 && (closed || attempt == 2))
+		if (rc < 0 && (closed || shut || attempt == 2))
 			log_error("could not copy database \"%s\": %s", db, err);
-		if (closed)
+		if (closed || shut)
 			break;
 	}
 	/* twice: an interrupt that cancelled the copy may cancel this too */
 	if (closed && dbadmin_allow_connections(maint, db, true) < 0 &&
 	    dbadmin_allow_connections(maint, db, true) < 0) {
 		log_warning("\"%s\" does not accept connections", db);
-		log_hint("open it: ALTER DATABASE %s ALLOW_CONNECTIONS true", db);
+		log_hint("open it: ALTER DATABASE \"%s\" ALLOW_CONNECTIONS true", db);
 	}
 	return rc;
 }
