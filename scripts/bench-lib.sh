@@ -222,3 +222,31 @@ bench_checkpoint() {
         bench_can_checkpoint=0
     fi
 }
+
+# bench_ensure_spare TEMPLATE WAIT PRIME... : TEMPLATE's ready spare, made if need be and waited
+# for. The caller defines spare_state (ready, building or none), drop_db, say and die; PRIME is
+# the command whose run makes a spare (a restore or reset with a spare budget). With WAIT 1 (a
+# run has just started a builder) it is given time to appear first. A spare neither ready nor
+# being built for 100 polls (10-20 s; say its builder was killed after its CREATE DATABASE,
+# leaving a database that is not a spare) is dropped and made again, at most 3 times.
+bench_ensure_spare() {
+    local template=$1 idle=100 made=0 i
+    [ "$2" = 0 ] || idle=0
+    shift 2
+    for ((i = 0; i < 6000; i++)); do
+        case $(spare_state) in
+            ready) return 0 ;;
+            building) idle=0 ;;
+            *) idle=$((idle + 1)) ;;
+        esac
+        if [ "$idle" -ge 100 ]; then
+            [ "$made" -lt 3 ] || die "the spare of $template was not made in $made tries (see db-tools' spares.log)"
+            [ "$made" = 0 ] || say "warning: the spare of $template is neither ready nor being built; making it again"
+            made=$((made + 1)) idle=0
+            drop_db "db_tools_spare_${template#db_tools_cache_}"
+            "$@" || die "priming a spare failed"
+        fi
+        sleep 0.1
+    done
+    die "the spare of $template never became ready"
+}

@@ -225,34 +225,18 @@ spare_state() {
     run_restore --cache=list --json | jq -r --arg t "$template" '.[] | select(.database == $t) | .spare // "none"'
 }
 
-# ensure_spare [wait] : the template and its ready spare (made, if need be, and waited for).
-# With "wait" (a run has just started a builder) it is given time to appear first. A spare
-# neither ready nor being built for 100 polls (10-20 s; say its builder was killed after
-# its CREATE DATABASE, leaving a database that is not a spare) is dropped and made again,
-# at most 3 times.
+# ensure_spare [wait] : the template and its ready spare (bench_ensure_spare). With "wait" (a
+# run has just started a builder) it is given time to appear first.
 ensure_spare() {
-    local i idle=100 made=0
-    [ "${1:-}" != wait ] || idle=0
     ensure_template
-    for ((i = 0; i < 6000; i++)); do
-        case $(spare_state) in
-            ready) return 0 ;;
-            building) idle=0 ;;
-            *) idle=$((idle + 1)) ;;
-        esac
-        if [ "$idle" -ge 100 ]; then
-            [ "$made" -lt 3 ] || die "the spare of $template was not made in $made tries (see db-tools' spares.log)"
-            [ "$made" = 0 ] || say "warning: the spare of $template is neither ready nor being built; making it again"
-            made=$((made + 1)) idle=0
-            drop_db "db_tools_spare_${template#db_tools_cache_}"
-            drop_db "$prime_db"
-            DB_TOOLS_SPARE_BUDGET=1TiB run_restore -d "$prime_db" -y -q --progress=never "$archive" >/dev/null ||
-                die "priming a spare failed"
-            drop_db "$prime_db"
-        fi
-        sleep 0.1
-    done
-    die "the spare of $template never became ready"
+    bench_ensure_spare "$template" "$([ "${1:-}" = wait ] && echo 1 || echo 0)" prime_spare
+}
+# prime_spare : a restore into a scratch database, with a spare budget
+# shellcheck disable=SC2317  # called by bench_ensure_spare
+prime_spare() {
+    drop_db "$prime_db"
+    DB_TOOLS_SPARE_BUDGET=1TiB run_restore -d "$prime_db" -y -q --progress=never "$archive" >/dev/null || return 1
+    drop_db "$prime_db"
 }
 
 # --- server ------------------------------------------------------------------------------
