@@ -291,12 +291,14 @@ main(int argc, char **argv)
 			goto done;
 		path = xstrdup(spool);
 	}
-	if (instant_is_marker(path) && (s.contents || s.verify)) {
-		rc = s.verify ? (int) DBT_USAGE : (int) fe_print_instant(stdout, path, s.json);
-		if (s.verify) {
-			log_error("\"%s\" is an instant snapshot: a database on the server, not an archive to verify", path);
-			log_hint("db-snapshot --export writes its archive, which --verify checks");
-		}
+	if (instant_is_marker(path) && s.verify) {
+		log_error("\"%s\" is an instant snapshot: a database on the server, not an archive to verify", path);
+		log_hint("db-snapshot --export writes its archive, which --verify checks");
+		rc = DBT_USAGE;
+		goto done;
+	}
+	if (instant_is_marker(path) && s.contents) {
+		rc = fe_print_instant(stdout, path, s.json);
 		goto done;
 	}
 	if (s.contents) {

@@ -90,36 +90,34 @@ int
 catalog_db_props(PGconn *conn, const char *dbname, char ***settings, size_t *n, char **comment)
 {
 	const char *params[1] = {dbname};
-	PGresult *res;
+	/*
+	 * One round trip: a row per setting (the database's own, setrole 0;
+	 * ALTER ROLE ... IN DATABASE ones are left out), or one row with a NULL
+	 * setting when there is none; the comment on every row.
+	 */
+	PGresult *res = conn_query_params(conn,
+	    "SELECT pg_catalog.shobj_description(d.oid, 'pg_database'), u.setting"
+	    " FROM pg_catalog.pg_database d"
+	    " LEFT JOIN pg_catalog.pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0"
+	    " LEFT JOIN LATERAL pg_catalog.unnest(s.setconfig) AS u(setting) ON true"
+	    " WHERE d.datname = $1", 1, params);
+	int rows;
 
 	*settings = NULL;
 	*n = 0;
 	*comment = NULL;
-	res = conn_query_params(conn, "SELECT pg_catalog.shobj_description(d.oid, 'pg_database')"
-	    " FROM pg_catalog.pg_database d WHERE d.datname = $1", 1, params);
 	if (!res)
 		return -1;
-	if (PQntuples(res) != 1) {
+	if ((rows = PQntuples(res)) == 0) {
 		log_error("database \"%s\" does not exist", dbname);
 		PQclear(res);
 		return -1;
 	}
 	*comment = value_or_null(res, 0);
-	PQclear(res);
-	/* the database's own settings (setrole 0); ALTER ROLE ... IN DATABASE ones are left out */
-	res = conn_query_params(conn,
-	    "SELECT pg_catalog.unnest(s.setconfig) FROM pg_catalog.pg_db_role_setting s"
-	    " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase"
-	    " WHERE d.datname = $1 AND s.setrole = 0", 1, params);
-	if (!res) {
-		free(*comment);
-		*comment = NULL;
-		return -1;
-	}
-	*n = (size_t) PQntuples(res);
-	*settings = xcalloc(*n + 1, sizeof(char *));
-	for (size_t i = 0; i < *n; i++)
-		(*settings)[i] = xstrdup(PQgetvalue(res, (int) i, 0));
+	*settings = xcalloc((size_t) rows + 1, sizeof(char *));
+	for (int i = 0; i < rows; i++)
+		if (!PQgetisnull(res, i, 1))
+			(*settings)[(*n)++] = xstrdup(PQgetvalue(res, i, 1));
 	PQclear(res);
 	return 0;
 }
